@@ -1,0 +1,193 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { ListindexError } from '../errors.js';
+import { expandInputs } from '../input/sources.js';
+import { readSource } from '../input/read-source.js';
+import type { SourceSpec } from '../input/sources.js';
+import { openDatabase } from '../store/database.js';
+import type { SqliteDatabase } from '../store/database.js';
+import { IndexWriter } from '../store/writer.js';
+import type { BatchCounts } from '../store/writer.js';
+import { prepareBatch } from './prepare.js';
+import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
+
+export interface ImportOptions {
+  /** Force this list id on every message (as Patchwork's --list-id). */
+  listId?: string;
+  /** Parse worker threads; 0 parses on the main thread. Default: one per core, or 0 for small inputs. */
+  workers?: number;
+  /** Messages per batch (one transaction each). */
+  batchSize?: number;
+  /** Messages larger than this are rejected (their head kept), never buffered whole. */
+  maxMessageBytes?: number;
+  /** How `>From ` lines of mbox files are un-escaped. */
+  escaping?: 'mboxrd' | 'mboxo';
+  /** Called after each written batch. */
+  onProgress?: (progress: ImportProgress) => void;
+  /** Aborting stops reading; the batches already read are written, then the import ends. */
+  signal?: AbortSignal;
+}
+
+export interface ImportProgress {
+  messagesFound: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  bytesRead: number;
+  bytesTotal: number;
+  currentSource: string;
+}
+
+export interface RejectNote {
+  source: string;
+  offset: number;
+  reason: string;
+}
+
+export interface ImportSummary {
+  importId: number;
+  files: number;
+  unreadable: ListindexError[];
+  messagesFound: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  /** The first rejects of this run, with where they were found. */
+  rejects: RejectNote[];
+  lists: string[];
+  bytes: number;
+  seconds: number;
+  status: 'complete' | 'interrupted';
+}
+
+const DEFAULT_BATCH_SIZE = 256;
+// Below this much input, starting worker threads costs more than it saves.
+const SMALL_INPUT_BYTES = 4 * 1024 * 1024;
+const MAX_REJECT_NOTES = 50;
+
+/** Imports mail from files, folders, globs or `-` (stdin) into the database at `db`. */
+export async function importPaths(db: string | SqliteDatabase, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+  const started = performance.now();
+  const database = typeof db === 'string' ? openDatabase(db) : db;
+  const writer = new IndexWriter(database);
+  const expanded = await expandInputs(inputs);
+  // Sources are recorded by absolute path, so re-importing from another directory matches them.
+  const sources = expanded.sources.map((s) => (s.kind === 'stdin' ? s : { ...s, path: resolve(s.path) }));
+  const errors = expanded.errors;
+  const unreadable = [...errors];
+  const importId = writer.beginImport(inputs);
+  const bytesTotal = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
+  const pool = createPool(options.workers ?? (bytesTotal < SMALL_INPUT_BYTES ? 0 : availableParallelism()));
+  const prepareOptions: PrepareOptions = { listId: options.listId };
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+
+  const totals: BatchCounts & { messagesFound: number; bytesRead: number } = {
+    stored: 0, duplicates: 0, rejected: 0, messagesFound: 0, bytesRead: 0,
+  };
+  const rejects: RejectNote[] = [];
+  const lists = new Set<string>();
+  // Batches are parsed in parallel but written in the order they were read, so that ids and
+  // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory.
+  const inFlight: Promise<PreparedRecord[]>[] = [];
+  const maxInFlight = Math.max(2, (pool?.options.maxThreads ?? 1) * 2);
+  let currentSource = '';
+
+  const writeOldest = async () => {
+    const records = await inFlight.shift()!;
+    const counts = writer.writeBatch(records, importId);
+    totals.stored += counts.stored;
+    totals.duplicates += counts.duplicates;
+    totals.rejected += counts.rejected;
+    for (const r of records) {
+      if (r.type === 'message' && r.message.listId) lists.add(r.message.listId);
+      if (r.type === 'reject' && rejects.length < MAX_REJECT_NOTES) rejects.push({ source: r.source, offset: r.offset, reason: r.reason });
+    }
+    options.onProgress?.({ ...totals, bytesTotal, currentSource });
+  };
+  const dispatch = async (batch: MessageInput[]) => {
+    inFlight.push(pool ? runInPool(pool, batch, prepareOptions) : prepareBatch(batch, prepareOptions));
+    while (inFlight.length >= maxInFlight) await writeOldest();
+  };
+
+  let batch: MessageInput[] = [];
+  let interrupted = false;
+  try {
+    for (const source of sources) {
+      if (options.signal?.aborted) { interrupted = true; break; }
+      currentSource = source.path;
+      let found = 0;
+      try {
+        for await (const raw of readSource(source, { maxMessageBytes: options.maxMessageBytes, escaping: options.escaping })) {
+          found++;
+          totals.messagesFound++;
+          totals.bytesRead += raw.raw.length;
+          batch.push(raw);
+          if (batch.length >= batchSize) {
+            await dispatch(batch);
+            batch = [];
+          }
+          if (options.signal?.aborted) { interrupted = true; break; }
+        }
+      } catch (error) {
+        unreadable.push(asInputError(error, source));
+      }
+      writer.noteSource(source.path, source.kind, source.size, found, importId);
+      if (interrupted) break;
+    }
+    if (batch.length) await dispatch(batch);
+    while (inFlight.length) await writeOldest();
+  } finally {
+    await pool?.destroy();
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const status = interrupted ? 'interrupted' : 'complete';
+  writer.finishImport(importId, {
+    ...totals, files: sources.length, unreadable: unreadable.length, bytes: totals.bytesRead, seconds, status,
+  });
+  if (typeof db === 'string') database.close();
+  return {
+    importId, files: sources.length, unreadable, messagesFound: totals.messagesFound, stored: totals.stored,
+    duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),
+    bytes: totals.bytesRead, seconds, status,
+  };
+}
+
+function asInputError(error: unknown, source: SourceSpec): ListindexError {
+  if (error instanceof ListindexError) return error;
+  return new ListindexError('INPUT_UNREADABLE', (error as Error).message, { file: source.path, cause: error });
+}
+
+function createPool(threads: number): Piscina | null {
+  if (threads <= 0) return null;
+  return new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+}
+
+/**
+ * The worker must be compiled JavaScript. When this module itself runs from TypeScript
+ * sources (tests), use the build output beside them.
+ */
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return resolve(here, '../parse-worker.js');
+  const built = resolve(here, '../../../dist/import/parse-worker.js');
+  if (!existsSync(built)) throw new ListindexError('USAGE', 'worker threads need the build: run `npm run build` first');
+  return built;
+}
+
+/** Sends one batch to a worker, moving (not copying) its bytes: they are packed into one buffer. */
+function runInPool(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
+  const total = batch.reduce((sum, m) => sum + m.raw.byteLength, 0);
+  const packed = new Uint8Array(new ArrayBuffer(total));
+  let at = 0;
+  const inputs = batch.map((m) => {
+    packed.set(m.raw, at);
+    const raw = packed.subarray(at, at + m.raw.byteLength);
+    at += m.raw.byteLength;
+    return { source: m.source, offset: m.offset, fromLine: m.fromLine, escaping: m.escaping, index: m.index, oversized: m.oversized, raw };
+  });
+  return pool.run({ inputs, options }, { transferList: [packed.buffer] });
+}

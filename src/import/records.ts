@@ -1,0 +1,41 @@
+import type { MboxEscaping, ParsedMessage } from '../types.js';
+
+/** What the reader hands to a parse worker: one message cut out of its source. */
+export interface MessageInput {
+  source: string;
+  offset: number;
+  fromLine: string | null;
+  raw: Uint8Array;
+  escaping: MboxEscaping;
+  index: number;
+  /** Set when the reader stopped buffering at the size limit: raw holds only the head. */
+  oversized?: boolean;
+}
+
+interface PreparedBase {
+  source: string;
+  offset: number;
+  fromLine: string | null;
+  /** SHA-1 hex of the raw bytes after the From_ line: the identity of "the same content". */
+  contentHash: string;
+  /** Size of the message in bytes (as found, before compression). */
+  size: number;
+  /** Raw bytes after the From_ line, deflate-compressed. */
+  compressed: Uint8Array;
+}
+
+export interface PreparedMessage extends PreparedBase {
+  type: 'message';
+  message: ParsedMessage;
+}
+
+export interface PreparedReject extends PreparedBase {
+  type: 'reject';
+  reason: string;
+}
+
+export type PreparedRecord = PreparedMessage | PreparedReject;
+
+export interface PrepareOptions {
+  listId?: string;
+}

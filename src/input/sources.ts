@@ -1,0 +1,184 @@
+import { promises as fsp } from 'node:fs';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { ListindexError } from '../errors.js';
+
+/**
+ * One input to read. `kind` is only a guess made from the name: readSource sniffs the bytes
+ * (gzip magic, a leading `From ` line) and that decides. We guess 'message' for `.eml`/`.msg`,
+ * MH-style all-digit names and Maildir entries, 'mbox' for everything else (archives come as
+ * `.mbox`, `.mbx`, `.gz`, pipermail `.txt`, `git format-patch` `.patch`, or no extension at all).
+ */
+export interface SourceSpec {
+  /** The path as the user wrote it (joined with directory entries), `-` for standard input. */
+  path: string;
+  kind: 'mbox' | 'message' | 'maildir-message' | 'stdin';
+  /** Size in bytes on disk (compressed size for .gz), null for stdin and pipes. */
+  size: number | null;
+}
+
+export interface ExpandedInputs {
+  sources: SourceSpec[];
+  /** One INPUT_UNREADABLE error per input (or directory inside it) that could not be read. */
+  errors: ListindexError[];
+}
+
+/**
+ * Expand files, directories (recursive, Maildir-aware), glob patterns and `-` into a sorted,
+ * de-duplicated list of sources. Bad inputs become errors; the others still come through.
+ */
+export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
+  const found = new Map<string, SourceSpec>(); // key: absolute path, for de-duplication
+  const errors: ListindexError[] = [];
+  const add = (spec: SourceSpec): void => {
+    const key = spec.kind === 'stdin' ? '-' : path.resolve(spec.path);
+    if (!found.has(key)) found.set(key, spec);
+  };
+
+  for (const input of inputs) {
+    if (input === '-') {
+      add({ path: '-', kind: 'stdin', size: null });
+      continue;
+    }
+    let stats: Stats | null = null;
+    try {
+      stats = await fsp.stat(input);
+    } catch (err) {
+      // A literal path wins over a glob reading of it; only a missing path is tried as a glob.
+      if (fg.isDynamicPattern(input)) {
+        await expandGlob(input, add, errors);
+        continue;
+      }
+      errors.push(unreadable(input, err));
+      continue;
+    }
+    if (stats.isDirectory()) await walkDirectory(input, add, errors, new Set());
+    else add(fileSpec(input, stats, isInMaildir(input)));
+  }
+
+  const sources = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { sources, errors };
+}
+
+async function expandGlob(pattern: string, add: (s: SourceSpec) => void, errors: ListindexError[]): Promise<void> {
+  let matches: string[];
+  try {
+    matches = await fg(pattern, { onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: true });
+  } catch (err) {
+    errors.push(unreadable(pattern, err));
+    return;
+  }
+  // Same skipping rules as a directory walk: Maildir tmp/ and index/lock files are not mail.
+  const kept: string[] = [];
+  for (const m of matches) if (!isJunkName(path.basename(m)) && !(await isInMaildirTmp(m))) kept.push(m);
+  if (kept.length === 0) {
+    errors.push(new ListindexError('INPUT_UNREADABLE', `no file matches the pattern ${pattern}`, { file: pattern }));
+    return;
+  }
+  for (const [file, stats] of await statAll(kept, errors)) add(fileSpec(file, stats, isInMaildir(file)));
+}
+
+/**
+ * Recursive walk. A Maildir (a folder with cur/ and/or new/) gives every file of cur/ and new/
+ * as 'maildir-message'; its tmp/ (deliveries in progress) and the files beside cur/ and new/
+ * (maildirfolder, uidlists: bookkeeping) are skipped; its other sub-folders are walked too
+ * (nested Maildirs). Dot-files and dot-folders (so Maildir++ `.Folder`s as well) and index/lock
+ * files such as `dovecot*` are skipped everywhere. Symlinks are followed, cycles cut.
+ */
+async function walkDirectory(
+  dir: string,
+  add: (s: SourceSpec) => void,
+  errors: ListindexError[],
+  seen: Set<string>,
+): Promise<void> {
+  let names: string[];
+  try {
+    const real = await fsp.realpath(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
+    names = (await fsp.readdir(dir)).filter((n) => !isJunkName(n)).sort();
+  } catch (err) {
+    errors.push(unreadable(dir, err));
+    return;
+  }
+  const entries = await statAll(names.map((n) => path.join(dir, n)), errors);
+  const isMaildir = entries.some(([full, st]) => st.isDirectory() && MAILDIR_SUBDIRS.has(path.basename(full)));
+  for (const [full, stats] of entries) {
+    const name = path.basename(full);
+    if (stats.isDirectory()) {
+      if (isMaildir && name === 'tmp') continue;
+      if (isMaildir && MAILDIR_SUBDIRS.has(name)) await walkMaildirFolder(full, add, errors);
+      else await walkDirectory(full, add, errors, seen);
+    } else if (!isMaildir) {
+      add(fileSpec(full, stats, false));
+    }
+  }
+}
+
+const MAILDIR_SUBDIRS = new Set(['cur', 'new']);
+
+async function walkMaildirFolder(dir: string, add: (s: SourceSpec) => void, errors: ListindexError[]): Promise<void> {
+  let names: string[];
+  try {
+    names = (await fsp.readdir(dir)).filter((n) => !isJunkName(n));
+  } catch (err) {
+    errors.push(unreadable(dir, err));
+    return;
+  }
+  for (const [full, stats] of await statAll(names.map((n) => path.join(dir, n)), errors)) {
+    if (stats.isFile()) add({ path: full, kind: 'maildir-message', size: stats.size });
+  }
+}
+
+/** stat many paths, a batch at a time (a Maildir can hold 100,000 files); failures become errors. */
+async function statAll(files: string[], errors: ListindexError[]): Promise<[string, Stats][]> {
+  const out: [string, Stats][] = [];
+  for (let i = 0; i < files.length; i += 256) {
+    const batch = files.slice(i, i + 256);
+    const results = await Promise.allSettled(batch.map((f) => fsp.stat(f)));
+    results.forEach((r, k) => {
+      if (r.status === 'fulfilled') out.push([batch[k], r.value]);
+      else errors.push(unreadable(batch[k], r.reason));
+    });
+  }
+  return out;
+}
+
+function fileSpec(file: string, stats: Stats, inMaildir: boolean): SourceSpec {
+  // Pipes (`<(zcat a.gz)`) and devices have no meaningful size but read fine as streams.
+  const size = stats.isFile() ? stats.size : null;
+  if (inMaildir) return { path: file, kind: 'maildir-message', size };
+  const base = path.basename(file).toLowerCase();
+  const message = /\.(eml|msg)$/.test(base) || /^\d+$/.test(base);
+  return { path: file, kind: message ? 'message' : 'mbox', size };
+}
+
+/** Dot-files, Dovecot indexes/uidlists and other mail-store bookkeeping: never mail. */
+function isJunkName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('dovecot') || name === 'maildirfolder' || name.startsWith('courierimap');
+}
+
+/** A file directly in a `cur/` or `new/` folder: a Maildir entry. */
+function isInMaildir(file: string): boolean {
+  const parent = path.basename(path.dirname(path.resolve(file)));
+  return parent === 'cur' || parent === 'new';
+}
+
+/** A file in the tmp/ folder of a Maildir (tmp/ with a cur/ or new/ beside it). */
+async function isInMaildirTmp(file: string): Promise<boolean> {
+  const dir = path.dirname(path.resolve(file));
+  if (path.basename(dir) !== 'tmp') return false;
+  const parent = path.dirname(dir);
+  for (const sub of MAILDIR_SUBDIRS) {
+    const st = await fsp.stat(path.join(parent, sub)).catch(() => null);
+    if (st?.isDirectory()) return true;
+  }
+  return false;
+}
+
+function unreadable(input: string, err: unknown): ListindexError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String((err as Error)?.message ?? err);
+  return new ListindexError('INPUT_UNREADABLE', `cannot read input: ${why}`, { file: input, cause: err });
+}

@@ -1,0 +1,40 @@
+/**
+ * Character classes and helpers that behave like Python's `str` methods and `re` classes, so the
+ * ports of Patchwork's and b4's regexes split, strip and match exactly where Python does.
+ * JavaScript's `\s` and `\w` differ: `\s` lacks \x1c-\x1f and \x85 but has \ufeff; `\w` is ASCII.
+ */
+
+/** Body of a character class matching what Python's `str.isspace()` (and `re`'s `\s`) accept. */
+export const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+
+/** Python's `\s` as a class (use with the `u` flag or without; both accept these escapes). */
+export const PY_S = `[${PY_SPACE}]`;
+
+/** Python's `\S`. */
+export const PY_NOT_S = `[^${PY_SPACE}]`;
+
+/** Python's `\w` for str patterns: letters, numbers, underscore (needs the `u` flag). */
+export const PY_W = '[\\p{L}\\p{N}_]';
+
+const ONE_SPACE = new RegExp(PY_S);
+const SPACE_RUNS = new RegExp(`${PY_S}+`, 'g');
+
+/** Whether one UTF-16 unit is Python whitespace (all of them are in the BMP). */
+export function isPySpace(ch: string): boolean {
+  return ONE_SPACE.test(ch);
+}
+
+/** Python's `str.strip()` with no argument. A loop, not a `\s+$` regex, which is quadratic on
+ * long inner runs of spaces. */
+export function pyStrip(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isPySpace(value[start])) start++;
+  while (end > start && isPySpace(value[end - 1])) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+/** Patchwork's `normalise_space`: every whitespace run becomes one space, then strip. */
+export function normaliseSpace(value: string): string {
+  return pyStrip(value.replace(SPACE_RUNS, ' '));
+}

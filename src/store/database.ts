@@ -1,0 +1,56 @@
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { ListindexError } from '../errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export type { SqliteDatabase };
+
+export interface OpenOptions {
+  /** Open read-only: no migration, no writes (`listindex query`). */
+  readonly?: boolean;
+}
+
+/**
+ * Opens (creating if needed) a listindex database and brings its schema up to date.
+ * WAL lets readers query while an import writes.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (cause) {
+    throw new ListindexError('DATABASE', `cannot open database: ${(cause as Error).message}`, { file: path, cause });
+  }
+  db.pragma('busy_timeout = 10000');
+  if (options.readonly) {
+    checkVersion(db, path);
+    return db;
+  }
+  db.pragma('journal_mode = WAL');
+  // NORMAL is durable across application crashes in WAL mode (only an OS crash can lose the
+  // last transactions), and avoids an fsync per batch.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('cache_size = -65536');
+  migrate(db, path);
+  return db;
+}
+
+function checkVersion(db: SqliteDatabase, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0) throw new ListindexError('DATABASE', 'not a listindex database (or empty)', { file: path });
+  if (version > SCHEMA_VERSION) {
+    throw new ListindexError('DATABASE', `database schema ${version} is newer than this listindex (${SCHEMA_VERSION})`, { file: path });
+  }
+}
+
+function migrate(db: SqliteDatabase, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) checkVersion(db, path);
+  for (let step = version; step < SCHEMA_VERSION; step++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[step]);
+      db.pragma(`user_version = ${step + 1}`);
+    }).immediate();
+  }
+}

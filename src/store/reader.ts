@@ -1,0 +1,70 @@
+import { inflateRawSync } from 'node:zlib';
+import type { SqliteDatabase } from './database.js';
+
+export interface IndexStats {
+  messages: number;
+  distinctMsgids: number;
+  duplicateMsgids: number;
+  rejects: number;
+  lists: { list_id: string; name: string | null; messages: number; first: string | null; last: string | null }[];
+  people: number;
+  sources: number;
+  imports: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  receivedHops: number;
+  ghostReferences: number;
+}
+
+export function readStats(db: SqliteDatabase): IndexStats {
+  const one = <T>(sql: string): T => db.prepare(sql).pluck().get() as T;
+  return {
+    messages: one<number>('SELECT count(*) FROM messages'),
+    distinctMsgids: one<number>('SELECT count(DISTINCT msgid) FROM messages'),
+    duplicateMsgids: one<number>('SELECT count(*) FROM messages WHERE duplicate_of IS NOT NULL'),
+    rejects: one<number>('SELECT count(*) FROM rejects'),
+    lists: db.prepare(`SELECT l.list_id, l.name, count(m.id) AS messages, min(m.date) AS first, max(m.date) AS last
+      FROM lists l LEFT JOIN messages m ON m.list_id = l.id GROUP BY l.id ORDER BY messages DESC`).all() as IndexStats['lists'],
+    people: one<number>('SELECT count(*) FROM people'),
+    sources: one<number>('SELECT count(*) FROM sources'),
+    imports: one<number>('SELECT count(*) FROM imports'),
+    firstDate: one<string | null>('SELECT min(date) FROM messages'),
+    lastDate: one<string | null>('SELECT max(date) FROM messages'),
+    receivedHops: one<number>('SELECT count(*) FROM received'),
+    ghostReferences: one<number>('SELECT count(*) FROM ghost_references'),
+  };
+}
+
+// A From_ line for messages that came from single-message files (.eml, Maildir), as git and
+// public-inbox write them.
+const SYNTHETIC_FROM_LINE = 'From mboxrd@z Thu Jan  1 00:00:00 1970';
+
+/**
+ * Yields an mbox, chunk by chunk: every message found in the chosen sources in the order it was
+ * found (each mbox source comes back byte for byte). Messages from single-message files get a
+ * From_ line and mboxrd escaping.
+ */
+export function* exportMbox(db: SqliteDatabase, options: { sources?: string[] } = {}): Generator<Buffer> {
+  const filter = options.sources?.length ? `WHERE s.path IN (${options.sources.map(() => '?').join(',')})` : '';
+  const rows = db.prepare(`SELECT o.from_line, coalesce(m.raw, r.raw) AS raw
+      FROM occurrences o JOIN sources s ON s.id = o.source_id
+      LEFT JOIN messages m ON m.id = o.message_id LEFT JOIN rejects r ON r.id = o.reject_id
+      ${filter} ORDER BY s.path, o.source_offset`).iterate(...(options.sources ?? []));
+  for (const row of rows as Iterable<{ from_line: string | null; raw: Buffer }>) {
+    const raw = inflateRawSync(row.raw);
+    if (row.from_line !== null) {
+      yield Buffer.from(row.from_line + '\n', 'latin1');
+      yield raw;
+    } else {
+      yield Buffer.from(SYNTHETIC_FROM_LINE + '\n');
+      yield escapeMboxrd(raw);
+      if (!raw.subarray(-2).equals(Buffer.from('\n\n'))) yield Buffer.from(raw.at(-1) === 0x0a ? '\n' : '\n\n');
+    }
+  }
+}
+
+function escapeMboxrd(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  if (!/^>*From /m.test(text)) return raw;
+  return Buffer.from(text.replace(/^(>*From )/gm, '>$1'), 'latin1');
+}

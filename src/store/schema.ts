@@ -1,0 +1,180 @@
+/**
+ * The SQL schema: the contract with users. Every table, column and view here is documented in
+ * docs/schema.md, and test/store/schema-doc.test.ts fails when the two differ.
+ *
+ * Migrations are append-only: an index built by an older release opens in a newer one, which
+ * runs the missing steps (PRAGMA user_version counts the steps applied).
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: messages, headers, hops, references, people, lists, attachments, rejects, imports */ `
+CREATE TABLE imports (
+  id              INTEGER PRIMARY KEY,
+  started_at      TEXT NOT NULL,          -- UTC ISO-8601
+  finished_at     TEXT,                   -- NULL while running or after a crash
+  arguments       TEXT NOT NULL,          -- JSON array of the inputs given
+  status          TEXT NOT NULL,          -- running | complete | interrupted | failed
+  files           INTEGER NOT NULL DEFAULT 0,
+  unreadable      INTEGER NOT NULL DEFAULT 0, -- inputs that could not be read
+  messages_found  INTEGER NOT NULL DEFAULT 0,
+  stored          INTEGER NOT NULL DEFAULT 0,
+  duplicates      INTEGER NOT NULL DEFAULT 0, -- same content already stored
+  rejected        INTEGER NOT NULL DEFAULT 0,
+  bytes           INTEGER NOT NULL DEFAULT 0,
+  seconds         REAL
+);
+
+CREATE TABLE sources (
+  id              INTEGER PRIMARY KEY,
+  path            TEXT NOT NULL UNIQUE,   -- as given (resolved to an absolute path)
+  kind            TEXT NOT NULL,          -- mbox | message | maildir-message | stdin
+  size            INTEGER,                -- bytes on disk at the last import
+  messages        INTEGER NOT NULL DEFAULT 0, -- messages found in it at the last import
+  last_import_id  INTEGER REFERENCES imports(id)
+);
+
+CREATE TABLE lists (
+  id              INTEGER PRIMARY KEY,
+  list_id         TEXT NOT NULL UNIQUE,   -- e.g. linux-watchdog.vger.kernel.org
+  name            TEXT                    -- display part of List-Id, if any
+);
+
+CREATE TABLE people (
+  id              INTEGER PRIMARY KEY,
+  email           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name            TEXT,                   -- latest non-empty name seen (by message date)
+  name_date       TEXT                    -- date of the message that gave that name
+);
+
+CREATE TABLE messages (
+  id              INTEGER PRIMARY KEY,
+  msgid           TEXT NOT NULL,          -- first <...> of Message-Id, brackets kept
+  msgid_synthetic INTEGER NOT NULL DEFAULT 0, -- 1: no usable Message-Id, made from the content hash
+  duplicate_of    INTEGER REFERENCES messages(id), -- an earlier message with the same msgid, other content
+  content_hash    TEXT NOT NULL UNIQUE,   -- SHA-1 of the raw bytes after the From_ line
+  list_id         INTEGER REFERENCES lists(id),
+  subject         TEXT,                   -- decoded (RFC 2047), unfolded
+  sender          TEXT,                   -- From as displayed: Name <email>
+  from_id         INTEGER REFERENCES people(id),
+  date            TEXT,                   -- UTC ISO-8601 (YYYY-MM-DDTHH:MM:SSZ)
+  date_raw        TEXT,                   -- the Date header as written
+  date_source     TEXT NOT NULL,          -- date | received | none
+  in_reply_to     TEXT,                   -- first In-Reply-To msgid
+  body            TEXT NOT NULL,          -- text/plain parts decoded to UTF-8
+  size            INTEGER NOT NULL,       -- bytes of raw, uncompressed
+  raw             BLOB NOT NULL,          -- raw bytes after the From_ line, deflate-compressed
+  source_id       INTEGER REFERENCES sources(id), -- where it was first seen
+  source_offset   INTEGER,
+  import_id       INTEGER NOT NULL REFERENCES imports(id),
+  warnings        TEXT                    -- JSON array of parse warnings, or NULL
+);
+CREATE INDEX messages_msgid ON messages(msgid);
+CREATE INDEX messages_date ON messages(date);
+CREATE INDEX messages_from ON messages(from_id, date);
+CREATE INDEX messages_list ON messages(list_id, date);
+
+CREATE TABLE headers (
+  message_id      INTEGER NOT NULL REFERENCES messages(id),
+  position        INTEGER NOT NULL,       -- 0-based order in the message
+  name            TEXT NOT NULL,          -- as written
+  value           TEXT NOT NULL,          -- unfolded, RFC 2047 decoded
+  raw             TEXT NOT NULL,          -- as written, folding kept
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+CREATE INDEX headers_name ON headers(name COLLATE NOCASE);
+
+CREATE TABLE received (
+  message_id      INTEGER NOT NULL REFERENCES messages(id),
+  hop             INTEGER NOT NULL,       -- 0 = topmost Received header (last relay)
+  from_host       TEXT,
+  from_ip         TEXT,
+  by_host         TEXT,
+  protocol        TEXT,                   -- the "with" clause
+  smtp_id         TEXT,                   -- the "id" clause
+  for_address     TEXT,                   -- the "for" clause
+  date            TEXT,                   -- UTC ISO-8601, from the text after ';'
+  raw             TEXT NOT NULL,
+  PRIMARY KEY (message_id, hop)
+) WITHOUT ROWID;
+
+CREATE TABLE message_references (
+  message_id      INTEGER NOT NULL REFERENCES messages(id),
+  header          TEXT NOT NULL,          -- in-reply-to | references
+  position        INTEGER NOT NULL,       -- order within that header (references: oldest first)
+  msgid           TEXT NOT NULL,          -- the referenced Message-Id, brackets kept
+  PRIMARY KEY (message_id, header, position)
+) WITHOUT ROWID;
+CREATE INDEX message_references_msgid ON message_references(msgid);
+
+CREATE TABLE recipients (
+  message_id      INTEGER NOT NULL REFERENCES messages(id),
+  field           TEXT NOT NULL,          -- to | cc
+  position        INTEGER NOT NULL,
+  person_id       INTEGER NOT NULL REFERENCES people(id),
+  PRIMARY KEY (message_id, field, position)
+) WITHOUT ROWID;
+CREATE INDEX recipients_person ON recipients(person_id);
+
+CREATE TABLE attachments (
+  message_id      INTEGER NOT NULL REFERENCES messages(id),
+  position        INTEGER NOT NULL,
+  filename        TEXT,
+  content_type    TEXT NOT NULL,
+  size            INTEGER NOT NULL,       -- decoded bytes
+  disposition     TEXT,                   -- attachment | inline | NULL
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE rejects (
+  id              INTEGER PRIMARY KEY,
+  content_hash    TEXT NOT NULL UNIQUE,
+  source_id       INTEGER REFERENCES sources(id),
+  source_offset   INTEGER,
+  size            INTEGER NOT NULL,       -- bytes of the message (raw may hold only a head of it)
+  reason          TEXT NOT NULL,
+  raw             BLOB NOT NULL,          -- deflate-compressed bytes, as found
+  import_id       INTEGER NOT NULL REFERENCES imports(id)
+);
+
+CREATE TABLE occurrences (
+  source_id       INTEGER NOT NULL REFERENCES sources(id),
+  source_offset   INTEGER NOT NULL,       -- byte offset of the From_ line (decompressed stream)
+  from_line       TEXT,                   -- the mbox From_ line, NULL for single-message files
+  message_id      INTEGER REFERENCES messages(id),
+  reject_id       INTEGER REFERENCES rejects(id),
+  PRIMARY KEY (source_id, source_offset)
+) WITHOUT ROWID;
+CREATE INDEX occurrences_message ON occurrences(message_id);
+
+-- Full-text search over subject, sender and body; '_' is a token character so that
+-- function names such as watchdog_register_device are one word.
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  subject, sender, body,
+  content='messages', content_rowid='id',
+  tokenize="unicode61 tokenchars '_'"
+);
+
+-- Referenced Message-Ids never seen as a message: the "ghost" parents of threads.
+CREATE VIEW ghost_references AS
+  SELECT r.msgid AS msgid, count(*) AS referenced_by, min(m.date) AS first_referenced
+  FROM message_references r JOIN messages m ON m.id = r.message_id
+  WHERE NOT EXISTS (SELECT 1 FROM messages x WHERE x.msgid = r.msgid)
+  GROUP BY r.msgid;
+
+-- Delay between consecutive hops: how long each relay held the message.
+CREATE VIEW received_delays AS
+  SELECT a.message_id AS message_id, a.hop AS hop, a.by_host AS by_host, b.by_host AS previous_by_host,
+         a.date AS date,
+         CAST(round((julianday(a.date) - julianday(b.date)) * 86400) AS INTEGER) AS delay_seconds
+  FROM received a JOIN received b ON b.message_id = a.message_id AND b.hop = a.hop + 1
+  WHERE a.date IS NOT NULL AND b.date IS NOT NULL;
+
+-- One row per message with its list, sender and thread parent, ready to read.
+CREATE VIEW message_overview AS
+  SELECT m.id AS id, m.msgid AS msgid, l.list_id AS list_id, m.date AS date, m.subject AS subject,
+         p.name AS from_name, p.email AS from_email, m.in_reply_to AS in_reply_to,
+         m.duplicate_of IS NOT NULL AS is_duplicate, m.size AS size
+  FROM messages m LEFT JOIN lists l ON l.id = m.list_id LEFT JOIN people p ON p.id = m.from_id;
+`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

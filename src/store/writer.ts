@@ -1,0 +1,225 @@
+import type { Statement } from 'better-sqlite3';
+import type { PreparedMessage, PreparedRecord, PreparedReject } from '../import/records.js';
+import type { Address, ParsedMessage } from '../types.js';
+import type { SqliteDatabase } from './database.js';
+
+export interface BatchCounts {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface ImportTotals extends BatchCounts {
+  files: number;
+  unreadable: number;
+  messagesFound: number;
+  bytes: number;
+  seconds: number;
+  status: 'complete' | 'interrupted' | 'failed';
+}
+
+/**
+ * The only code that writes messages. One writer per database; it inserts what the parse
+ * workers prepared, in batched transactions, and never parses anything itself.
+ */
+export class IndexWriter {
+  private readonly db: SqliteDatabase;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  // Caches of ids already resolved: people and lists repeat on almost every message.
+  private readonly personIds = new Map<string, number>();
+  private readonly listIds = new Map<string, number>();
+  private readonly sourceIds = new Map<string, number>();
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+    this.statements = prepareStatements(db);
+  }
+
+  beginImport(inputs: string[]): number {
+    const row = this.statements.beginImport.get(new Date().toISOString(), JSON.stringify(inputs)) as { id: number };
+    return row.id;
+  }
+
+  finishImport(importId: number, totals: ImportTotals): void {
+    this.statements.finishImport.run({
+      id: importId,
+      finished_at: new Date().toISOString(),
+      status: totals.status,
+      files: totals.files,
+      unreadable: totals.unreadable,
+      messages_found: totals.messagesFound,
+      stored: totals.stored,
+      duplicates: totals.duplicates,
+      rejected: totals.rejected,
+      bytes: totals.bytes,
+      seconds: totals.seconds,
+    });
+  }
+
+  /** Records a source (file) and what was found in it; returns its id. */
+  noteSource(path: string, kind: string, size: number | null, messages: number | null, importId: number): number {
+    const row = this.statements.upsertSource.get(path, kind, size, messages, importId) as { id: number };
+    this.sourceIds.set(path, row.id);
+    return row.id;
+  }
+
+  /** Writes one batch in one transaction; returns what became of its records. */
+  writeBatch(records: PreparedRecord[], importId: number): BatchCounts {
+    return this.db.transaction(() => {
+      const counts: BatchCounts = { stored: 0, duplicates: 0, rejected: 0 };
+      for (const record of records) {
+        const sourceId = this.sourceId(record.source, importId);
+        if (record.type === 'message') {
+          const isNew = this.writeMessage(record, sourceId, importId);
+          if (isNew) counts.stored++;
+          else counts.duplicates++;
+        } else {
+          this.writeReject(record, sourceId, importId);
+          counts.rejected++;
+        }
+      }
+      return counts;
+    })();
+  }
+
+  private sourceId(path: string, importId: number): number {
+    return this.sourceIds.get(path) ?? this.noteSource(path, 'mbox', null, null, importId);
+  }
+
+  /** Returns true when the message was new, false when the same content was already stored. */
+  private writeMessage(record: PreparedMessage, sourceId: number, importId: number): boolean {
+    const s = this.statements;
+    const m = record.message;
+    const existing = s.messageByHash.get(record.contentHash) as { id: number } | undefined;
+    if (existing) {
+      s.insertOccurrence.run(sourceId, record.offset, record.fromLine, existing.id, null);
+      return false;
+    }
+    const firstWithMsgid = s.firstByMsgid.get(m.msgid) as { id: number } | undefined;
+    const fromId = m.from ? this.personId(m.from, m.date, true) : null;
+    const listId = m.listId ? this.listId(m.listId, m.listName) : null;
+    const { id } = s.insertMessage.get({
+      msgid: m.msgid,
+      msgid_synthetic: m.msgidSynthetic ? 1 : 0,
+      duplicate_of: firstWithMsgid?.id ?? null,
+      content_hash: record.contentHash,
+      list_id: listId,
+      subject: m.subject,
+      sender: formatSender(m.from),
+      from_id: fromId,
+      date: m.date,
+      date_raw: m.dateRaw,
+      date_source: m.dateSource,
+      in_reply_to: m.inReplyTo[0] ?? null,
+      body: m.body,
+      size: record.size,
+      raw: record.compressed,
+      source_id: sourceId,
+      source_offset: record.offset,
+      import_id: importId,
+      warnings: m.warnings.length ? JSON.stringify(m.warnings) : null,
+    }) as { id: number };
+    this.writeDetails(id, m);
+    s.insertFts.run(id, m.subject, formatSender(m.from), m.body);
+    s.insertOccurrence.run(sourceId, record.offset, record.fromLine, id, null);
+    return true;
+  }
+
+  private writeDetails(id: number, m: ParsedMessage): void {
+    const s = this.statements;
+    m.headers.forEach((h, position) => s.insertHeader.run(id, position, h.name, h.value, h.raw));
+    for (const hop of m.received) {
+      s.insertReceived.run(id, hop.hop, hop.fromHost, hop.fromIp, hop.byHost, hop.protocol, hop.id, hop.for, hop.date, hop.raw);
+    }
+    m.inReplyTo.forEach((ref, position) => s.insertReference.run(id, 'in-reply-to', position, ref));
+    m.references.forEach((ref, position) => s.insertReference.run(id, 'references', position, ref));
+    m.to.forEach((a, position) => s.insertRecipient.run(id, 'to', position, this.personId(a, m.date, false)));
+    m.cc.forEach((a, position) => s.insertRecipient.run(id, 'cc', position, this.personId(a, m.date, false)));
+    m.attachments.forEach((a, position) =>
+      s.insertAttachment.run(id, position, a.filename, a.contentType, a.size, a.disposition),
+    );
+  }
+
+  private writeReject(record: PreparedReject, sourceId: number, importId: number): void {
+    const s = this.statements;
+    const existing = s.rejectByHash.get(record.contentHash) as { id: number } | undefined;
+    const rejectId =
+      existing?.id ??
+      (s.insertReject.get(record.contentHash, sourceId, record.offset, record.size, record.reason, record.compressed, importId) as { id: number }).id;
+    s.insertOccurrence.run(sourceId, record.offset, record.fromLine, null, rejectId);
+  }
+
+  /**
+   * A person is one address, matched case-insensitively. Their name is the latest one given in
+   * a From header (by message date, so the result does not depend on import order).
+   */
+  private personId(address: Address, date: string | null, fromHeader: boolean): number {
+    const key = address.email.toLowerCase();
+    const name = address.name?.trim() || null;
+    const cached = this.personIds.get(key);
+    if (cached !== undefined && !(fromHeader && name)) return cached;
+    const s = this.statements;
+    if (fromHeader && name) s.upsertPersonName.run(address.email, name, date ?? '');
+    else s.insertPerson.run(address.email, name, name ? (date ?? '') : null);
+    const { id } = s.personByEmail.get(address.email) as { id: number };
+    this.personIds.set(key, id);
+    return id;
+  }
+
+  private listId(listId: string, name: string | null): number {
+    const cached = this.listIds.get(listId);
+    if (cached !== undefined) return cached;
+    const { id } = this.statements.upsertList.get(listId, name) as { id: number };
+    this.listIds.set(listId, id);
+    return id;
+  }
+}
+
+function formatSender(from: Address | null): string | null {
+  if (!from) return null;
+  return from.name ? `${from.name} <${from.email}>` : from.email;
+}
+
+function prepareStatements(db: SqliteDatabase) {
+  const p = (sql: string): Statement => db.prepare(sql);
+  return {
+    beginImport: p(`INSERT INTO imports (started_at, arguments, status) VALUES (?, ?, 'running') RETURNING id`),
+    finishImport: p(`UPDATE imports SET finished_at = :finished_at, status = :status, files = :files,
+      unreadable = :unreadable, messages_found = :messages_found, stored = :stored, duplicates = :duplicates,
+      rejected = :rejected, bytes = :bytes, seconds = :seconds WHERE id = :id`),
+    upsertSource: p(`INSERT INTO sources (path, kind, size, messages, last_import_id) VALUES (?, ?, ?, coalesce(?, 0), ?)
+      ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, size = coalesce(excluded.size, size),
+        messages = CASE WHEN excluded.messages > 0 THEN excluded.messages ELSE messages END,
+        last_import_id = excluded.last_import_id
+      RETURNING id`),
+    messageByHash: p(`SELECT id FROM messages WHERE content_hash = ?`),
+    firstByMsgid: p(`SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1`),
+    insertMessage: p(`INSERT INTO messages (msgid, msgid_synthetic, duplicate_of, content_hash, list_id, subject,
+        sender, from_id, date, date_raw, date_source, in_reply_to, body, size, raw, source_id, source_offset,
+        import_id, warnings)
+      VALUES (:msgid, :msgid_synthetic, :duplicate_of, :content_hash, :list_id, :subject, :sender, :from_id, :date,
+        :date_raw, :date_source, :in_reply_to, :body, :size, :raw, :source_id, :source_offset, :import_id, :warnings)
+      RETURNING id`),
+    insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, ?)`),
+    insertHeader: p(`INSERT INTO headers (message_id, position, name, value, raw) VALUES (?, ?, ?, ?, ?)`),
+    insertReceived: p(`INSERT INTO received (message_id, hop, from_host, from_ip, by_host, protocol, smtp_id,
+      for_address, date, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertReference: p(`INSERT OR IGNORE INTO message_references (message_id, header, position, msgid) VALUES (?, ?, ?, ?)`),
+    insertRecipient: p(`INSERT OR IGNORE INTO recipients (message_id, field, position, person_id) VALUES (?, ?, ?, ?)`),
+    insertAttachment: p(`INSERT INTO attachments (message_id, position, filename, content_type, size, disposition)
+      VALUES (?, ?, ?, ?, ?, ?)`),
+    rejectByHash: p(`SELECT id FROM rejects WHERE content_hash = ?`),
+    insertReject: p(`INSERT INTO rejects (content_hash, source_id, source_offset, size, reason, raw, import_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    insertOccurrence: p(`INSERT OR IGNORE INTO occurrences (source_id, source_offset, from_line, message_id, reject_id)
+      VALUES (?, ?, ?, ?, ?)`),
+    insertPerson: p(`INSERT INTO people (email, name, name_date) VALUES (?, ?, ?) ON CONFLICT(email) DO NOTHING`),
+    upsertPersonName: p(`INSERT INTO people (email, name, name_date) VALUES (?, ?, ?)
+      ON CONFLICT(email) DO UPDATE SET name = excluded.name, name_date = excluded.name_date
+      WHERE people.name IS NULL OR people.name_date IS NULL OR excluded.name_date > people.name_date
+        OR (excluded.name_date = people.name_date AND excluded.name > people.name)`),
+    personByEmail: p(`SELECT id FROM people WHERE email = ?`),
+    upsertList: p(`INSERT INTO lists (list_id, name) VALUES (?, ?)
+      ON CONFLICT(list_id) DO UPDATE SET name = coalesce(lists.name, excluded.name) RETURNING id`),
+  };
+}
