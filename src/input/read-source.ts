@@ -1,0 +1,191 @@
+import { createReadStream } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ListindexError } from '../errors.js';
+import type { RawMessage } from '../types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, OVERSIZED_HEAD_BYTES, splitMbox } from './mbox-splitter.js';
+import type { SourceSpec } from './sources.js';
+
+export interface ReadOptions {
+  /** Larger messages are yielded as an `oversized` head only (default 64 MiB). */
+  maxMessageBytes?: number;
+  /** How `From ` lines of an mbox body were escaped (default mboxrd, as lore/public-inbox write). */
+  escaping?: 'mboxrd' | 'mboxo';
+}
+
+/** A message as read from a source, with the splitter's flags. */
+export type SourceMessage = RawMessage & {
+  /** Bigger than maxMessageBytes: `raw` is only its head, `rawSize` its real size. */
+  oversized?: boolean;
+  rawSize?: number;
+  /** The source broke (corrupt gzip, read error) inside this last message: `raw` is cut short. */
+  truncated?: boolean;
+};
+
+/** Big reads: fewer chunks to stitch, and the splitter's native searches run on long buffers. */
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * Read the messages of one source. gzip is recognised by its magic bytes and decompressed as a
+ * stream; a stream starting (after blank lines) with `From ` is split as an mbox, anything else
+ * is one message. An empty source yields nothing. Errors are thrown after every message read
+ * before them was yielded: INPUT_UNREADABLE for I/O, INPUT_CORRUPT for bad compressed data.
+ */
+export async function* readSource(spec: SourceSpec, options: ReadOptions = {}): AsyncGenerator<SourceMessage> {
+  const file = spec.path;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const counter = { bytes: 0 }; // decompressed bytes handed on so far: where an error happened
+  let index = 0;
+  try {
+    const input: AsyncIterable<Buffer> =
+      spec.kind === 'stdin' || file === '-' ? process.stdin : createReadStream(file, { highWaterMark: READ_CHUNK });
+    const { isMbox, chunks } = await sniff(decompressed(input));
+    const data = counted(chunks, counter);
+    if (isMbox) {
+      const escaping = options.escaping ?? 'mboxrd';
+      for await (const part of splitMbox(data, { maxMessageBytes })) {
+        yield { source: file, index: index++, escaping, ...part };
+      }
+    } else {
+      const whole = await readWhole(data, maxMessageBytes);
+      if (whole.raw.length || whole.rawSize) {
+        const { error: _error, ...message } = whole;
+        yield { source: file, offset: 0, fromLine: null, escaping: 'none', index: index++, ...message };
+      }
+      if (whole.error !== undefined) throw whole.error;
+    }
+  } catch (err) {
+    throw asInputError(err, file, counter.bytes);
+  }
+}
+
+/** Read the first chunk(s) (up to a non-blank byte + 5) to tell an mbox from a single message. */
+async function sniff(input: AsyncIterable<Buffer>): Promise<{ isMbox: boolean; chunks: AsyncIterable<Buffer> }> {
+  const it = input[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let done = false;
+  let isMbox = false;
+  for (;;) {
+    const next = await it.next();
+    if (next.done) done = true;
+    else head.push(next.value);
+    const joined = head.length === 1 ? head[0] : Buffer.concat(head);
+    const w = firstNonBlank(joined);
+    if (w !== -1 && (joined.length - w >= 5 || done)) {
+      // Same rule as the splitter: `From ` at the start of a line, only blank lines before it.
+      isMbox = joined.toString('latin1', w, w + 5) === 'From ' && (w === 0 || joined[w - 1] === 0x0a);
+      break;
+    }
+    if (done) break;
+  }
+  return { isMbox, chunks: replay(head, done ? null : it) };
+}
+
+/** Peeked chunks, then the rest of the iterator (closed if the reader stops early). */
+async function* replay(head: Buffer[], it: AsyncIterator<Buffer> | null): AsyncGenerator<Buffer> {
+  let finished = it === null;
+  try {
+    yield* head;
+    if (!it) return;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    finished = true;
+  } finally {
+    if (!finished) await it?.return?.();
+  }
+}
+
+/** Pass chunks through gunzip when they start with the gzip magic bytes 1f 8b (not by name). */
+async function* decompressed(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < 2) {
+    const next = await it.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    head.push(next.value);
+    length += next.value.length;
+  }
+  const all = replay(head, done ? null : it);
+  const first = head.length === 1 ? head[0] : Buffer.concat(head);
+  if (!(first[0] === 0x1f && first[1] === 0x8b)) {
+    yield* all;
+    return;
+  }
+  // Decompress as a stream (never to disk); concatenated gzip members are read on, as gzip does.
+  const gunzip = pipeline(Readable.from(all, { objectMode: false }), createGunzip({ chunkSize: 256 * 1024 }), () => {
+    // Nothing to do: an error destroys gunzip, and the loop below throws it.
+  });
+  for await (const chunk of gunzip) yield chunk as Buffer;
+}
+
+function counted(chunks: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
+  return (async function* () {
+    for await (const chunk of chunks) {
+      counter.bytes += chunk.length;
+      yield chunk;
+    }
+  })();
+}
+
+interface Whole {
+  raw: Buffer;
+  oversized?: boolean;
+  rawSize?: number;
+  truncated?: boolean;
+  /** The source failed: what came before is in `raw`, marked `truncated`. */
+  error?: unknown;
+}
+
+/** A single-message source, kept whole unless it is larger than the limit. */
+async function readWhole(chunks: AsyncIterable<Buffer>, max: number): Promise<Whole> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  let kept = 0;
+  let error: unknown;
+  try {
+    for await (const chunk of chunks) {
+      size += chunk.length;
+      if (kept > max) continue; // only count the rest
+      parts.push(chunk);
+      kept += chunk.length;
+    }
+  } catch (err) {
+    error = err;
+  }
+  const raw = Buffer.concat(parts, kept); // a fresh buffer, not a view of a 1 MiB read buffer
+  const out: Whole =
+    size > max ? { raw: Buffer.from(raw.subarray(0, Math.min(max, OVERSIZED_HEAD_BYTES))), oversized: true, rawSize: size } : { raw };
+  if (error !== undefined) {
+    out.error = error;
+    if (size) out.truncated = true;
+  }
+  return out;
+}
+
+function firstNonBlank(b: Buffer): number {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
+  }
+  return -1;
+}
+
+function asInputError(err: unknown, file: string, byteOffset: number): ListindexError {
+  if (err instanceof ListindexError) return err;
+  const e = err as NodeJS.ErrnoException;
+  // zlib errors carry Z_* codes (Z_DATA_ERROR, Z_BUF_ERROR for a truncated stream...).
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    const what = e.code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt';
+    return new ListindexError('INPUT_CORRUPT', `${what} gzip data (${e.message}) after ${byteOffset} decompressed bytes`, {
+      file,
+      byteOffset,
+      cause: err,
+    });
+  }
+  const why = e?.code === 'ENOENT' ? 'no such file' : e?.code === 'EISDIR' ? 'is a directory' : (e?.message ?? String(err));
+  return new ListindexError('INPUT_UNREADABLE', `cannot read: ${why}`, { file, byteOffset, cause: err });
+}

@@ -1,0 +1,53 @@
+/**
+ * Message-Id, In-Reply-To and References, by Patchwork's rules (reference §1.3): the first
+ * `<...>` wins and keeps its brackets, which drops comments such as `(message from ...)`.
+ */
+import { createHash } from 'node:crypto';
+
+/** Patchwork stores msgids in a 255-character column; references are cut alike so they still match. */
+export const MSGID_MAX_LENGTH = 255;
+
+const BRACKETED = /<[^>]+>/;
+const BRACKETED_ALL = /<[^>]+>/g;
+
+/** The message id in a decoded Message-Id value, or null when the value is empty. */
+export function findMessageId(value: string): string | null {
+  const m = BRACKETED.exec(value);
+  const id = m ? m[0] : value.trim();
+  return id === '' ? null : id.slice(0, MSGID_MAX_LENGTH);
+}
+
+/** The id an In-Reply-To value points to: its first `<...>`, else a bare `local@domain`. */
+export function findInReplyTo(value: string): string | null {
+  const m = BRACKETED.exec(value);
+  if (m) return m[0].slice(0, MSGID_MAX_LENGTH);
+  const v = value.trim();
+  if (v !== '' && !/\s/.test(v) && v.includes('@')) return v.slice(0, MSGID_MAX_LENGTH);
+  return null;
+}
+
+/** Every `<...>` of a References value, in order. */
+export function findReferences(value: string): string[] {
+  const ids = value.match(BRACKETED_ALL);
+  return ids === null ? [] : ids.map((id) => id.slice(0, MSGID_MAX_LENGTH));
+}
+
+/**
+ * A stable id for a message without one: `<sha1@listindex.invalid>` over its bytes with CRLF
+ * turned into LF and trailing line ends dropped, so the same message read from an mbox (with
+ * its blank separator line) or from a CRLF `.eml` file gets the same id.
+ */
+export function syntheticMessageId(bytes: Buffer): string {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
+  const hash = createHash('sha1');
+  let start = 0;
+  for (;;) {
+    const cr = bytes.indexOf('\r\n', start);
+    if (cr < 0 || cr >= end) break;
+    hash.update(bytes.subarray(start, cr));
+    start = cr + 1;
+  }
+  hash.update(bytes.subarray(start, end));
+  return `<${hash.digest('hex')}@listindex.invalid>`;
+}
