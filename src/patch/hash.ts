@@ -1,0 +1,40 @@
+/** Patchwork's patch hash (`patchwork/hasher.py`): SHA-1 over a normalised view of the diff. */
+import { createHash } from 'node:crypto';
+import { PY_NOT_S, pyStrip } from './python-text.js';
+
+export { diffFiles, diffstat, formatDiffstat } from './diff-files.js';
+export type { DiffFile, Diffstat } from './diff-files.js';
+
+// `---`/`+++` lines: the path's first component (a/, b/, or a real directory) is normalised away.
+const FILENAME_LINE = new RegExp(`^(---|\\+\\+\\+) (${PY_NOT_S}+)`);
+// Hunk headers keep only their line counts, so a patch rebased elsewhere keeps its hash.
+const HUNK_HEADER = /^@@ -[0-9]+(?:,([0-9]+))? \+[0-9]+(?:,([0-9]+))? @@/;
+const KEPT_LINE_STARTS = new Set(['-', '+', ' ']);
+
+/**
+ * The 40-hex SHA-1 Patchwork stores as a patch's `hash`. Kept lines: file names (normalised),
+ * hunk headers (counts only), and `-`/`+`/space lines verbatim; everything else (`diff --git`,
+ * `index`, binary data) is ignored. Like Patchwork, `\r` is dropped and the diff stripped first
+ * (so a trailing context line holding one space vanishes).
+ */
+export function patchworkHash(diff: string): string {
+  const hash = createHash('sha1');
+  const text = pyStrip(diff.replace(/\r/g, '')) + '\n';
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    const line = normaliseLine(raw);
+    if (line !== null) hash.update(line + '\n', 'utf8');
+  }
+  return hash.digest('hex');
+}
+
+function normaliseLine(line: string): string | null {
+  const file = FILENAME_LINE.exec(line);
+  if (file) {
+    const side = file[1] === '---' ? 'a/' : 'b/';
+    return `${file[1]} ${side}${file[2].split('/').slice(1).join('/')}`;
+  }
+  const hunk = HUNK_HEADER.exec(line);
+  if (hunk) return `@@ -${hunk[1] ?? 1} +${hunk[2] ?? 1} @@`;
+  return KEPT_LINE_STARTS.has(line[0]) ? line : null;
+}
