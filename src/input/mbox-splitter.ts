@@ -226,7 +226,8 @@ export class MboxSplitter {
       if (check === 'more') return this.waitOrSkip();
       const cl = this.contentLengthEnd(nl + 1);
       if (cl === 'more') return this.waitOrSkip();
-      return cl ?? nl + 1;
+      if (cl === null) return nl + 1;
+      return cl < this.top ? cl : -1; // a body running to EOF
     }
   }
 

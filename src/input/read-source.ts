@@ -180,12 +180,13 @@ function asInputError(err: unknown, file: string, byteOffset: number): Listindex
   // zlib errors carry Z_* codes (Z_DATA_ERROR, Z_BUF_ERROR for a truncated stream...).
   if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
     const what = e.code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt';
-    return new ListindexError('INPUT_CORRUPT', `${what} gzip data (${e.message}) after ${byteOffset} decompressed bytes`, {
+    // The offset counts decompressed bytes, like RawMessage.offset.
+    return new ListindexError('INPUT_CORRUPT', `${what} gzip data: ${e.message} (offset in the decompressed data)`, {
       file,
       byteOffset,
       cause: err,
     });
   }
   const why = e?.code === 'ENOENT' ? 'no such file' : e?.code === 'EISDIR' ? 'is a directory' : (e?.message ?? String(err));
-  return new ListindexError('INPUT_UNREADABLE', `cannot read: ${why}`, { file, byteOffset, cause: err });
+  return new ListindexError('INPUT_UNREADABLE', `cannot read: ${why}`, { file, byteOffset: byteOffset || undefined, cause: err });
 }

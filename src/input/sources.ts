@@ -61,22 +61,29 @@ export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
   return { sources, errors };
 }
 
+/** A glob: matched files are sources, matched folders are walked like folders given by name. */
 async function expandGlob(pattern: string, add: (s: SourceSpec) => void, errors: ListindexError[]): Promise<void> {
   let matches: string[];
   try {
-    matches = await fg(pattern, { onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: true });
+    matches = await fg(pattern, { onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: true, suppressErrors: true });
   } catch (err) {
     errors.push(unreadable(pattern, err));
     return;
   }
   // Same skipping rules as a directory walk: Maildir tmp/ and index/lock files are not mail.
-  const kept: string[] = [];
-  for (const m of matches) if (!isJunkName(path.basename(m)) && !(await isInMaildirTmp(m))) kept.push(m);
-  if (kept.length === 0) {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const m of matches.sort()) {
+    if (m.endsWith('/')) dirs.push(m.slice(0, -1));
+    else if (!isJunkName(path.basename(m)) && !(await isInMaildirTmp(m))) files.push(m);
+  }
+  if (files.length === 0 && dirs.length === 0) {
     errors.push(new ListindexError('INPUT_UNREADABLE', `no file matches the pattern ${pattern}`, { file: pattern }));
     return;
   }
-  for (const [file, stats] of await statAll(kept, errors)) add(fileSpec(file, stats, isInMaildir(file)));
+  for (const [file, stats] of await statAll(files, errors)) add(fileSpec(file, stats, isInMaildir(file)));
+  const seen = new Set<string>();
+  for (const dir of dirs) await walkDirectory(dir, add, errors, seen);
 }
 
 /**
