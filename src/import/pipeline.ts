@@ -12,6 +12,8 @@ import type { SqliteDatabase } from '../store/database.js';
 import { IndexWriter } from '../store/writer.js';
 import type { BatchCounts } from '../store/writer.js';
 import { prepareBatch } from './prepare.js';
+import { relinkSeries } from './link-step.js';
+import type { LinkSummary } from './link-step.js';
 import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
 
 export interface ImportOptions {
@@ -29,6 +31,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Aborting stops reading; the batches already read are written, then the import ends. */
   signal?: AbortSignal;
+  /** Subject tags to leave out of patch names, besides PATCH and each list's own tag. Remembered. */
+  dropPrefixes?: string[];
 }
 
 export interface ImportProgress {
@@ -61,6 +65,8 @@ export interface ImportSummary {
   bytes: number;
   seconds: number;
   status: 'complete' | 'interrupted';
+  /** Series linking after the import; null when nothing changed and it was skipped. */
+  linking: LinkSummary | null;
 }
 
 const DEFAULT_BATCH_SIZE = 256;
@@ -143,6 +149,9 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
     await pool?.destroy();
   }
 
+  // Linking reads the whole index, so it runs once per import, and only when something changed.
+  const needsLinking = totals.stored > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
+  const linking = needsLinking ? relinkSeries(database, { dropPrefixes: options.dropPrefixes }) : null;
   const seconds = (performance.now() - started) / 1000;
   const status = interrupted ? 'interrupted' : 'complete';
   writer.finishImport(importId, {
@@ -152,8 +161,13 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
   return {
     importId, files: sources.length, unreadable, messagesFound: totals.messagesFound, stored: totals.stored,
     duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),
-    bytes: totals.bytesRead, seconds, status,
+    bytes: totals.bytesRead, seconds, status, linking,
   };
+}
+
+/** False when messages were stored but never linked (an import killed before its end). */
+function isLinked(db: SqliteDatabase): boolean {
+  return db.prepare('SELECT NOT EXISTS (SELECT 1 FROM messages WHERE kind IS NULL)').pluck().get() === 1;
 }
 
 function asInputError(error: unknown, source: SourceSpec): ListindexError {

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { unescapeFromLines } from '../input/unescape.js';
 import { parseMessage } from '../mail/parse-message.js';
-import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
+import { parseSubject } from '../patch/subject.js';
+import { extractPatchContent } from '../patch/content.js';
+import { patchworkHash, diffFiles } from '../patch/hash.js';
+import type { ParsedMessage } from '../types.js';
+import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord } from './records.js';
 
 /**
  * Everything done to one message before it reaches the database: hashing, compressing, parsing.
@@ -25,7 +29,7 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
   try {
     const outcome = await parseMessage(unescapeFromLines(raw, input.escaping), { listId: options.listId });
     if (!outcome.ok) return { ...base, type: 'reject', reason: outcome.reason };
-    return { ...base, type: 'message', message: outcome.message };
+    return { ...base, type: 'message', message: outcome.message, patch: patchFacts(outcome.message) };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
     // message is still kept, with the reason, rather than lost.
@@ -37,4 +41,17 @@ export async function prepareBatch(inputs: MessageInput[], options: PrepareOptio
   const out: PreparedRecord[] = [];
   for (const input of inputs) out.push(await prepareMessage(input, options));
   return out;
+}
+
+/** The per-message half of patch detection; classification into series needs the whole index. */
+export function patchFacts(message: ParsedMessage): PatchFacts {
+  const { isReply } = parseSubject(message.subject ?? '');
+  const { diff, content, pullUrl } = extractPatchContent(message.textParts, isReply);
+  return {
+    content,
+    diff,
+    hash: diff ? patchworkHash(diff) : null,
+    pullUrl,
+    files: diff ? diffFiles(diff).map((f) => ({ path: f.path, added: f.added, removed: f.removed, binary: f.binary })) : [],
+  };
 }

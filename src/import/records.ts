@@ -24,9 +24,21 @@ interface PreparedBase {
   compressed: Uint8Array;
 }
 
+/** What the message carries as a patch: Patchwork's content split, computed in the worker. */
+export interface PatchFacts {
+  /** Patchwork's content: the text without the diff and the signature. */
+  content: string;
+  diff: string | null;
+  /** Patchwork's normalised diff hash. */
+  hash: string | null;
+  pullUrl: string | null;
+  files: { path: string; added: number; removed: number; binary: boolean }[];
+}
+
 export interface PreparedMessage extends PreparedBase {
   type: 'message';
   message: ParsedMessage;
+  patch: PatchFacts;
 }
 
 export interface PreparedReject extends PreparedBase {

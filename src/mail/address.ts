@@ -17,6 +17,7 @@ export function isValidEmail(email: string): boolean {
 const FROM_ANGLE = /^"?(.*?)"?\s*<([^>]+)>/s;
 const FROM_PIPERMAIL = /^(.*?)\sat\s(.*?)\s*\(([^)]+)\)/s;
 const FROM_PAREN = /^"?(.*?)"?\s*\(([^)]+)\)/s;
+const FROM_MAX_SCAN = 4096;
 
 function finish(name: string | null, email: string): Address {
   const n = name === null ? '' : name.replace(/\s+/g, ' ').trim().slice(0, ADDRESS_MAX_LENGTH);
@@ -29,13 +30,15 @@ function finish(name: string | null, email: string): Address {
  * Returns null for an empty value.
  */
 export function splitFromHeader(value: string): Address | null {
-  const v = value.trim();
+  // The lazy groups below backtrack; a From longer than this is junk and need not be exact.
+  const v = value.trim().slice(0, FROM_MAX_SCAN);
   if (v === '') return null;
-  let m = FROM_ANGLE.exec(v);
+  let m = v.includes('>') ? FROM_ANGLE.exec(v) : null;
   if (m) return finish(m[1], m[2]);
-  m = FROM_PIPERMAIL.exec(v);
+  const paren = v.includes('(') && v.includes(')');
+  m = paren && v.includes(' at ') ? FROM_PIPERMAIL.exec(v) : null;
   if (m) return finish(m[3], `${m[1]}@${m[2]}`);
-  m = FROM_PAREN.exec(v);
+  m = paren ? FROM_PAREN.exec(v) : null;
   if (m) return finish(m[2], m[1]);
   return finish(null, v);
 }
@@ -106,6 +109,22 @@ function unquote(s: string): string {
   return t.replace(/"/g, '');
 }
 
+/** The first `(comment)` (nested parentheses allowed) and the text around it. */
+function takeComment(s: string): { rest: string; comment: string } | null {
+  const open = s.indexOf('(');
+  if (open < 0) return null;
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) {
+      return { rest: (s.slice(0, open) + ' ' + s.slice(i + 1)).trim(), comment: s.slice(open + 1, i).trim() };
+    }
+  }
+  return { rest: s.slice(0, open).trim(), comment: s.slice(open + 1).trim() };
+}
+
 function parseOne(chunk: string): Address | null {
   const s = chunk.replace(/\s+/g, ' ').trim();
   if (s === '') return null;
@@ -114,16 +133,13 @@ function parseOne(chunk: string): Address | null {
   if (lt >= 0 && gt > lt) {
     const email = s.slice(lt + 1, gt).trim();
     let name = unquote(s.slice(0, lt));
-    if (name === '') {
-      const comment = /\(([^)]*)\)/.exec(s.slice(gt + 1));
-      if (comment) name = comment[1].trim();
-    }
+    if (name === '') name = takeComment(s.slice(gt + 1))?.comment ?? '';
     if (email === '' && name === '') return null;
     return finish(name === '' ? null : decodeEncodedWords(name), email);
   }
-  const comment = /\(([^)]*)\)/.exec(s);
-  let email = comment ? (s.slice(0, comment.index) + s.slice(comment.index + comment[0].length)).trim() : s;
-  const name = comment ? comment[1].trim() : null;
+  const comment = takeComment(s);
+  let email = comment === null ? s : comment.rest;
+  const name = comment === null ? null : comment.comment;
   const pipermail = /^(\S+) at (\S+)$/.exec(email);
   if (pipermail && !email.includes('@')) email = `${pipermail[1]}@${pipermail[2]}`;
   email = unquote(email);

@@ -68,13 +68,6 @@ export function decodeGuess(bytes: Buffer): string {
   return iconv.decode(bytes, 'windows-1252');
 }
 
-/** Is every byte below 0x80? (Cheap check that lets ASCII skip all charset work.) */
-export function isAscii(bytes: Buffer): boolean {
-  // latin1 decoding is a straight copy; a regex over it is faster than a JS byte loop.
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
-  return true;
-}
-
 /** Decodes a body or part declared as `charset` (null when none was declared). Never throws. */
 export function decodeText(bytes: Buffer, charset: string | null): DecodedText {
   if (bytes.length === 0) return { text: '', warning: null };

@@ -7,20 +7,33 @@ import { createHash } from 'node:crypto';
 /** Patchwork stores msgids in a 255-character column; references are cut alike so they still match. */
 export const MSGID_MAX_LENGTH = 255;
 
-const BRACKETED = /<[^>]+>/;
-const BRACKETED_ALL = /<[^>]+>/g;
+/**
+ * The first `<...>` (Patchwork's `<[^>]+>`) at or after `from`, as [start, end) or null. A loop
+ * of indexOf rather than the regex: on `<<<<...` without `>` the regex rescans to the end from
+ * every `<`, which is quadratic on hostile headers.
+ */
+export function findBracketed(value: string, from = 0): [number, number] | null {
+  let lt = value.indexOf('<', from);
+  while (lt >= 0) {
+    const gt = value.indexOf('>', lt + 1);
+    if (gt < 0) return null;
+    if (gt > lt + 1) return [lt, gt + 1];
+    lt = value.indexOf('<', gt + 1);
+  }
+  return null;
+}
 
 /** The message id in a decoded Message-Id value, or null when the value is empty. */
 export function findMessageId(value: string): string | null {
-  const m = BRACKETED.exec(value);
-  const id = m ? m[0] : value.trim();
+  const m = findBracketed(value);
+  const id = m ? value.slice(m[0], m[1]) : value.trim();
   return id === '' ? null : id.slice(0, MSGID_MAX_LENGTH);
 }
 
 /** The id an In-Reply-To value points to: its first `<...>`, else a bare `local@domain`. */
 export function findInReplyTo(value: string): string | null {
-  const m = BRACKETED.exec(value);
-  if (m) return m[0].slice(0, MSGID_MAX_LENGTH);
+  const m = findBracketed(value);
+  if (m) return value.slice(m[0], m[1]).slice(0, MSGID_MAX_LENGTH);
   const v = value.trim();
   if (v !== '' && !/\s/.test(v) && v.includes('@')) return v.slice(0, MSGID_MAX_LENGTH);
   return null;
@@ -28,8 +41,13 @@ export function findInReplyTo(value: string): string | null {
 
 /** Every `<...>` of a References value, in order. */
 export function findReferences(value: string): string[] {
-  const ids = value.match(BRACKETED_ALL);
-  return ids === null ? [] : ids.map((id) => id.slice(0, MSGID_MAX_LENGTH));
+  const ids: string[] = [];
+  let m = findBracketed(value);
+  while (m !== null) {
+    ids.push(value.slice(m[0], m[1]).slice(0, MSGID_MAX_LENGTH));
+    m = findBracketed(value, m[1]);
+  }
+  return ids;
 }
 
 /**

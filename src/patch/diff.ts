@@ -33,8 +33,9 @@
  * | (end)          |                                        | comment += pending                     |                |
  *
  * Quirks kept on purpose (Patchwork behaves the same):
- * - HEADER never returns to TEXT: a commit-message line starting with `diff ` swallows the rest of
- *   the message into the comment's tail, and a later real diff is still found (issue #462).
+ * - HEADER never returns to TEXT: after a commit-message line starting with `diff `, the rest of
+ *   the message (sign-offs, diffstat) waits in `pending` and lands in the diff once a hunk
+ *   follows (issue #462).
  * - After a binary patch, the next `diff --git` line returns to TEXT, so that file's
  *   `new file mode`/`index` lines land in the comment; everything after a binary patch up to the
  *   next `diff` line (a `-- ` signature included) stays in the diff.

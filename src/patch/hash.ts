@@ -28,6 +28,11 @@ export function patchworkHash(diff: string): string {
   return hash.digest('hex');
 }
 
+/** A missing hunk count means 1; `int()` semantics otherwise (`007` is 7). */
+function count(value: string | undefined): number {
+  return value === undefined ? 1 : Number(value);
+}
+
 function normaliseLine(line: string): string | null {
   const file = FILENAME_LINE.exec(line);
   if (file) {
@@ -35,6 +40,6 @@ function normaliseLine(line: string): string | null {
     return `${file[1]} ${side}${file[2].split('/').slice(1).join('/')}`;
   }
   const hunk = HUNK_HEADER.exec(line);
-  if (hunk) return `@@ -${hunk[1] ?? 1} +${hunk[2] ?? 1} @@`;
+  if (hunk) return `@@ -${count(hunk[1])} +${count(hunk[2])} @@`;
   return KEPT_LINE_STARTS.has(line[0]) ? line : null;
 }

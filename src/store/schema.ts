@@ -175,6 +175,120 @@ CREATE VIEW message_overview AS
          m.duplicate_of IS NOT NULL AS is_duplicate, m.size AS size
   FROM messages m LEFT JOIN lists l ON l.id = m.list_id LEFT JOIN people p ON p.id = m.from_id;
 `,
+  /* 2: patches, covers, comments, series, versions, trailers, files touched */ `
+ALTER TABLE messages ADD COLUMN kind TEXT;       -- patch | cover | comment | other (set by linking)
+ALTER TABLE messages ADD COLUMN content TEXT;    -- Patchwork's content: the text without diff and signature
+ALTER TABLE messages ADD COLUMN diff TEXT;       -- the diff carried by the message, if any
+ALTER TABLE messages ADD COLUMN diff_hash TEXT;  -- Patchwork's normalised SHA-1 of the diff
+ALTER TABLE messages ADD COLUMN pull_url TEXT;   -- git request-pull URL and branch, if any
+CREATE INDEX messages_kind ON messages(kind, date);
+CREATE INDEX messages_diff_hash ON messages(diff_hash) WHERE diff_hash IS NOT NULL;
+
+ALTER TABLE lists ADD COLUMN subject_tag TEXT;   -- the list's own subject tag, e.g. dpdk-dev, detected
+
+CREATE TABLE settings (
+  key             TEXT PRIMARY KEY,
+  value           TEXT NOT NULL               -- JSON
+);
+
+CREATE TABLE patch_files (
+  message_id      INTEGER NOT NULL REFERENCES messages(id),
+  position        INTEGER NOT NULL,
+  path            TEXT NOT NULL,              -- first path component (a/ b/) removed
+  added           INTEGER NOT NULL,
+  removed         INTEGER NOT NULL,
+  binary          INTEGER NOT NULL,
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+CREATE INDEX patch_files_path ON patch_files(path);
+
+CREATE TABLE series (
+  id              INTEGER PRIMARY KEY,
+  list_id         INTEGER REFERENCES lists(id),
+  name            TEXT,
+  date            TEXT,
+  submitter_id    INTEGER REFERENCES people(id),
+  version         INTEGER NOT NULL,
+  version_text    TEXT,
+  total           INTEGER NOT NULL,
+  received_total  INTEGER NOT NULL,
+  received_all    INTEGER NOT NULL,
+  rfc             INTEGER NOT NULL,
+  cover_id        INTEGER REFERENCES messages(id),
+  previous_id     INTEGER REFERENCES series(id),
+  next_id         INTEGER REFERENCES series(id),
+  latest_id       INTEGER REFERENCES series(id),
+  change_id       TEXT,
+  key_msgid       TEXT NOT NULL UNIQUE        -- the cover's (else the first patch's) msgid: keeps ids stable
+);
+CREATE INDEX series_submitter ON series(submitter_id, date);
+CREATE INDEX series_date ON series(date);
+
+CREATE TABLE patches (
+  message_id      INTEGER PRIMARY KEY REFERENCES messages(id),
+  series_id       INTEGER REFERENCES series(id),
+  number          INTEGER,
+  name            TEXT NOT NULL,
+  prefixes        TEXT NOT NULL              -- JSON array
+);
+CREATE INDEX patches_series ON patches(series_id, number);
+
+CREATE TABLE covers (
+  message_id      INTEGER PRIMARY KEY REFERENCES messages(id),
+  series_id       INTEGER REFERENCES series(id),
+  name            TEXT NOT NULL
+);
+CREATE INDEX covers_series ON covers(series_id);
+
+CREATE TABLE comments (
+  message_id      INTEGER PRIMARY KEY REFERENCES messages(id),
+  parent_id       INTEGER NOT NULL REFERENCES messages(id),
+  patch_id        INTEGER REFERENCES messages(id),
+  cover_id        INTEGER REFERENCES messages(id)
+);
+CREATE INDEX comments_patch ON comments(patch_id);
+CREATE INDEX comments_cover ON comments(cover_id);
+
+CREATE TABLE trailers (
+  patch_id        INTEGER NOT NULL REFERENCES messages(id),
+  position        INTEGER NOT NULL,
+  name            TEXT NOT NULL,
+  value           TEXT NOT NULL,
+  person_id       INTEGER REFERENCES people(id),
+  given_in        INTEGER NOT NULL REFERENCES messages(id),
+  origin          TEXT NOT NULL,
+  PRIMARY KEY (patch_id, position)
+) WITHOUT ROWID;
+CREATE INDEX trailers_name ON trailers(name, patch_id);
+CREATE INDEX trailers_person ON trailers(person_id);
+
+CREATE VIEW series_overview AS
+  SELECT s.id AS id, l.list_id AS list_id, s.date AS date, p.name AS submitter_name, p.email AS submitter_email,
+         s.version AS version, s.received_total AS received_total, s.total AS total, s.received_all AS received_all,
+         s.name AS name, c.msgid AS cover_msgid, s.previous_id AS previous_id, s.latest_id AS latest_id,
+         (SELECT count(*) FROM trailers t JOIN patches pa ON pa.message_id = t.patch_id
+           WHERE pa.series_id = s.id AND t.name IN ('Reviewed-by', 'Acked-by')) AS reviews
+  FROM series s LEFT JOIN lists l ON l.id = s.list_id LEFT JOIN people p ON p.id = s.submitter_id
+  LEFT JOIN messages c ON c.id = s.cover_id;
+
+CREATE VIEW patch_overview AS
+  SELECT pa.message_id AS id, m.msgid AS msgid, pa.series_id AS series_id, pa.number AS number, pa.name AS name,
+         m.date AS date, pe.name AS submitter_name, pe.email AS submitter_email, m.diff_hash AS hash,
+         m.pull_url AS pull_url,
+         (SELECT count(*) FROM trailers t WHERE t.patch_id = pa.message_id AND t.name = 'Reviewed-by') AS reviewed,
+         (SELECT count(*) FROM trailers t WHERE t.patch_id = pa.message_id AND t.name = 'Acked-by') AS acked,
+         (SELECT count(*) FROM trailers t WHERE t.patch_id = pa.message_id AND t.name = 'Tested-by') AS tested,
+         (SELECT count(*) FROM comments c WHERE c.patch_id = pa.message_id) AS comments
+  FROM patches pa JOIN messages m ON m.id = pa.message_id LEFT JOIN people pe ON pe.id = m.from_id;
+
+CREATE VIEW series_missing AS
+  WITH RECURSIVE expected(series_id, number, total) AS (
+    SELECT id, 1, total FROM series WHERE total >= 1
+    UNION ALL SELECT series_id, number + 1, total FROM expected WHERE number < total
+  )
+  SELECT e.series_id AS series_id, e.number AS number FROM expected e
+  WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = e.series_id AND p.number = e.number);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

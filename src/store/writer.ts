@@ -118,8 +118,13 @@ export class IndexWriter {
       source_offset: record.offset,
       import_id: importId,
       warnings: m.warnings.length ? JSON.stringify(m.warnings) : null,
+      content: record.patch.content,
+      diff: record.patch.diff,
+      diff_hash: record.patch.hash,
+      pull_url: record.patch.pullUrl,
     }) as { id: number };
     this.writeDetails(id, m);
+    record.patch.files.forEach((f, position) => s.insertPatchFile.run(id, position, f.path, f.added, f.removed, f.binary ? 1 : 0));
     s.insertFts.run(id, m.subject, formatSender(m.from), m.body);
     s.insertOccurrence.run(sourceId, record.offset, record.fromLine, id, null);
     return true;
@@ -196,9 +201,10 @@ function prepareStatements(db: SqliteDatabase) {
     firstByMsgid: p(`SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1`),
     insertMessage: p(`INSERT INTO messages (msgid, msgid_synthetic, duplicate_of, content_hash, list_id, subject,
         sender, from_id, date, date_raw, date_source, in_reply_to, body, size, raw, source_id, source_offset,
-        import_id, warnings)
+        import_id, warnings, content, diff, diff_hash, pull_url)
       VALUES (:msgid, :msgid_synthetic, :duplicate_of, :content_hash, :list_id, :subject, :sender, :from_id, :date,
-        :date_raw, :date_source, :in_reply_to, :body, :size, :raw, :source_id, :source_offset, :import_id, :warnings)
+        :date_raw, :date_source, :in_reply_to, :body, :size, :raw, :source_id, :source_offset, :import_id, :warnings,
+        :content, :diff, :diff_hash, :pull_url)
       RETURNING id`),
     insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, ?)`),
     insertHeader: p(`INSERT INTO headers (message_id, position, name, value, raw) VALUES (?, ?, ?, ?, ?)`),
@@ -208,6 +214,7 @@ function prepareStatements(db: SqliteDatabase) {
     insertRecipient: p(`INSERT OR IGNORE INTO recipients (message_id, field, position, person_id) VALUES (?, ?, ?, ?)`),
     insertAttachment: p(`INSERT INTO attachments (message_id, position, filename, content_type, size, disposition)
       VALUES (?, ?, ?, ?, ?, ?)`),
+    insertPatchFile: p(`INSERT INTO patch_files (message_id, position, path, added, removed, binary) VALUES (?, ?, ?, ?, ?, ?)`),
     rejectByHash: p(`SELECT id FROM rejects WHERE content_hash = ?`),
     insertReject: p(`INSERT INTO rejects (content_hash, source_id, source_offset, size, reason, raw, import_id)
       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),

@@ -1,0 +1,192 @@
+/**
+ * Which trailers belong to which patch, as b4 collects them (`LoreMailbox.get_series` and
+ * `LoreMessage.get_trailers`): a patch's own trailers, then those of every follow-up that answers
+ * it (directly or through other follow-ups), then those of follow-ups to its cover letter.
+ *
+ * Differences from b4, on purpose:
+ * - b4 also copies the trailers of intermediate replies while walking up a thread, which lets an
+ *   intermediate reply's sender-mismatched trailer through; here every reply's trailers go
+ *   through the sender check once.
+ * - A reply whose In-Reply-To is unknown falls back to its nearest known References entry
+ *   (b4 gives up, or takes the oldest known reference when In-Reply-To is absent).
+ * - The name check for a sender whose display name holds a comma requires every comma-separated
+ *   part in the trailer's name (b4's check is always true).
+ * - Duplicates are dropped by name + value, case-insensitively (b4's trailer equality), so the
+ *   same address under two names is kept twice, as b4 does.
+ */
+import { findTrailers } from './trailers.js';
+import type { Trailer, TrailerPerson } from './trailers.js';
+
+export interface TrailerSource {
+  msgid: string;
+  /** In-Reply-To ids (the first known one is used). */
+  inReplyTo: string[];
+  /** References, oldest first. */
+  references: string[];
+  /** A patch (Patchwork: not a reply, and a diff or a pull URL). */
+  isPatch: boolean;
+  /** `Re:` subject (a `0/N` reply is not a cover letter). */
+  isReply?: boolean;
+  /** Series counter from the subject (0 for a cover letter), or null. */
+  counter: number | null;
+  /** The text: for a patch its commit message part is read; for a reply, all of it. */
+  body: string;
+  /** Sender, for b4's check that a person trailer names whoever sent it. Omit to skip it. */
+  from?: TrailerPerson | null;
+}
+
+export interface CollectedTrailer extends Trailer {
+  /** Message-Id of the message the trailer was written in. */
+  source: string;
+  /** `patch`: in the patch itself; `reply`: a follow-up in its thread; `cover`: a follow-up to
+   * its cover letter. */
+  via: 'patch' | 'reply' | 'cover';
+}
+
+export interface CollectOptions {
+  /** b4's `--sloppy-trailers`: keep person trailers that name someone other than the sender. */
+  sloppy?: boolean;
+}
+
+// b4 never takes these from a reply: they are mail headers or commit metadata.
+const NOT_FROM_REPLIES = new Set(['from', 'author', 'cc', 'to', 'date', 'subject', 'subscribe', 'unsubscribe', 'base-commit', 'change-id']);
+const DIFFSTAT_SEPARATOR = /^---$/m;
+
+type Role = 'patch' | 'cover' | 'followup';
+
+/** Patch msgid → its trailers (own first, then replies, then cover replies; no duplicates). */
+export function collectTrailers(messages: TrailerSource[], options: CollectOptions = {}): Map<string, CollectedTrailer[]> {
+  const byId = new Map<string, TrailerSource>();
+  for (const m of messages) if (!byId.has(m.msgid)) byId.set(m.msgid, m);
+
+  const result = new Map<string, CollectedTrailer[]>();
+  for (const m of byId.values()) {
+    if (roleOf(m) === 'patch') {
+      result.set(m.msgid, findPatchTrailers(m.body).map((t) => ({ ...t, source: m.msgid, via: 'patch' as const })));
+    }
+  }
+
+  const coverTrailers = new Map<string, CollectedTrailer[]>();
+  for (const m of byId.values()) {
+    if (roleOf(m) !== 'followup') continue;
+    const trailers = replyTrailers(m, options.sloppy ?? false);
+    if (!trailers.length) continue;
+    const target = answeredMessage(m, byId);
+    if (!target) continue;
+    if (roleOf(target) === 'patch') {
+      result.get(target.msgid)!.push(...trailers.map((t) => ({ ...t, source: m.msgid, via: 'reply' as const })));
+    } else {
+      const list = coverTrailers.get(target.msgid) ?? [];
+      list.push(...trailers.map((t) => ({ ...t, source: m.msgid, via: 'cover' as const })));
+      coverTrailers.set(target.msgid, list);
+    }
+  }
+
+  // A cover letter's follow-up trailers apply to every patch threaded below it.
+  for (const [coverId, trailers] of coverTrailers) {
+    for (const m of byId.values()) {
+      if (roleOf(m) === 'patch' && (m.references.includes(coverId) || m.inReplyTo.includes(coverId))) {
+        result.get(m.msgid)!.push(...trailers);
+      }
+    }
+  }
+
+  for (const [id, list] of result) result.set(id, dedupe(list));
+  return result;
+}
+
+/**
+ * A patch's own trailers: the last paragraph of its commit message (the text before a `---` line
+ * or the diff), as b4's `get_body_parts` reads them.
+ */
+export function findPatchTrailers(body: string): Trailer[] {
+  let message = body.replace(/\r/g, '');
+  const separator = DIFFSTAT_SEPARATOR.exec(message);
+  if (separator) message = message.slice(0, separator.index);
+  else {
+    for (const marker of ['\ndiff ', '\n--- a/']) {
+      const at = message.indexOf(marker);
+      if (at >= 0) {
+        message = message.slice(0, at);
+        break;
+      }
+    }
+  }
+  const paragraphs = message.replace(/^\n+|\n+$/g, '').split('\n\n');
+  return findTrailers(paragraphs[paragraphs.length - 1]);
+}
+
+function roleOf(m: TrailerSource): Role {
+  if (m.isPatch) return 'patch';
+  if (m.counter === 0 && !m.isReply) return 'cover';
+  return 'followup';
+}
+
+function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
+  return findTrailers(m.body).filter(
+    (t) => !NOT_FROM_REPLIES.has(t.name.toLowerCase()) && (sloppy || !t.person || !m.from || sentBy(t.person, m.from)),
+  );
+}
+
+/** Walks up the thread to the patch or cover letter a follow-up answers. */
+function answeredMessage(m: TrailerSource, byId: Map<string, TrailerSource>): TrailerSource | null {
+  const seen = new Set<string>([m.msgid]);
+  let current = parentOf(m, byId);
+  while (current && !seen.has(current.msgid)) {
+    if (roleOf(current) !== 'followup') return current;
+    seen.add(current.msgid);
+    current = parentOf(current, byId);
+  }
+  return null;
+}
+
+function parentOf(m: TrailerSource, byId: Map<string, TrailerSource>): TrailerSource | null {
+  for (const id of [...m.inReplyTo, ...[...m.references].reverse()]) {
+    const parent = id !== m.msgid ? byId.get(id) : undefined;
+    if (parent) return parent;
+  }
+  return null;
+}
+
+/** b4's check that a person trailer is about its sender: same address (fuzzily), or same name. */
+function sentBy(person: TrailerPerson, from: TrailerPerson): boolean {
+  if (sameAddress(person.email, from.email)) return true;
+  const trailerName = person.name.toLowerCase();
+  const senderName = (from.name || from.email).toLowerCase();
+  if (trailerName === senderName) return true;
+  if (senderName.indexOf(',') > 0) {
+    return senderName.split(',').every((part) => trailerName.includes(part.trim()));
+  }
+  return false;
+}
+
+/** b4's `email_eq`: equal, or equal without `+tag`, or same local part on a parent/child domain. */
+export function sameAddress(a: string, b: string): boolean {
+  let ours = a.toLowerCase();
+  let theirs = b.toLowerCase();
+  if (ours === theirs) return true;
+  if (!ours.includes('@') || !theirs.includes('@')) return false;
+  ours = ours.replace(/\+[^@]+@/, '@');
+  theirs = theirs.replace(/\+[^@]+@/, '@');
+  if (ours === theirs) return true;
+  const [oLocal, oDomain] = splitAddress(ours);
+  const [tLocal, tDomain] = splitAddress(theirs);
+  if (oLocal !== tLocal) return false;
+  const dots = (s: string) => s.split('.').length - 1;
+  return Math.abs(dots(oDomain) - dots(tDomain)) === 1 && (oDomain.endsWith(`.${tDomain}`) || tDomain.endsWith(`.${oDomain}`));
+}
+
+function splitAddress(address: string): [string, string] {
+  const at = address.indexOf('@');
+  return [address.slice(0, at), address.slice(at + 1)];
+}
+
+function dedupe(list: CollectedTrailer[]): CollectedTrailer[] {
+  const seen = new Set<string>();
+  return list.filter((t) => {
+    const key = `${t.name.toLowerCase()}: ${t.value.toLowerCase()}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

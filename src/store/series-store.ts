@@ -1,0 +1,156 @@
+/**
+ * SQL side of series linking: reads the compact per-message facts the linker needs and writes
+ * its result (kinds, series, patches, covers, comments, trailers) in one transaction, so a
+ * reader never sees a half-written series.
+ */
+import type { SqliteDatabase } from './database.js';
+
+export interface MessageFacts {
+  id: number;
+  msgid: string;
+  list: number | null;
+  date: string | null;
+  submitter: number | null;
+  subject: string | null;
+  inReplyTo: string[];
+  /** References, oldest first. */
+  references: string[];
+  hasDiff: boolean;
+  pullUrl: string | null;
+  duplicate: boolean;
+  diffHash: string | null;
+  fromName: string | null;
+  fromEmail: string | null;
+}
+
+export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
+  const facts = new Map<number, MessageFacts>();
+  const rows = db.prepare(`SELECT m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL AS has_diff,
+      m.pull_url, m.duplicate_of IS NOT NULL AS duplicate, m.diff_hash, p.name AS from_name, p.email AS from_email
+    FROM messages m LEFT JOIN people p ON p.id = m.from_id ORDER BY m.id`).raw().iterate();
+  for (const r of rows as Iterable<unknown[]>) {
+    const id = r[0] as number;
+    facts.set(id, {
+      id, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
+      subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1,
+      diffHash: r[9] as string | null, fromName: r[10] as string | null, fromEmail: r[11] as string | null,
+      inReplyTo: [], references: [],
+    });
+  }
+  const refs = db.prepare(`SELECT message_id, header, msgid FROM message_references ORDER BY message_id, header, position`).raw().iterate();
+  for (const [id, header, msgid] of refs as Iterable<[number, string, string]>) {
+    const f = facts.get(id);
+    if (!f) continue;
+    (header === 'in-reply-to' ? f.inReplyTo : f.references).push(msgid);
+  }
+  return [...facts.values()];
+}
+
+/** Patchwork's reference order: In-Reply-To first, then References newest → oldest, no repeats. */
+export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>): string[] {
+  const out: string[] = [];
+  for (const id of [...f.inReplyTo, ...[...f.references].reverse()]) if (!out.includes(id)) out.push(id);
+  return out;
+}
+
+/** The text a trailer search reads: Patchwork's content (body without diff and signature). */
+export function loadContents(db: SqliteDatabase, ids: number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  const statement = db.prepare('SELECT content FROM messages WHERE id = ?').pluck();
+  for (const id of ids) out.set(id, (statement.get(id) as string | null) ?? '');
+  return out;
+}
+
+export function loadSettings(db: SqliteDatabase): { dropPrefixes: string[] } {
+  const row = db.prepare(`SELECT value FROM settings WHERE key = 'drop_prefixes'`).pluck().get() as string | undefined;
+  return { dropPrefixes: row ? (JSON.parse(row) as string[]) : [] };
+}
+
+export function addDropPrefixes(db: SqliteDatabase, prefixes: string[]): void {
+  if (!prefixes.length) return;
+  const merged = [...new Set([...loadSettings(db).dropPrefixes, ...prefixes.map((p) => p.toLowerCase())])].sort();
+  db.prepare(`INSERT INTO settings (key, value) VALUES ('drop_prefixes', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
+    .run(JSON.stringify(merged));
+}
+
+export interface SeriesRow {
+  keyMsgid: string;
+  list: number | null;
+  name: string | null;
+  date: string | null;
+  submitter: number | null;
+  version: number;
+  versionText: string | null;
+  total: number;
+  receivedTotal: number;
+  receivedAll: boolean;
+  rfc: boolean;
+  cover: number | null;
+  changeId: string | null;
+  /** Indexes into the same array. */
+  previous: number | null;
+  next: number | null;
+  latest: number | null;
+}
+
+export interface LinkedRows {
+  kinds: Map<number, string>;
+  listTags: Map<number, string | null>;
+  series: SeriesRow[];
+  patches: { messageId: number; series: number | null; number: number | null; name: string; prefixes: string[] }[];
+  covers: { messageId: number; series: number; name: string }[];
+  comments: { messageId: number; parent: number; patch: number | null; cover: number | null }[];
+  trailers: { patchId: number; name: string; value: string; email: string | null; personName: string | null; givenIn: number; origin: string }[];
+}
+
+/** Replaces the whole linking result in one transaction. Series ids stay stable by key msgid. */
+export function writeLinkResult(db: SqliteDatabase, rows: LinkedRows): void {
+  db.transaction(() => {
+    const oldIds = new Map(
+      (db.prepare('SELECT key_msgid, id FROM series').raw().all() as [string, number][]).map(([k, id]) => [k, id]),
+    );
+    let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
+    const ids = rows.series.map((s) => oldIds.get(s.keyMsgid) ?? nextId++);
+
+    const currentKinds = new Map(db.prepare('SELECT id, kind FROM messages').raw().all() as [number, string | null][]);
+    const setKind = db.prepare('UPDATE messages SET kind = ? WHERE id = ?');
+    for (const [id, kind] of rows.kinds) if (currentKinds.get(id) !== kind) setKind.run(kind, id);
+
+    const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ?');
+    for (const [list, tag] of rows.listTags) setTag.run(tag, list);
+
+    db.exec('DELETE FROM trailers; DELETE FROM comments; DELETE FROM covers; DELETE FROM patches; DELETE FROM series;');
+    const insertSeries = db.prepare(`INSERT INTO series (id, list_id, name, date, submitter_id, version, version_text, total,
+      received_total, received_all, rfc, cover_id, previous_id, next_id, latest_id, change_id, key_msgid)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const ref = (index: number | null) => (index === null ? null : ids[index]);
+    rows.series.forEach((s, i) => insertSeries.run(ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total,
+      s.receivedTotal, s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid));
+
+    const insertPatch = db.prepare('INSERT INTO patches (message_id, series_id, number, name, prefixes) VALUES (?, ?, ?, ?, ?)');
+    for (const p of rows.patches) insertPatch.run(p.messageId, ref(p.series), p.number, p.name, JSON.stringify(p.prefixes));
+    const insertCover = db.prepare('INSERT INTO covers (message_id, series_id, name) VALUES (?, ?, ?)');
+    for (const c of rows.covers) insertCover.run(c.messageId, ids[c.series], c.name);
+    const insertComment = db.prepare('INSERT INTO comments (message_id, parent_id, patch_id, cover_id) VALUES (?, ?, ?, ?)');
+    for (const c of rows.comments) insertComment.run(c.messageId, c.parent, c.patch, c.cover);
+
+    const personId = db.prepare('SELECT id FROM people WHERE email = ?').pluck();
+    const insertPerson = db.prepare('INSERT INTO people (email, name) VALUES (?, ?) ON CONFLICT(email) DO NOTHING');
+    const insertTrailer = db.prepare(`INSERT INTO trailers (patch_id, position, name, value, person_id, given_in, origin)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const positions = new Map<number, number>();
+    for (const t of rows.trailers) {
+      let person: number | null = null;
+      if (t.email) {
+        person = (personId.get(t.email) as number | undefined) ?? null;
+        if (person === null) {
+          insertPerson.run(t.email, t.personName);
+          person = personId.get(t.email) as number;
+        }
+      }
+      const position = positions.get(t.patchId) ?? 0;
+      positions.set(t.patchId, position + 1);
+      insertTrailer.run(t.patchId, position, t.name, t.value, person, t.givenIn, t.origin);
+    }
+  })();
+}
