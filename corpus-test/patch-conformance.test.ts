@@ -14,7 +14,7 @@ import {
   patchworkHash, seriesNameFromCover,
 } from '../src/patch/index.js';
 import type { TrailerSource } from '../src/patch/index.js';
-import { corpusDir, parseCrudeMail, splitMbox } from './patch-mail-helper.js';
+import { corpusDir, readMail, splitMbox } from './patch-mail-helper.js';
 import type { CrudeMail } from './patch-mail-helper.js';
 
 // parsearchive ran with this project (see expected/README.md): its link name is dropped.
@@ -40,9 +40,10 @@ interface Expected {
 }
 
 /** An mbox, or a single message file (Patchwork's mail fixtures mostly have no `From ` line). */
-function readMbox(file: string): CrudeMail[] {
+async function readMbox(file: string): Promise<CrudeMail[]> {
   const data = fs.readFileSync(file);
-  return data.subarray(0, 5).toString('latin1') === 'From ' ? splitMbox(data).map(parseCrudeMail) : [parseCrudeMail(data)];
+  const raws = data.subarray(0, 5).toString('latin1') === 'From ' ? splitMbox(data) : [data];
+  return Promise.all(raws.map(readMail));
 }
 
 function analyse(mail: CrudeMail, drop: string[] = [LINKNAME]) {
@@ -58,18 +59,18 @@ describe('Patchwork series fixtures', () => {
   const expectedDir = corpusDir('patchwork', 'expected');
   const files = fs.readdirSync(seriesDir).filter((f) => f.endsWith('.mbox')).sort();
 
-  it('covers every fixture that has an expected JSON', () => {
+  it('covers every fixture that has an expected JSON', async () => {
     const expected = fs.readdirSync(expectedDir).filter((f) => f.endsWith('.json'));
     expect(files.length).toBe(28);
     expect(expected.map((f) => f.replace(/\.json$/, '.mbox')).sort()).toEqual(files);
   });
 
   for (const file of files) {
-    it(file, () => {
+    it(file, async () => {
       const expected = JSON.parse(
         fs.readFileSync(path.join(expectedDir, file.replace(/\.mbox$/, '.json')), 'utf8'),
       ) as Expected;
-      const mails = new Map(readMbox(path.join(seriesDir, file)).map((m) => [m.msgid, m]));
+      const mails = new Map((await readMbox(path.join(seriesDir, file))).map((m) => [m.msgid, m]));
       const patches = [...expected.series.flatMap((s) => s.patches), ...expected.patches_without_series];
       for (const p of patches) {
         const mail = mails.get(p.msgid);
@@ -99,8 +100,8 @@ describe('Patchwork series fixtures', () => {
 
 describe('Patchwork single-mail fixtures (test_parser.py expectations)', () => {
   const mailDir = corpusDir('patchwork', 'mail');
-  const read = (name: string) => {
-    const [mail] = readMbox(path.join(mailDir, name));
+  const read = async (name: string) => {
+    const [mail] = await readMbox(path.join(mailDir, name));
     return extractPatchContent(mail.textParts, false);
   };
 
@@ -113,48 +114,48 @@ describe('Patchwork single-mail fixtures (test_parser.py expectations)', () => {
     '0017-git-pull-request-git-2-14-3.mbox': 'git://git.kernel.org/pub/scm/linux/kernel/git/davem/net',
   };
   for (const [name, url] of Object.entries(pullRequests)) {
-    it(`${name}: a pull request without a diff`, () => {
-      const got = read(name);
+    it(`${name}: a pull request without a diff`, async () => {
+      const got = await read(name);
       expect(got.diff).toBeNull();
       expect(got.content).not.toBe('');
       expect(got.pullUrl).toBe(url);
     });
   }
 
-  it('0003: pull request with a diff', () => {
-    const got = read('0003-git-pull-request-with-diff.mbox');
+  it('0003: pull request with a diff', async () => {
+    const got = await read('0003-git-pull-request-with-diff.mbox');
     expect(got.pullUrl).toBe('git://git.kernel.org/pub/scm/linux/kernel/git/tip/linux-2.6-tip.git x86-fixes-for-linus');
     expect(got.diff!.startsWith('diff --git a/arch/x86/include/asm/smp.h')).toBe(true);
   });
 
-  it('0023: newline inside the URL', () => {
-    expect(read('0023-git-pull-request-newline-in-url.mbox').pullUrl).toBe(
+  it('0023: newline inside the URL', async () => {
+    expect((await read('0023-git-pull-request-newline-in-url.mbox')).pullUrl).toBe(
       'https://git.kernel.org/pub/scm/linux/kernel/git/matthias.bgg/linux.git/ tags/v5.4-next-soc',
     );
   });
 
-  it('0024: trailing spaces', () => {
-    expect(read('0024-git-pull-request-trailing-space.mbox').pullUrl).toBe(
+  it('0024: trailing spaces', async () => {
+    expect((await read('0024-git-pull-request-trailing-space.mbox')).pullUrl).toBe(
       'git://git.kernel.org/pub/scm/linux/kernel/git/nsekhar/linux-davinci.git tags/davinci-for-v5.6/soc',
     );
   });
 
-  it('0007: CVS Index: diff', () => {
-    expect(read('0007-cvs-format-diff.mbox').diff!.startsWith('Index')).toBe(true);
+  it('0007: CVS Index: diff', async () => {
+    expect((await read('0007-cvs-format-diff.mbox')).diff!.startsWith('Index')).toBe(true);
   });
 
-  it('0008/0009: renames', () => {
-    const rename = read('0008-git-rename.mbox').diff!;
+  it('0008/0009: renames', async () => {
+    const rename = (await read('0008-git-rename.mbox')).diff!;
     expect(rename.split('\nrename from ').length - 1).toBe(2);
     expect(rename.split('\nrename to ').length - 1).toBe(2);
-    const withDiff = read('0009-git-rename-with-diff.mbox');
+    const withDiff = await read('0009-git-rename-with-diff.mbox');
     expect(withDiff.content).not.toBe('');
     expect(withDiff.diff!.split('\nrename from ').length - 1).toBe(2);
     expect(withDiff.diff!.split('\n-a\n+b').length - 1).toBe(1);
   });
 
-  it('0011: no newline at end of file', () => {
-    const got = read('0011-no-newline-at-end-of-file.mbox');
+  it('0011: no newline at end of file', async () => {
+    const got = await read('0011-no-newline-at-end-of-file.mbox');
     expect(got.diff!.startsWith('diff --git a/tools/testing/selftests/powerpc/Makefile')).toBe(true);
     expect(got.content.trimEnd().endsWith('\\ No newline at end of file')).toBe(false);
     expect(got.diff!.trimEnd().endsWith('\\ No newline at end of file')).toBe(true);
@@ -166,34 +167,34 @@ describe('Patchwork single-mail fixtures (test_parser.py expectations)', () => {
     '0015-with-invalid-utf8-headers.mbox', '0016-no-subject.mbox', '0021-git-empty-new-file.mbox',
     '0022-git-mode-change.mbox', '0012-invalid-header-char.mbox',
   ]) {
-    it(`${name}: diff and content`, () => {
-      const got = read(name);
+    it(`${name}: diff and content`, async () => {
+      const got = await read(name);
       expect(got.diff).not.toBeNull();
       expect(got.content).not.toBe('');
     });
   }
 
-  it('0019/0020: HTML parts ignored', () => {
-    const patch = read('0019-multipart-patch.mbox');
+  it('0019/0020: HTML parts ignored', async () => {
+    const patch = await read('0019-multipart-patch.mbox');
     expect(patch.diff).not.toBeNull();
     expect(patch.diff).not.toContain('<div');
     expect(patch.content).not.toContain('<div');
-    const [mail] = readMbox(path.join(mailDir, '0020-multipart-comment.mbox'));
+    const [mail] = await readMbox(path.join(mailDir, '0020-multipart-comment.mbox'));
     const comment = extractPatchContent(mail.textParts, true);
     expect(comment.content).not.toBe('');
     expect(comment.content).not.toContain('<div');
   });
 
-  it('0025-0027: binary patches', () => {
+  it('0025-0027: binary patches', async () => {
     for (const name of ['0025-git-add-binary-file.mbox', '0026-git-add-mixed-binary-text-files.mbox', '0027-git-modify-binary-file.mbox']) {
-      const got = read(name);
+      const got = await read(name);
       expect(got.content, name).not.toBe('');
       expect(got.diff!.startsWith('diff --git pixel.bmp pixel.bmp'), name).toBe(true);
       expect(got.diff, name).toContain('GIT binary patch\n');
       expect(got.diff, name).toContain('literal 142\n');
       expect(got.diff, name).toContain('literal 0\n');
     }
-    expect(read('0026-git-add-mixed-binary-text-files.mbox').diff).toContain('diff --git quit.sh quit.sh\n');
+    expect((await read('0026-git-add-mixed-binary-text-files.mbox')).diff).toContain('diff --git quit.sh quit.sh\n');
   });
 });
 
@@ -235,15 +236,15 @@ describe('b4 follow-up trailer fixtures', () => {
   }
 
   const cases = fs.readdirSync(b4Dir).filter((f) => /^trailers-followup-.*-ref-defaults\.txt$/.test(f)).sort();
-  it('finds the default-option cases', () => {
+  it('finds the default-option cases', async () => {
     expect(cases.length).toBe(11);
   });
 
   for (const refFile of cases) {
-    it(refFile, () => {
+    it(refFile, async () => {
       const mbox = refFile.replace(/-ref-defaults\.txt$/, '.mbox');
-      const got = collect(readMbox(path.join(b4Dir, mbox)));
-      const refs = readMbox(path.join(b4Dir, refFile));
+      const got = collect(await readMbox(path.join(b4Dir, mbox)));
+      const refs = await readMbox(path.join(b4Dir, refFile));
       expect(refs.length).toBeGreaterThan(0);
       for (const ref of refs) {
         expect(got.get(ref.msgid!), ref.msgid!).toEqual(expectedTrailers(plainText(ref)));
@@ -251,14 +252,14 @@ describe('b4 follow-up trailer fixtures', () => {
     });
   }
 
-  it('trailers-followup-single-ref-sloppy.txt (sender check off)', () => {
-    const got = collect(readMbox(path.join(b4Dir, 'trailers-followup-single.mbox')), true);
-    const [ref] = readMbox(path.join(b4Dir, 'trailers-followup-single-ref-sloppy.txt'));
+  it('trailers-followup-single-ref-sloppy.txt (sender check off)', async () => {
+    const got = collect(await readMbox(path.join(b4Dir, 'trailers-followup-single.mbox')), true);
+    const [ref] = await readMbox(path.join(b4Dir, 'trailers-followup-single-ref-sloppy.txt'));
     expect(got.get(ref.msgid!)).toEqual(expectedTrailers(plainText(ref)));
   });
 
-  it('trailers-followup-already-present.mbox: nothing new (quoted-indented copies, mismatched sender)', () => {
-    const mails = readMbox(path.join(b4Dir, 'trailers-followup-already-present.mbox'));
+  it('trailers-followup-already-present.mbox: nothing new (quoted-indented copies, mismatched sender)', async () => {
+    const mails = await readMbox(path.join(b4Dir, 'trailers-followup-already-present.mbox'));
     const got = collect(mails);
     const own = findPatchTrailers(plainText(mails[0])).map((t) => `${t.name}: ${t.value}`);
     expect(own.length).toBe(5);
@@ -269,8 +270,8 @@ describe('b4 follow-up trailer fixtures', () => {
     ['trailers-thread-with-followups.mbox', 'trailers-thread-with-followups.verify'],
     ['trailers-thread-with-cover-followup.mbox', 'trailers-thread-with-cover-followup.verify'],
   ]) {
-    it(verify, () => {
-      const mails = readMbox(path.join(b4Dir, mbox));
+    it(verify, async () => {
+      const mails = await readMbox(path.join(b4Dir, mbox));
       const got = collect(mails);
       // git log output: author email, subject, body; commits separated by `---` lines.
       const commits = fs.readFileSync(path.join(b4Dir, verify), 'utf8').split(/^---\n/m).filter((c) => c.trim());
@@ -284,8 +285,8 @@ describe('b4 follow-up trailer fixtures', () => {
     });
   }
 
-  it('quoted trailers in replies are never found', () => {
-    const mails = readMbox(path.join(b4Dir, 'trailers-followup-single.mbox'));
+  it('quoted trailers in replies are never found', async () => {
+    const mails = await readMbox(path.join(b4Dir, 'trailers-followup-single.mbox'));
     const reply = mails.find((m) => m.msgid === '<fwup-message-2@example.com>')!;
     const text = extractPatchContent(reply.textParts, true).content;
     expect(findTrailers(text).map((t) => t.value)).toEqual(['Followup Reviewer2 <followup-reviewer2@example.com>']);

@@ -1,12 +1,14 @@
 /**
- * A deliberately crude mbox splitter and MIME reader for the patch conformance tests, so they do
- * not depend on the real mail parser (src/mail) while it is being written. It reads exactly what
- * Patchwork's tests need: Subject, Message-Id, In-Reply-To, References, From and the text parts.
+ * Mail input for the patch conformance tests: an mbox splitter that cuts like Python's
+ * `mailbox.mbox`, and two readers giving the same `CrudeMail` shape: the project's parser
+ * (src/mail/parse-message.ts, the default) and a deliberately crude MIME reader kept so that
+ * src/patch can be checked on its own (`LISTINDEX_PATCH_CRUDE_MAIL=1`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
+import { parseMessage } from '../src/mail/parse-message.js';
 import type { TextPart } from '../src/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,6 +51,22 @@ export function splitMbox(data: Buffer): Buffer[] {
     const bodyStart = text.indexOf('\n', start) + 1;
     return data.subarray(bodyStart, end);
   });
+}
+
+/** Reads one message with src/mail's parser (or the crude reader when asked to). */
+export async function readMail(raw: Buffer): Promise<CrudeMail> {
+  if (process.env.LISTINDEX_PATCH_CRUDE_MAIL === '1') return parseCrudeMail(raw);
+  const outcome = await parseMessage(raw);
+  if (!outcome.ok) throw new Error(`mail parser rejected a message: ${outcome.reason}`);
+  const m = outcome.message;
+  return {
+    subject: m.subject,
+    msgid: m.msgidSynthetic ? null : m.msgid,
+    inReplyTo: m.inReplyTo.slice(0, 1),
+    references: m.references,
+    from: m.from ? { name: m.from.name ?? '', email: m.from.email } : null,
+    textParts: m.textParts,
+  };
 }
 
 export function parseCrudeMail(raw: Buffer): CrudeMail {

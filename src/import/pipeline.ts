@@ -69,7 +69,9 @@ export interface ImportSummary {
   linking: LinkSummary | null;
 }
 
-const DEFAULT_BATCH_SIZE = 256;
+// Messages per transaction: FTS5 flushes its pending terms at every commit, so fewer, larger
+// transactions write far less.
+const DEFAULT_BATCH_SIZE = 1000;
 // Below this much input, starting worker threads costs more than it saves.
 const SMALL_INPUT_BYTES = 4 * 1024 * 1024;
 const MAX_REJECT_NOTES = 50;

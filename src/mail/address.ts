@@ -20,7 +20,7 @@ const FROM_PAREN = /^"?(.*?)"?\s*\(([^)]+)\)/s;
 const FROM_MAX_SCAN = 4096;
 
 function finish(name: string | null, email: string): Address {
-  const n = name === null ? '' : name.replace(/\s+/g, ' ').trim().slice(0, ADDRESS_MAX_LENGTH);
+  const n = name === null ? '' : name.replace(/\s{2,}|[^\S ]/g, ' ').trim().slice(0, ADDRESS_MAX_LENGTH);
   return { name: n === '' ? null : n, email: email.trim().slice(0, ADDRESS_MAX_LENGTH) };
 }
 
@@ -34,7 +34,8 @@ export function splitFromHeader(value: string): Address | null {
   const v = value.trim().slice(0, FROM_MAX_SCAN);
   if (v === '') return null;
   let m = v.includes('>') ? FROM_ANGLE.exec(v) : null;
-  if (m) return finish(m[1], m[2]);
+  // Inside <...> whitespace can only come from folding in the middle of the address.
+  if (m) return finish(m[1], m[2].replace(/\s+/g, ''));
   const paren = v.includes('(') && v.includes(')');
   m = paren && v.includes(' at ') ? FROM_PIPERMAIL.exec(v) : null;
   if (m) return finish(m[3], `${m[1]}@${m[2]}`);
@@ -126,12 +127,13 @@ function takeComment(s: string): { rest: string; comment: string } | null {
 }
 
 function parseOne(chunk: string): Address | null {
-  const s = chunk.replace(/\s+/g, ' ').trim();
+  const s = chunk.replace(/\s{2,}|[^\S ]/g, ' ').trim();
   if (s === '') return null;
   const lt = s.indexOf('<');
   const gt = lt >= 0 ? s.indexOf('>', lt) : -1;
   if (lt >= 0 && gt > lt) {
-    const email = s.slice(lt + 1, gt).trim();
+    // Inside <...> whitespace can only come from folding in the middle of the address.
+    const email = s.slice(lt + 1, gt).replace(/\s+/g, '');
     let name = unquote(s.slice(0, lt));
     if (name === '') name = takeComment(s.slice(gt + 1))?.comment ?? '';
     if (email === '' && name === '') return null;

@@ -49,6 +49,7 @@ export function decodeTransferEncoding(raw: Buffer, cte: string | null, warnings
 /** The whole body as one plain text part: the fallback when the MIME structure cannot be used. */
 export function rawBodyContent(raw: Buffer): BodyContent {
   const text = normaliseText(decodeGuess(raw));
+  if (text.trim() === '') return { body: '', textParts: [], attachments: [] };
   return { body: text, textParts: [{ subtype: 'plain', text, filename: null }], attachments: [] };
 }
 

@@ -87,8 +87,23 @@ function stripComments(s: string): string {
   return open >= 0 ? out.slice(0, open) : out;
 }
 
+/** The RFC 5322 form nearly every header uses, matched in one go before the general parser. */
+const RFC5322 =
+  /^\s*(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})\s+([+-])(\d{2})(\d{2})(?:\s+\([^()]*\))?\s*$/;
+
 /** Parses a date as found in Date or Received headers; null when it cannot be read. */
 export function parseMailDate(text: string): ParsedDate | null {
+  const quick = RFC5322.exec(text);
+  if (quick !== null) {
+    const month = MONTHS.indexOf(quick[2].toLowerCase());
+    const hh = +quick[8];
+    const mm = +quick[9];
+    if (month >= 0 && hh <= 23 && mm <= 59) {
+      const zone = (quick[7] === '-' ? -1 : 1) * (hh * 60 + mm);
+      const t = build(+quick[3], month, +quick[1], +quick[4], +quick[5], +quick[6], zone);
+      return t === null ? null : { time: t, warning: null };
+    }
+  }
   let s = text.includes('(') ? stripComments(text) : text;
   s = s.replace(/,/g, ' ').trim();
   if (s === '') return null;

@@ -32,26 +32,34 @@ const BOUNDARY_PARAM = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/
  * (a million parts, nesting thousands deep) is refused in one linear scan. Boundaries are those
  * declared anywhere in the body plus the root's; a container opens where its boundary is
  * declared and closes at its close delimiter, or when a delimiter of an outer container shows up.
+ * The scan stops as soon as `limits` is exceeded (the shape returned is then over the limits).
  */
-export function measureMime(body: Buffer, rootBoundary: string): MimeShape {
+export function measureMime(
+  body: Buffer,
+  rootBoundary: string,
+  limits: { maxParts: number; maxDepth: number } = { maxParts: Infinity, maxDepth: Infinity },
+): MimeShape {
   const text = body.toString('latin1');
   const boundaries = new Set<string>([rootBoundary]);
   const events: { pos: number; boundary: string; kind: 'open' | 'delim' | 'close' }[] = [];
   let m: RegExpExecArray | null;
-  BOUNDARY_PARAM.lastIndex = 0;
-  while ((m = BOUNDARY_PARAM.exec(text)) !== null) {
+  const declared = new RegExp(BOUNDARY_PARAM.source, 'gi');
+  while ((m = declared.exec(text)) !== null) {
     const b = m[1] ?? m[2];
     boundaries.add(b);
     events.push({ pos: m.index, boundary: b, kind: 'open' });
   }
+  let delimiters = 0;
   let pos = text.startsWith('--') ? 0 : text.indexOf('\n--');
   while (pos >= 0) {
     const start = text[pos] === '\n' ? pos + 1 : pos;
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start + 2, Math.min(end, start + 260)).replace(/\s+$/, '');
-    if (boundaries.has(line)) events.push({ pos: start, boundary: line, kind: 'delim' });
-    else if (line.endsWith('--') && boundaries.has(line.slice(0, -2))) {
+    const line = text.slice(start + 2, Math.min(end, start + 260)).trimEnd();
+    if (boundaries.has(line)) {
+      events.push({ pos: start, boundary: line, kind: 'delim' });
+      if (++delimiters > limits.maxParts) return { parts: delimiters, depth: 0 };
+    } else if (line.endsWith('--') && boundaries.has(line.slice(0, -2))) {
       events.push({ pos: start, boundary: line.slice(0, -2), kind: 'close' });
     }
     pos = text.indexOf('\n--', end);
@@ -64,6 +72,8 @@ export function measureMime(body: Buffer, rootBoundary: string): MimeShape {
     if (e.kind === 'open') {
       stack.push(e.boundary);
       if (stack.length > depth) depth = stack.length;
+      // Stop here: the stack search below must stay short.
+      if (depth > limits.maxDepth) return { parts, depth };
       continue;
     }
     if (e.kind === 'delim') parts++;
@@ -127,25 +137,24 @@ export function parseMultipart(
       skipTextLinks: true,
       keepDeliveryStatus: true,
       defaultInlineEmbedded: true,
-      maxChildNodes: maxParts + 1,
+      // A backstop only: our pre-scan enforces maxParts; mailparser also counts containers.
+      maxChildNodes: 2 * maxParts + 1,
     });
     (parser as unknown as { textTypes: string[] }).textTypes = [];
     const leaves: Promise<LeafPart>[] = [];
     let settled = false;
-    const timer = setTimeout(() => {
-      finish(new Error(`MIME parsing took longer than ${timeoutMs} ms`));
-      parser.destroy();
-    }, timeoutMs);
-    const finish = (err: Error | null): void => {
+    const settle = (err: Error | null, result?: LeafPart[]): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (err !== null) {
-        reject(err);
-        return;
-      }
-      Promise.all(leaves).then(resolve, reject);
+      if (err !== null) reject(err);
+      else resolve(result ?? []);
     };
+    // The timer runs until every leaf has been read, not only until mailparser says 'end'.
+    const timer = setTimeout(() => {
+      settle(new Error(`MIME parsing took longer than ${timeoutMs} ms`));
+      parser.destroy();
+    }, timeoutMs);
     parser.on('data', (data: { type: string }) => {
       if (data.type !== 'attachment') return;
       const att = data as AttachmentStream;
@@ -155,19 +164,24 @@ export function parseMultipart(
         () => att.release?.(),
         () => att.release?.(),
       );
-      const leaf = content.then((bytes): LeafPart => {
-        return {
+      const leaf = content.then(
+        (bytes): LeafPart => ({
           contentType: leafContentType(att),
           disposition: att.contentDisposition ? att.contentDisposition.trim().toLowerCase() : null,
           filename: att.filename ?? null,
           bytes,
-        };
-      });
+        }),
+      );
       leaf.catch(() => undefined);
       leaves.push(leaf);
     });
-    parser.once('error', (err: Error) => finish(err));
-    parser.once('end', () => finish(null));
+    parser.once('error', (err: Error) => settle(err));
+    parser.once('end', () => {
+      Promise.all(leaves).then(
+        (result) => settle(null, result),
+        (err: unknown) => settle(err instanceof Error ? err : new Error(String(err))),
+      );
+    });
     parser.end(Buffer.concat([Buffer.from(head, 'utf8'), body]));
   });
 }

@@ -3,9 +3,9 @@
  *
  * Speed is the design constraint (the importer must pass 3,000 messages/s on two cores with
  * the SQLite writes), so the common case never touches mailparser: the header block is split
- * by hand (header-block.ts) and a single-part text body is decoded here. Only multipart bodies
- * go through mailparser (mime.ts), after a linear pre-scan that enforces the part and depth
- * limits. Nothing in here throws on bad input: what had to be guessed goes to `warnings`.
+ * by hand (header-block.ts) and a single-part body is decoded here. Only multipart bodies and
+ * embedded messages go through mailparser (mime.ts), after a linear pre-scan that enforces the
+ * part and depth limits. Nothing in here throws on bad input: what had to be guessed goes to `warnings`.
  */
 import type { Address, DateSource, HeaderField, ParseOutcome, ParsedMessage, ReceivedHop } from '../types.js';
 import { parseAddressList, isValidEmail, splitFromHeader } from './address.js';
@@ -39,7 +39,7 @@ export interface ParseOptions {
 export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;
 /** Same as mailparser's own maxChildNodes; real mail has a handful of parts. */
 export const DEFAULT_MAX_PARTS = 1000;
-/** Real mail nests 3 or 4 deep; deeper is an attack on recursive MIME walkers (postal-mime uses 256). */
+/** Real mail nests 3 or 4 deep; much deeper is an attack on recursive MIME walkers. */
 export const DEFAULT_MAX_DEPTH = 50;
 
 /** A Date more than this after the first Received date (or now) is not believed. */
@@ -134,7 +134,8 @@ function addresses(index: Index, name: string): Address[] {
   const list = index.get(name);
   if (list === undefined) return [];
   const out: Address[] = [];
-  for (const f of list) out.push(...parseAddressList(f.raw));
+  // Loops rather than push(...spread): a hostile header with 200k addresses would overflow the stack.
+  for (const f of list) for (const a of parseAddressList(f.raw)) out.push(a);
   return out;
 }
 
@@ -151,13 +152,16 @@ async function parseBody(
   const ct = parseContentType(ctField === null ? null : ctField.raw);
   if (ct.invalid) warnings.push(`unusable Content-Type ${JSON.stringify(ctField?.value)}, taken as text/plain`);
 
-  if (ct.type === 'multipart') {
+  // Multipart and embedded messages go to mailparser; everything else is one part.
+  const embedded = ct.mime === 'message/rfc822' || ct.mime === 'message/global';
+  if (ct.type === 'multipart' || embedded) {
     const boundary = ct.params.boundary;
-    if (boundary === undefined || boundary === '') {
+    if (!embedded && (boundary === undefined || boundary === '')) {
       warnings.push('multipart without a boundary: body kept as plain text');
       return rawBodyContent(raw);
     }
-    const shape = measureMime(raw, boundary);
+    // An embedded message has no boundary of its own; NUL never matches a delimiter line.
+    const shape = measureMime(raw, embedded ? '\0' : boundary!, options);
     if (shape.parts > options.maxParts || shape.depth > options.maxDepth) {
       warnings.push(
         `MIME structure over the limits (${shape.parts} parts, depth ${shape.depth}; ` +
@@ -168,7 +172,7 @@ async function parseBody(
     try {
       const leaves = await parseMultipart(ctField!.raw, cteField === null ? null : cteField.raw, raw, options.maxParts);
       if (leaves.length === 0) {
-        warnings.push('multipart body without any part: body kept as plain text');
+        warnings.push(`${ct.mime} body without any part: body kept as plain text`);
         return rawBodyContent(raw);
       }
       return assembleBody(leaves, warnings);
@@ -196,9 +200,17 @@ async function parseBody(
   );
 }
 
+/**
+ * A limit option: missing, NaN, zero or negative means the default. A limit must never be
+ * switched off by accident (`NaN > x` is always false); `Infinity` switches it off on purpose.
+ */
+function limit(value: number | undefined, fallback: number): number {
+  return value === undefined || Number.isNaN(value) || value < 1 ? fallback : value;
+}
+
 async function parseUnchecked(bytes: Buffer, options: ParseOptions): Promise<ParseOutcome> {
   if (bytes.length === 0) return { ok: false, reason: 'empty input' };
-  const block = parseHeaderBlock(bytes, options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
+  const block = parseHeaderBlock(bytes, limit(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES));
   if (block === null) return { ok: false, reason: 'no header block: the input does not start with a header field' };
   const { fields, bodyOffset } = block;
   const index = indexHeaders(fields);
@@ -224,7 +236,7 @@ async function parseUnchecked(bytes: Buffer, options: ParseOptions): Promise<Par
     if (id !== null) inReplyTo.push(id);
   }
   const references: string[] = [];
-  for (const f of index.get('references') ?? []) references.push(...findReferences(f.value));
+  for (const f of index.get('references') ?? []) for (const id of findReferences(f.value)) references.push(id);
 
   const received = (index.get('received') ?? []).map((f, i) => parseReceived(f.value, i));
   const dateField = first(index, 'date');
@@ -245,7 +257,7 @@ async function parseUnchecked(bytes: Buffer, options: ParseOptions): Promise<Par
     bytes,
     bodyOffset,
     index,
-    { maxParts: options.maxParts ?? DEFAULT_MAX_PARTS, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH },
+    { maxParts: limit(options.maxParts, DEFAULT_MAX_PARTS), maxDepth: limit(options.maxDepth, DEFAULT_MAX_DEPTH) },
     warnings,
   );
 

@@ -155,9 +155,11 @@ export function parseReceived(value: string, hop: number): ReceivedHop {
           if (result.byHost === null) result.byHost = next;
           break;
         case 'with':
-          if (result.protocol === null) protocolWords = [next];
-          else clause = null;
-          result.protocol = protocolWords.join(' ');
+          // `with Microsoft SMTP Server`: the following plain words belong to it (see below).
+          if (result.protocol === null) {
+            protocolWords = [next];
+            result.protocol = next;
+          } else clause = null;
           break;
         case 'id':
           if (result.id === null) result.id = next.replace(/[;,]$/, '');

@@ -1,25 +1,38 @@
 /** Patchwork's `parse_pull_request`: the repository and branch of a `git request-pull` mail. */
 import { PY_S, PY_SPACE, PY_W, normaliseSpace } from './python-text.js';
 
-// Python's MULTILINE `^`/`$` only know `\n`; JavaScript's `m` flag also breaks at `\r`, U+2028
-// and U+2029, so line edges are spelled out.
-const BOL = '(?:^|(?<=\\n))';
-const EOL = '(?=\\n|$)';
 const WORD = PY_W.slice(1, -1);
 
-// Patchwork's regex (DOTALL, MULTILINE, IGNORECASE), with Python's \s and \w.
-const PULL_REQUEST = new RegExp(
-  `${BOL}The following changes since commit[\\s\\S]*` +
-    `${BOL}are available in the git repository at:${PY_S}*\\n` +
-    `${BOL}${PY_S}*([${WORD}+-]+(?::\\/\\/|@)[${WORD}/.@:~-]+[${PY_SPACE}\\\\]*[${WORD}/._-]*)${PY_S}*${EOL}`,
-  'iu',
+/*
+ * Patchwork's regex (DOTALL | MULTILINE | IGNORECASE):
+ *   ^The following changes since commit.*
+ *   ^are available in the git repository at:\s*\n
+ *   ^\s*([\w+-]+(?:://|@)[\w/.@:~-]+[\s\\]*[\w/._-]*)\s*$
+ * It is run in two steps with the same result: the greedy `.*` means "the first intro line, then
+ * the last `are available` line after it that is followed by a URL line". One regex would
+ * rescan the whole text for every intro line, which is quadratic on long quoted threads.
+ */
+const INTRO = /(?:^|(?<=\n))The following changes since commit/i;
+const AVAILABLE = /(?:^|(?<=\n))are available in the git repository at:/gi;
+// From an `are available` line on (sticky). Python's `$` (MULTILINE) is "before \n or at the end";
+// JavaScript's `m` flag would also break at \r, U+2028 and U+2029, so line edges are spelled out.
+const URL_LINES = new RegExp(
+  `are available in the git repository at:${PY_S}*\\n(?:^|(?<=\\n))${PY_S}*` +
+    `([${WORD}+-]+(?::\\/\\/|@)[${WORD}/.@:~-]+[${PY_SPACE}\\\\]*[${WORD}/._-]*)${PY_S}*(?=\\n|$)`,
+  'iuy',
 );
-// Cheap test first: most mails are not pull requests.
-const INTRO = /the following changes since commit/i;
 
 /** The pull URL with its whitespace collapsed (`git://host/repo.git branch`), or null. */
 export function parsePullRequest(content: string): string | null {
-  if (!INTRO.test(content)) return null;
-  const m = PULL_REQUEST.exec(content);
-  return m ? normaliseSpace(m[1]) : null;
+  const intro = INTRO.exec(content);
+  if (!intro) return null;
+  const from = intro.index + intro[0].length;
+  const candidates: number[] = [];
+  for (const m of content.matchAll(AVAILABLE)) if (m.index >= from) candidates.push(m.index);
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    URL_LINES.lastIndex = candidates[i];
+    const m = URL_LINES.exec(content);
+    if (m) return normaliseSpace(m[1]);
+  }
+  return null;
 }

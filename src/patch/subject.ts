@@ -42,8 +42,9 @@ const BRACKET_GROUP = new RegExp(`^\\[([^\\]]*)\\]${PY_S}*(.*)$`);
 // Mercurial's `[PATCH 1 of 5]`: keep "1 of 5" as one token.
 const MERCURIAL_MARKER = /^PATCH ([0-9]+ of [0-9]+)(.*)$/;
 const PREFIX_SEPARATORS = new RegExp(`[,${PY_SPACE}]+`);
-// `parse_series_marker`: lazy prefix so `PATCH1/8` and `v2PATCH1/4` work.
-const SERIES_MARKER = /^.*?([0-9]+)(?:\/| of )([0-9]+)$/;
+// `parse_series_marker` matches `.*?([0-9]+)(?:/| of )([0-9]+)$`: the trailing digits, a
+// separator right before them, and the whole digit run before that (`PATCH1/8`, `v2PATCH1/4`).
+const SEPARATORS = ['/', ' of '];
 const VERSION_PREFIX = /^[vV]([0-9]+)$/;
 const VERSION_IN_NAME = /\(([vV]([0-9]+))\)/;
 // b4 reads `[PATCHv3]` as PATCH v3; we also read `RFCv2` the same way.
@@ -106,10 +107,29 @@ export function splitPrefixes(group: string): string[] {
 /** Patchwork's `parse_series_marker`: the first prefix ending in `x/n` or `x of n`. */
 export function parseSeriesMarker(prefixes: string[]): { counter: number; total: number } | null {
   for (const prefix of prefixes) {
-    const m = SERIES_MARKER.exec(prefix);
-    if (m) return { counter: Number(m[1]), total: Number(m[2]) };
+    const marker = seriesMarkerOf(prefix);
+    if (marker) return marker;
   }
   return null;
+}
+
+// Scanned by hand: the regex form backtracks quadratically on long runs of digits.
+function seriesMarkerOf(token: string): { counter: number; total: number } | null {
+  const totalStart = digitRunStart(token, token.length);
+  if (totalStart === token.length) return null;
+  const separator = SEPARATORS.find((sep) => token.endsWith(sep, totalStart));
+  if (!separator) return null;
+  const counterEnd = totalStart - separator.length;
+  const counterStart = digitRunStart(token, counterEnd);
+  if (counterStart === counterEnd) return null;
+  return { counter: Number(token.slice(counterStart, counterEnd)), total: Number(token.slice(totalStart)) };
+}
+
+/** Start of the run of ASCII digits that ends at `end` (`end` itself when there is none). */
+function digitRunStart(text: string, end: number): number {
+  let start = end;
+  while (start > 0 && text[start - 1] >= '0' && text[start - 1] <= '9') start--;
+  return start;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Which trailers belong to which patch, as b4 collects them (`LoreMailbox.get_series` and
  * `LoreMessage.get_trailers`): a patch's own trailers, then those of every follow-up that answers
- * it (directly or through other follow-ups), then those of follow-ups to its cover letter.
+ * it (directly or through other follow-ups), then those of follow-ups to its cover letter (the
+ * nearest cover letter among its ancestors).
  *
  * Differences from b4, on purpose:
  * - b4 also copies the trailers of intermediate replies while walking up a thread, which lets an
@@ -67,11 +68,12 @@ export function collectTrailers(messages: TrailerSource[], options: CollectOptio
   }
 
   const coverTrailers = new Map<string, CollectedTrailer[]>();
+  const answered = new Map<string, TrailerSource | null>();
   for (const m of byId.values()) {
     if (roleOf(m) !== 'followup') continue;
     const trailers = replyTrailers(m, options.sloppy ?? false);
     if (!trailers.length) continue;
-    const target = answeredMessage(m, byId);
+    const target = answeredMessage(m, byId, answered);
     if (!target) continue;
     if (roleOf(target) === 'patch') {
       result.get(target.msgid)!.push(...trailers.map((t) => ({ ...t, source: m.msgid, via: 'reply' as const })));
@@ -82,12 +84,15 @@ export function collectTrailers(messages: TrailerSource[], options: CollectOptio
     }
   }
 
-  // A cover letter's follow-up trailers apply to every patch threaded below it.
-  for (const [coverId, trailers] of coverTrailers) {
+  // A cover letter's follow-up trailers apply to every patch whose nearest cover it is (so a v2
+  // with its own cover threaded under v1's does not inherit v1's acks; a partial reroll without
+  // a new cover does, as in b4).
+  if (coverTrailers.size) {
     for (const m of byId.values()) {
-      if (roleOf(m) === 'patch' && (m.references.includes(coverId) || m.inReplyTo.includes(coverId))) {
-        result.get(m.msgid)!.push(...trailers);
-      }
+      if (roleOf(m) !== 'patch') continue;
+      const cover = ancestorIds(m).map((id) => byId.get(id)).find((a) => a !== undefined && roleOf(a) === 'cover');
+      const trailers = cover && coverTrailers.get(cover.msgid);
+      if (trailers) result.get(m.msgid)!.push(...trailers);
     }
   }
 
@@ -128,21 +133,40 @@ function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
   );
 }
 
-/** Walks up the thread to the patch or cover letter a follow-up answers. */
-function answeredMessage(m: TrailerSource, byId: Map<string, TrailerSource>): TrailerSource | null {
-  const seen = new Set<string>([m.msgid]);
+/**
+ * Walks up the thread to the patch or cover letter a follow-up answers. `memo` remembers the
+ * answer for every follow-up passed on the way, so long reply chains are walked once.
+ */
+function answeredMessage(m: TrailerSource, byId: Map<string, TrailerSource>, memo: Map<string, TrailerSource | null>): TrailerSource | null {
+  const path = new Set([m.msgid]);
+  let answer: TrailerSource | null = null;
   let current = parentOf(m, byId);
-  while (current && !seen.has(current.msgid)) {
-    if (roleOf(current) !== 'followup') return current;
-    seen.add(current.msgid);
+  while (current) {
+    if (roleOf(current) !== 'followup') {
+      answer = current;
+      break;
+    }
+    const known = memo.get(current.msgid);
+    if (known !== undefined) {
+      answer = known;
+      break;
+    }
+    if (path.has(current.msgid)) break;
+    path.add(current.msgid);
     current = parentOf(current, byId);
   }
-  return null;
+  for (const id of path) memo.set(id, answer);
+  return answer;
+}
+
+/** In-Reply-To, then References from the nearest ancestor to the oldest. */
+function ancestorIds(m: TrailerSource): string[] {
+  return [...m.inReplyTo, ...[...m.references].reverse()].filter((id) => id !== m.msgid);
 }
 
 function parentOf(m: TrailerSource, byId: Map<string, TrailerSource>): TrailerSource | null {
-  for (const id of [...m.inReplyTo, ...[...m.references].reverse()]) {
-    const parent = id !== m.msgid ? byId.get(id) : undefined;
+  for (const id of ancestorIds(m)) {
+    const parent = byId.get(id);
     if (parent) return parent;
   }
   return null;

@@ -52,9 +52,13 @@ const CANONICAL_NAMES = new Map(
 const SIGNATURE = '\n-- \n';
 // b4 rejoins two common wrappings: `Fixes: abc (“long\n title”)` and `Name\n<email>`.
 const WRAPPED_FIXES = /^(\S+:\s+[\da-f]+\s+\([^)]+)\n([^\n]+\))/gm;
-const WRAPPED_ADDRESS = /^(\S+:\s+[^<]+)\n(<[^>]+>)$/gm;
+// b4's `[^<]+` may run over many lines (quadratic on long texts); one line is what it means.
+const WRAPPED_ADDRESS = /^(\S+:\s+[^<\n]+)\n(<[^>\n]+>)$/gm;
+// Longer lines are never trailers: keeps the regexes below linear on pasted blobs.
+const MAX_TRAILER_LINE = 2000;
 const TRAILER_LINE = new RegExp(`^${PY_S}*(${PY_W}${PY_NOT_S}+):${PY_S}+(${PY_NOT_S}[^]*)$`, 'u');
-const HAS_ADDRESS = new RegExp(`${PY_NOT_S}+@${PY_NOT_S}+\\.${PY_NOT_S}+`, 'u');
+// b4's `\S+@\S+\.\S+`, written so that it cannot backtrack quadratically on long values.
+const HAS_ADDRESS = new RegExp(`${PY_NOT_S}@${PY_NOT_S}+\\.${PY_NOT_S}`, 'u');
 const HAS_URL = /https?:\/\//;
 const HASH_COMMENT = new RegExp(`^([^]*${PY_NOT_S})(${PY_S}+#[^#]+)$`, 'u');
 const BRACKET_NOTE = /^\s*\[[^\]]+\]\s*$/;
@@ -82,7 +86,7 @@ export function findTrailers(text: string): Trailer[] {
   let sawOther = false;
   let lastWasTrailer = false;
   for (const line of body.split('\n')) {
-    const m = TRAILER_LINE.exec(line);
+    const m = line.length <= MAX_TRAILER_LINE ? TRAILER_LINE.exec(line) : null;
     if (m) {
       const trailer = readTrailer(m[1], m[2], line, sawOther);
       // Rejected trailer-shaped lines are skipped without counting as "other" text (as b4).

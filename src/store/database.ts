@@ -26,7 +26,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): SqliteDat
     checkVersion(db, path);
     return db;
   }
+  // Bigger pages suit rows of several KB (bodies, diffs): fewer overflow chains. Only takes
+  // effect on a new, empty database.
+  db.pragma('page_size = 8192');
   db.pragma('journal_mode = WAL');
+  // Checkpoint every ~80 MB of WAL instead of every 4 MB: far fewer copy rounds during imports.
+  db.pragma('wal_autocheckpoint = 10000');
   // NORMAL is durable across application crashes in WAL mode (only an OS crash can lose the
   // last transactions), and avoids an fsync per batch.
   db.pragma('synchronous = NORMAL');

@@ -72,15 +72,16 @@ CREATE INDEX messages_date ON messages(date);
 CREATE INDEX messages_from ON messages(from_id, date);
 CREATE INDEX messages_list ON messages(list_id, date);
 
+-- A rowid table, not WITHOUT ROWID: header rows are often larger than SQLite's in-page limit
+-- for WITHOUT ROWID tables (DKIM signatures...), which then nearly doubles their size.
 CREATE TABLE headers (
   message_id      INTEGER NOT NULL REFERENCES messages(id),
   position        INTEGER NOT NULL,       -- 0-based order in the message
   name            TEXT NOT NULL,          -- as written
   value           TEXT NOT NULL,          -- unfolded, RFC 2047 decoded
-  raw             TEXT NOT NULL,          -- as written, folding kept
-  PRIMARY KEY (message_id, position)
-) WITHOUT ROWID;
-CREATE INDEX headers_name ON headers(name COLLATE NOCASE);
+  raw             TEXT                    -- as written, folding kept; NULL when identical to value
+);
+CREATE INDEX headers_message ON headers(message_id, position);
 
 CREATE TABLE received (
   message_id      INTEGER NOT NULL REFERENCES messages(id),

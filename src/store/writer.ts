@@ -132,7 +132,7 @@ export class IndexWriter {
 
   private writeDetails(id: number, m: ParsedMessage): void {
     const s = this.statements;
-    m.headers.forEach((h, position) => s.insertHeader.run(id, position, h.name, h.value, h.raw));
+    m.headers.forEach((h, position) => s.insertHeader.run(id, position, h.name, h.value, h.raw === h.value ? null : h.raw));
     for (const hop of m.received) {
       s.insertReceived.run(id, hop.hop, hop.fromHost, hop.fromIp, hop.byHost, hop.protocol, hop.id, hop.for, hop.date, hop.raw);
     }
