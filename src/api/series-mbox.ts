@@ -7,8 +7,8 @@
  */
 import type { SeriesReader, SubmissionRow } from '../store/series-reader.js';
 
-// The headers git am reads; the rest (Received, DKIM...) is noise in an mbox meant for git.
-const KEPT_HEADERS = new Set(['from', 'date', 'subject', 'message-id', 'in-reply-to', 'references', 'to', 'cc']);
+// The headers git am reads (as b4 am keeps them); the rest is noise in an mbox meant for git.
+const KEPT_HEADERS = new Set(['from', 'date', 'subject', 'message-id']);
 // Patchwork splits the content at the first `---` (or `--`) line: commit message, then notes.
 const NOTES_SEPARATOR = /^-{2,3} ?$/m;
 

@@ -6,6 +6,9 @@ import { registerImport } from './commands/import.js';
 import { registerQuery } from './commands/query.js';
 import { registerStats } from './commands/stats.js';
 import { registerExport } from './commands/export.js';
+import { registerSeries } from './commands/series.js';
+import { registerShow } from './commands/show.js';
+import { registerMbox } from './commands/mbox.js';
 import { EXIT } from './exit-codes.js';
 
 const program = new Command();
@@ -20,12 +23,18 @@ Examples:
   listindex import 'archives/**/*.mbox*' ~/Maildir/lists/dpdk --db dpdk.db
   listindex query --db dpdk.db "select list_id, count(*) from message_overview group by 1"
   listindex stats --db dpdk.db
-  listindex export --db dpdk.db > all.mbox`);
+  listindex export --db dpdk.db > all.mbox
+  listindex series --db dpdk.db
+  listindex show --db dpdk.db '<msgid>' --json
+  listindex mbox --db dpdk.db series/453 > s.mbox`);
 
 registerImport(program);
 registerQuery(program);
 registerStats(program);
 registerExport(program);
+registerSeries(program);
+registerShow(program);
+registerMbox(program);
 
 try {
   await program.parseAsync(process.argv);

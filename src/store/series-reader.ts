@@ -140,8 +140,8 @@ export class SeriesReader {
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.submitter) {
-      where.push('(submitter_email = ? COLLATE NOCASE OR submitter_name LIKE ?)');
-      params.push(options.submitter, `%${options.submitter}%`);
+      where.push('(submitter_email LIKE ? OR submitter_name LIKE ?)');
+      params.push(`%${options.submitter}%`, `%${options.submitter}%`);
     }
     if (options.list) {
       where.push('list_id = ?');

@@ -14,6 +14,7 @@ interface ImportFlags {
   maxMessageSize: string;
   quiet?: boolean;
   json?: boolean;
+  dropPrefix?: string[];
 }
 
 export function registerImport(program: Command): void {
@@ -28,6 +29,7 @@ export function registerImport(program: Command): void {
     .option('--max-message-size <MiB>', 'reject (keeping the head of) messages larger than this', '64')
     .option('-q, --quiet', 'no progress bar and no summary')
     .option('--json', 'print the summary as JSON')
+    .option('--drop-prefix <tag...>', 'subject tags to leave out of patch names (remembered), besides PATCH and the list\'s own tag')
     .addHelpText('after', `
 Examples:
   listindex import archive.mbox --db list.db
@@ -74,7 +76,10 @@ function parseFlags(flags: ImportFlags): ImportOptions {
   }
   const maxMiB = Number(flags.maxMessageSize);
   if (!(maxMiB > 0)) throw new ListindexError('USAGE', `--max-message-size takes a positive number of MiB`);
-  return { listId: flags.listId, workers, escaping: flags.mboxFormat, maxMessageBytes: Math.round(maxMiB * 1024 * 1024) };
+  return {
+    listId: flags.listId, workers, escaping: flags.mboxFormat, maxMessageBytes: Math.round(maxMiB * 1024 * 1024),
+    dropPrefixes: flags.dropPrefix,
+  };
 }
 
 function summaryJson(s: ImportSummary) {
@@ -93,6 +98,14 @@ function printSummary(s: ImportSummary, db: string): void {
     { what: 'lists', value: s.lists.length },
     { what: 'seconds', value: `${s.seconds.toFixed(2)} (${rate} messages/s)` },
   ];
+  if (s.linking) {
+    rows.push(
+      { what: 'series', value: s.linking.series },
+      { what: 'patches', value: s.linking.patches },
+      { what: 'covers', value: s.linking.covers },
+      { what: 'comments', value: s.linking.comments },
+    );
+  }
   process.stdout.write(renderTable(rows, ['what', 'value']));
   if (s.lists.length) process.stdout.write(`lists: ${s.lists.join(', ')}\n`);
   for (const r of s.rejects.slice(0, 10)) process.stdout.write(`rejected: ${r.source}: byte ${r.offset}: ${r.reason}\n`);
