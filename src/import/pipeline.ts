@@ -19,7 +19,8 @@ import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js'
 export interface ImportOptions {
   /** Force this list id on every message (as Patchwork's --list-id). */
   listId?: string;
-  /** Parse worker threads; 0 parses on the main thread. Default: one per core, or 0 for small inputs. */
+  /** Parse worker threads; 0 parses on the main thread. Default: one per core beyond the writer's
+   * (at least one), or 0 for small inputs. */
   workers?: number;
   /** Messages per batch (one transaction each). */
   batchSize?: number;
@@ -70,8 +71,9 @@ export interface ImportSummary {
 }
 
 // Messages per transaction: FTS5 flushes its pending terms at every commit, so fewer, larger
-// transactions write far less.
+// transactions write far less. A batch also ends at BATCH_BYTES, so huge messages do not pile up.
 const DEFAULT_BATCH_SIZE = 1000;
+const BATCH_BYTES = 8 * 1024 * 1024;
 // Below this much input, starting worker threads costs more than it saves.
 const SMALL_INPUT_BYTES = 4 * 1024 * 1024;
 const MAX_REJECT_NOTES = 50;
@@ -88,7 +90,8 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
   const unreadable = [...errors];
   const importId = writer.beginImport(inputs);
   const bytesTotal = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-  const pool = createPool(options.workers ?? (bytesTotal < SMALL_INPUT_BYTES ? 0 : availableParallelism()));
+  // The writer keeps one core busy with SQLite; the parse workers get the others.
+  const pool = createPool(options.workers ?? (bytesTotal < SMALL_INPUT_BYTES ? 0 : Math.max(1, availableParallelism() - 1)));
   const prepareOptions: PrepareOptions = { listId: options.listId };
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
@@ -100,7 +103,7 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
   // Batches are parsed in parallel but written in the order they were read, so that ids and
   // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory.
   const inFlight: Promise<PreparedRecord[]>[] = [];
-  const maxInFlight = Math.max(2, (pool?.options.maxThreads ?? 1) * 2);
+  const maxInFlight = (pool?.options.maxThreads ?? 0) + 1;
   let currentSource = '';
 
   const writeOldest = async () => {
@@ -121,6 +124,7 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
   };
 
   let batch: MessageInput[] = [];
+  let batchBytes = 0;
   let interrupted = false;
   try {
     for (const source of sources) {
@@ -133,9 +137,11 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
           totals.messagesFound++;
           totals.bytesRead += raw.raw.length;
           batch.push(raw);
-          if (batch.length >= batchSize) {
+          batchBytes += raw.raw.length;
+          if (batch.length >= batchSize || batchBytes >= BATCH_BYTES) {
             await dispatch(batch);
             batch = [];
+            batchBytes = 0;
           }
           if (options.signal?.aborted) { interrupted = true; break; }
         }

@@ -93,7 +93,7 @@ CREATE TABLE received (
   smtp_id         TEXT,                   -- the "id" clause
   for_address     TEXT,                   -- the "for" clause
   date            TEXT,                   -- UTC ISO-8601, from the text after ';'
-  raw             TEXT NOT NULL,
+  header_position INTEGER NOT NULL,       -- headers.position of this Received header (its full text)
   PRIMARY KEY (message_id, hop)
 ) WITHOUT ROWID;
 
@@ -105,15 +105,6 @@ CREATE TABLE message_references (
   PRIMARY KEY (message_id, header, position)
 ) WITHOUT ROWID;
 CREATE INDEX message_references_msgid ON message_references(msgid);
-
-CREATE TABLE recipients (
-  message_id      INTEGER NOT NULL REFERENCES messages(id),
-  field           TEXT NOT NULL,          -- to | cc
-  position        INTEGER NOT NULL,
-  person_id       INTEGER NOT NULL REFERENCES people(id),
-  PRIMARY KEY (message_id, field, position)
-) WITHOUT ROWID;
-CREATE INDEX recipients_person ON recipients(person_id);
 
 CREATE TABLE attachments (
   message_id      INTEGER NOT NULL REFERENCES messages(id),
@@ -153,6 +144,8 @@ CREATE VIRTUAL TABLE messages_fts USING fts5(
   content='messages', content_rowid='id',
   tokenize="unicode61 tokenchars '_'"
 );
+-- Merge index segments less eagerly than FTS5's default (4): bulk imports write much less.
+INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 16);
 
 -- Referenced Message-Ids never seen as a message: the "ghost" parents of threads.
 CREATE VIEW ghost_references AS

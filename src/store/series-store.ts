@@ -37,11 +37,12 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
       inReplyTo: [], references: [],
     });
   }
-  const refs = db.prepare(`SELECT message_id, header, msgid FROM message_references ORDER BY message_id, header, position`).raw().iterate();
-  for (const [id, header, msgid] of refs as Iterable<[number, string, string]>) {
+  // Grouped in SQL: one row per message and header instead of one per reference.
+  const refs = db.prepare(`SELECT message_id, header, group_concat(msgid, char(1) ORDER BY position)
+    FROM message_references GROUP BY message_id, header`).raw().iterate();
+  for (const [id, header, ids] of refs as Iterable<[number, string, string]>) {
     const f = facts.get(id);
-    if (!f) continue;
-    (header === 'in-reply-to' ? f.inReplyTo : f.references).push(msgid);
+    if (f) f[header === 'in-reply-to' ? 'inReplyTo' : 'references'] = ids.split('\u0001');
   }
   return [...facts.values()];
 }
@@ -55,9 +56,12 @@ export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>)
 
 /** The text a trailer search reads: Patchwork's content (body without diff and signature). */
 export function loadContents(db: SqliteDatabase, ids: number[]): Map<number, string> {
+  const wanted = new Set(ids);
   const out = new Map<number, string>();
-  const statement = db.prepare('SELECT content FROM messages WHERE id = ?').pluck();
-  for (const id of ids) out.set(id, (statement.get(id) as string | null) ?? '');
+  // One scan beats one lookup per id when most messages are wanted.
+  for (const [id, content] of db.prepare('SELECT id, content FROM messages').raw().iterate() as Iterable<[number, string | null]>) {
+    if (wanted.has(id)) out.set(id, content ?? '');
+  }
   return out;
 }
 

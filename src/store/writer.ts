@@ -96,7 +96,7 @@ export class IndexWriter {
       return false;
     }
     const firstWithMsgid = s.firstByMsgid.get(m.msgid) as { id: number } | undefined;
-    const fromId = m.from ? this.personId(m.from, m.date, true) : null;
+    const fromId = m.from ? this.personId(m.from, m.date) : null;
     const listId = m.listId ? this.listId(m.listId, m.listName) : null;
     const { id } = s.insertMessage.get({
       msgid: m.msgid,
@@ -133,13 +133,16 @@ export class IndexWriter {
   private writeDetails(id: number, m: ParsedMessage): void {
     const s = this.statements;
     m.headers.forEach((h, position) => s.insertHeader.run(id, position, h.name, h.value, h.raw === h.value ? null : h.raw));
-    for (const hop of m.received) {
-      s.insertReceived.run(id, hop.hop, hop.fromHost, hop.fromIp, hop.byHost, hop.protocol, hop.id, hop.for, hop.date, hop.raw);
-    }
+    // Received hops are the Received headers in order: hop n is the n-th one.
+    let hop = 0;
+    m.headers.forEach((h, position) => {
+      if (h.name.length !== 8 || h.name.toLowerCase() !== 'received') return;
+      const r = m.received[hop];
+      if (r) s.insertReceived.run(id, r.hop, r.fromHost, r.fromIp, r.byHost, r.protocol, r.id, r.for, r.date, position);
+      hop++;
+    });
     m.inReplyTo.forEach((ref, position) => s.insertReference.run(id, 'in-reply-to', position, ref));
     m.references.forEach((ref, position) => s.insertReference.run(id, 'references', position, ref));
-    m.to.forEach((a, position) => s.insertRecipient.run(id, 'to', position, this.personId(a, m.date, false)));
-    m.cc.forEach((a, position) => s.insertRecipient.run(id, 'cc', position, this.personId(a, m.date, false)));
     m.attachments.forEach((a, position) =>
       s.insertAttachment.run(id, position, a.filename, a.contentType, a.size, a.disposition),
     );
@@ -158,14 +161,14 @@ export class IndexWriter {
    * A person is one address, matched case-insensitively. Their name is the latest one given in
    * a From header (by message date, so the result does not depend on import order).
    */
-  private personId(address: Address, date: string | null, fromHeader: boolean): number {
+  private personId(address: Address, date: string | null): number {
     const key = address.email.toLowerCase();
     const name = address.name?.trim() || null;
     const cached = this.personIds.get(key);
-    if (cached !== undefined && !(fromHeader && name)) return cached;
+    if (cached !== undefined && !name) return cached;
     const s = this.statements;
-    if (fromHeader && name) s.upsertPersonName.run(address.email, name, date ?? '');
-    else s.insertPerson.run(address.email, name, name ? (date ?? '') : null);
+    if (name) s.upsertPersonName.run(address.email, name, date ?? '');
+    else s.insertPerson.run(address.email, null, null);
     const { id } = s.personByEmail.get(address.email) as { id: number };
     this.personIds.set(key, id);
     return id;
@@ -209,9 +212,8 @@ function prepareStatements(db: SqliteDatabase) {
     insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, ?)`),
     insertHeader: p(`INSERT INTO headers (message_id, position, name, value, raw) VALUES (?, ?, ?, ?, ?)`),
     insertReceived: p(`INSERT INTO received (message_id, hop, from_host, from_ip, by_host, protocol, smtp_id,
-      for_address, date, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      for_address, date, header_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertReference: p(`INSERT OR IGNORE INTO message_references (message_id, header, position, msgid) VALUES (?, ?, ?, ?)`),
-    insertRecipient: p(`INSERT OR IGNORE INTO recipients (message_id, field, position, person_id) VALUES (?, ?, ?, ?)`),
     insertAttachment: p(`INSERT INTO attachments (message_id, position, filename, content_type, size, disposition)
       VALUES (?, ?, ?, ?, ?, ?)`),
     insertPatchFile: p(`INSERT INTO patch_files (message_id, position, path, added, removed, binary) VALUES (?, ?, ?, ?, ?, ?)`),
