@@ -4,7 +4,7 @@
  * one transaction.
  */
 import type { SqliteDatabase } from '../store/database.js';
-import { addDropPrefixes, loadContents, loadMessageFacts, loadSettings, patchworkRefs, writeLinkResult } from '../store/series-store.js';
+import { addDropPrefixes, loadMessageFacts, loadSettings, patchworkRefs, writeLinkResult } from '../store/series-store.js';
 import type { LinkedRows, MessageFacts, SeriesRow } from '../store/series-store.js';
 import { linkSeries } from '../series/link.js';
 import type { LinkResult } from '../series/link.js';
@@ -24,7 +24,6 @@ export interface LinkSummary {
 
 // Review trailers carry over to the next version of an unchanged patch; a Signed-off-by does not.
 const CARRIED_TRAILERS = new Set(['Reviewed-by', 'Acked-by', 'Tested-by']);
-const CHANGE_ID = /^change-id:\s*(\S+)\s*$/im;
 
 export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: string[] } = {}): LinkSummary {
   const started = performance.now();
@@ -42,10 +41,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
     dropFor,
   );
   const byId = new Map(facts.map((f) => [f.id, f]));
-  const linkedIds = [...link.kinds].filter(([, kind]) => kind !== 'other').map(([id]) => id);
-  const contents = loadContents(db, linkedIds);
-
-  const series = buildSeriesRows(link, byId, contents);
+  const series = buildSeriesRows(link, byId);
   const rows: LinkedRows = {
     kinds: link.kinds,
     listTags: tags,
@@ -57,7 +53,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
     }),
     covers: [...link.coverSeries].map(([id, s]) => ({ messageId: id, series: s, name: link.subjects.get(id)!.name })),
     comments: [...link.comments].map(([id, c]) => ({ messageId: id, parent: c.parent, patch: c.patch, cover: c.cover })),
-    trailers: buildTrailers(link, byId, contents, series),
+    trailers: buildTrailers(link, byId, series),
   };
   writeLinkResult(db, rows);
   return {
@@ -66,7 +62,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
   };
 }
 
-function buildSeriesRows(link: LinkResult, byId: Map<number, MessageFacts>, contents: Map<number, string>): SeriesRow[] {
+function buildSeriesRows(link: LinkResult, byId: Map<number, MessageFacts>): SeriesRow[] {
   const seriesOfMsgid = new Map<string, number>();
   for (const [id, place] of link.patchSeries) seriesOfMsgid.set(byId.get(id)!.msgid, place.series);
   for (const [id, s] of link.coverSeries) seriesOfMsgid.set(byId.get(id)!.msgid, s);
@@ -76,7 +72,7 @@ function buildSeriesRows(link: LinkResult, byId: Map<number, MessageFacts>, cont
     const numbers = [...s.patches.keys()].sort((a, b) => a - b);
     const lead = s.cover ?? (numbers.length ? s.patches.get(numbers[0])! : null);
     const leadFacts = lead === null ? null : byId.get(lead)!;
-    const changeId = lead === null ? null : (CHANGE_ID.exec(contents.get(lead) ?? '')?.[1] ?? null);
+    const changeId = leadFacts?.changeId ?? null;
     const title = lead === null ? '' : normaliseTitle(link.subjects.get(lead)!.title);
     const threadedTo = leadFacts
       ? [...leadFacts.inReplyTo, ...leadFacts.references].map((m) => seriesOfMsgid.get(m)).filter((i): i is number => i !== undefined && i !== index)
@@ -98,7 +94,7 @@ function buildSeriesRows(link: LinkResult, byId: Map<number, MessageFacts>, cont
   return rows;
 }
 
-function buildTrailers(link: LinkResult, byId: Map<number, MessageFacts>, contents: Map<number, string>, series: SeriesRow[]): LinkedRows['trailers'] {
+function buildTrailers(link: LinkResult, byId: Map<number, MessageFacts>, series: SeriesRow[]): LinkedRows['trailers'] {
   const sources: TrailerSource[] = [];
   const idOfMsgid = new Map<string, number>();
   for (const [id, kind] of link.kinds) {
@@ -108,7 +104,8 @@ function buildTrailers(link: LinkResult, byId: Map<number, MessageFacts>, conten
     idOfMsgid.set(f.msgid, id);
     sources.push({
       msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: info.isReply,
-      counter: kind === 'cover' ? 0 : info.counter === 0 ? null : info.counter, body: contents.get(id) ?? '',
+      counter: kind === 'cover' ? 0 : info.counter === 0 ? null : info.counter, body: '',
+      trailers: f.trailers.map((t) => ({ ...t, comment: null, line: `${t.name}: ${t.value}` })),
       from: f.fromEmail ? { name: f.fromName ?? '', email: f.fromEmail } : null,
     });
   }

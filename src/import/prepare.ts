@@ -5,6 +5,7 @@ import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
 import { extractPatchContent } from '../patch/content.js';
 import { patchworkHash, diffFiles } from '../patch/hash.js';
+import { messageTrailers } from '../patch/trailer-collection.js';
 import type { ParsedMessage } from '../types.js';
 import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord } from './records.js';
 
@@ -43,11 +44,17 @@ export async function prepareBatch(inputs: MessageInput[], options: PrepareOptio
   return out;
 }
 
+// b4 writes `change-id: 20240410-s32-watchdog-1a2b3c4d` in cover letters.
+const CHANGE_ID = /^change-id:\s*(\S+)\s*$/im;
+
 /** The per-message half of patch detection; classification into series needs the whole index. */
 export function patchFacts(message: ParsedMessage): PatchFacts {
   const { isReply } = parseSubject(message.subject ?? '');
   const { diff, content, pullUrl } = extractPatchContent(message.textParts, isReply);
+  const isPatch = !isReply && (diff !== null || pullUrl !== null);
   return {
+    trailers: messageTrailers(content, isPatch),
+    changeId: CHANGE_ID.exec(content)?.[1] ?? null,
     content,
     diff,
     hash: diff ? patchworkHash(diff) : null,

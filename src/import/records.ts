@@ -1,4 +1,5 @@
 import type { MboxEscaping, ParsedMessage } from '../types.js';
+import type { Trailer } from '../patch/trailers.js';
 
 /** What the reader hands to a parse worker: one message cut out of its source. */
 export interface MessageInput {
@@ -33,6 +34,10 @@ export interface PatchFacts {
   hash: string | null;
   pullUrl: string | null;
   files: { path: string; added: number; removed: number; binary: boolean }[];
+  /** Trailers written in this message (b4's rules), as linking will read them. */
+  trailers: Trailer[];
+  /** b4's `change-id:` line, if any. */
+  changeId: string | null;
 }
 
 export interface PreparedMessage extends PreparedBase {

@@ -34,6 +34,16 @@ export interface TrailerSource {
   body: string;
   /** Sender, for b4's check that a person trailer names whoever sent it. Omit to skip it. */
   from?: TrailerPerson | null;
+  /** The trailers of `body` when already found (`messageTrailers`): then `body` is not read. */
+  trailers?: Trailer[];
+}
+
+/**
+ * The trailers written in one message: for a patch, those of its commit message; for any other
+ * message, all of its text. What `collectTrailers` reads, computable message by message.
+ */
+export function messageTrailers(body: string, isPatch: boolean): Trailer[] {
+  return isPatch ? findPatchTrailers(body) : findTrailers(body);
 }
 
 export interface CollectedTrailer extends Trailer {
@@ -63,7 +73,7 @@ export function collectTrailers(messages: TrailerSource[], options: CollectOptio
   const result = new Map<string, CollectedTrailer[]>();
   for (const m of byId.values()) {
     if (roleOf(m) === 'patch') {
-      result.set(m.msgid, findPatchTrailers(m.body).map((t) => ({ ...t, source: m.msgid, via: 'patch' as const })));
+      result.set(m.msgid, (m.trailers ?? findPatchTrailers(m.body)).map((t) => ({ ...t, source: m.msgid, via: 'patch' as const })));
     }
   }
 
@@ -128,7 +138,7 @@ function roleOf(m: TrailerSource): Role {
 }
 
 function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
-  return findTrailers(m.body).filter(
+  return (m.trailers ?? findTrailers(m.body)).filter(
     (t) => !NOT_FROM_REPLIES.has(t.name.toLowerCase()) && (sloppy || !t.person || !m.from || sentBy(t.person, m.from)),
   );
 }

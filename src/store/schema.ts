@@ -175,6 +175,8 @@ ALTER TABLE messages ADD COLUMN content TEXT;    -- Patchwork's content: the tex
 ALTER TABLE messages ADD COLUMN diff TEXT;       -- the diff carried by the message, if any
 ALTER TABLE messages ADD COLUMN diff_hash TEXT;  -- Patchwork's normalised SHA-1 of the diff
 ALTER TABLE messages ADD COLUMN pull_url TEXT;   -- git request-pull URL and branch, if any
+ALTER TABLE messages ADD COLUMN own_trailers TEXT; -- JSON: trailers written in this message itself
+ALTER TABLE messages ADD COLUMN change_id TEXT;  -- b4's change-id: line, if any
 CREATE INDEX messages_kind ON messages(kind, date);
 CREATE INDEX messages_diff_hash ON messages(diff_hash) WHERE diff_hash IS NOT NULL;
 

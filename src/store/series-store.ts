@@ -21,12 +21,22 @@ export interface MessageFacts {
   diffHash: string | null;
   fromName: string | null;
   fromEmail: string | null;
+  /** Trailers written in the message itself (found at import). */
+  trailers: StoredTrailer[];
+  changeId: string | null;
+}
+
+export interface StoredTrailer {
+  name: string;
+  value: string;
+  person: { name: string; email: string } | null;
 }
 
 export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
   const facts = new Map<number, MessageFacts>();
   const rows = db.prepare(`SELECT m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL AS has_diff,
-      m.pull_url, m.duplicate_of IS NOT NULL AS duplicate, m.diff_hash, p.name AS from_name, p.email AS from_email
+      m.pull_url, m.duplicate_of IS NOT NULL AS duplicate, m.diff_hash, p.name AS from_name, p.email AS from_email,
+      m.own_trailers, m.change_id
     FROM messages m LEFT JOIN people p ON p.id = m.from_id ORDER BY m.id`).raw().iterate();
   for (const r of rows as Iterable<unknown[]>) {
     const id = r[0] as number;
@@ -34,6 +44,7 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
       id, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
       subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1,
       diffHash: r[9] as string | null, fromName: r[10] as string | null, fromEmail: r[11] as string | null,
+      trailers: r[12] ? (JSON.parse(r[12] as string) as StoredTrailer[]) : [], changeId: r[13] as string | null,
       inReplyTo: [], references: [],
     });
   }
@@ -51,17 +62,6 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
 export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>): string[] {
   const out: string[] = [];
   for (const id of [...f.inReplyTo, ...[...f.references].reverse()]) if (!out.includes(id)) out.push(id);
-  return out;
-}
-
-/** The text a trailer search reads: Patchwork's content (body without diff and signature). */
-export function loadContents(db: SqliteDatabase, ids: number[]): Map<number, string> {
-  const wanted = new Set(ids);
-  const out = new Map<number, string>();
-  // One scan beats one lookup per id when most messages are wanted.
-  for (const [id, content] of db.prepare('SELECT id, content FROM messages').raw().iterate() as Iterable<[number, string | null]>) {
-    if (wanted.has(id)) out.set(id, content ?? '');
-  }
   return out;
 }
 
