@@ -4,6 +4,7 @@
  * URL fields are filled from `baseUrl` when given, else empty strings, as in the seeds.
  */
 import type { SeriesReader, SubmissionRow, SeriesRowOut, HeaderRow } from '../store/series-reader.js';
+import { foldedHeaders, patchworkContent } from './content.js';
 
 export interface RenderOptions {
   /** e.g. https://patches.example.org — without a trailing slash. */
@@ -104,8 +105,8 @@ export class PatchworkRenderer {
       mbox: web ? `${web}mbox/` : '',
       series: this.embeddedSeries(this.reader.seriesOf(s.id)),
       comments: this.url(`/api/covers/${s.id}/comments/`),
-      headers: PatchworkRenderer.headersObject(this.reader.headers(s.id)),
-      content: s.content,
+      headers: PatchworkRenderer.headersObject(foldedHeaders(this.reader, s.id)),
+      content: patchworkContent(s),
     };
   }
 
@@ -134,8 +135,8 @@ export class PatchworkRenderer {
       checks: this.url(`/api/patches/${s.id}/checks/`),
       tags: {},
       related: [],
-      headers: PatchworkRenderer.headersObject(this.reader.headers(s.id)),
-      content: s.content,
+      headers: PatchworkRenderer.headersObject(foldedHeaders(this.reader, s.id)),
+      content: patchworkContent(s),
       diff: s.diff,
       prefixes: s.prefixes ? (JSON.parse(s.prefixes) as string[]) : [],
       // Not in Patchwork's API: the trailers collected from the patch, its replies and its cover.
@@ -153,8 +154,8 @@ export class PatchworkRenderer {
       date: naiveUtc(s.date),
       subject: s.subject,
       submitter: this.submitter(s.submitter),
-      content: s.content,
-      headers: PatchworkRenderer.headersObject(this.reader.headers(s.id)),
+      content: patchworkContent(s),
+      headers: PatchworkRenderer.headersObject(foldedHeaders(this.reader, s.id)),
       addressed: null,
     };
   }

@@ -24,6 +24,7 @@ export interface SubmissionRow {
   subject: string | null;
   name: string | null;
   content: string | null;
+  body: string;
   diff: string | null;
   diff_hash: string | null;
   pull_url: string | null;
@@ -55,7 +56,10 @@ export interface SeriesRowOut {
 
 export interface HeaderRow {
   name: string;
+  /** As written when that differs from the value by more than folding; else the value. */
   text: string;
+  /** True when `text` is the unfolded value (the folded original is in messages.raw). */
+  unfolded: boolean;
 }
 
 export interface TrailerRow {
@@ -85,7 +89,7 @@ export class SeriesReader {
     return { ...row, list_email: email };
   }
 
-  private static readonly SUBMISSION = `SELECT m.id, m.msgid, m.kind, m.date, m.subject, coalesce(p.name, c.name) AS name, m.content, m.diff,
+  private static readonly SUBMISSION = `SELECT m.id, m.msgid, m.kind, m.date, m.subject, coalesce(p.name, c.name) AS name, m.content, m.body, m.diff,
       m.diff_hash, m.pull_url, p.prefixes, p.number, coalesce(p.series_id, c.series_id) AS series_id, m.list_id AS list,
       m.from_id AS submitter
     FROM messages m LEFT JOIN patches p ON p.message_id = m.id LEFT JOIN covers c ON c.message_id = m.id`;
@@ -116,8 +120,9 @@ export class SeriesReader {
 
   /** Headers in order, as written (folding kept). */
   headers(messageId: number): HeaderRow[] {
-    return this.db.prepare(`SELECT name, coalesce(raw, value) AS text FROM headers WHERE message_id = ? ORDER BY position`)
-      .all(messageId) as HeaderRow[];
+    const rows = this.db.prepare(`SELECT name, coalesce(raw, value) AS text, raw IS NULL AS unfolded FROM headers
+      WHERE message_id = ? ORDER BY position`).all(messageId) as (Omit<HeaderRow, 'unfolded'> & { unfolded: number })[];
+    return rows.map((r) => ({ ...r, unfolded: r.unfolded === 1 }));
   }
 
   trailers(patchId: number): TrailerRow[] {

@@ -118,7 +118,9 @@ export class IndexWriter {
       source_offset: record.offset,
       import_id: importId,
       warnings: m.warnings.length ? JSON.stringify(m.warnings) : null,
-      content: record.patch.content,
+      // For mail without a diff, Patchwork's content is the body minus its signature: derived on
+      // read (api/content.ts) rather than stored a second time.
+      content: record.patch.diff !== null || record.patch.pullUrl !== null ? record.patch.content : null,
       diff: record.patch.diff,
       diff_hash: record.patch.hash,
       pull_url: record.patch.pullUrl,
@@ -136,7 +138,9 @@ export class IndexWriter {
 
   private writeDetails(id: number, m: ParsedMessage): void {
     const s = this.statements;
-    m.headers.forEach((h, position) => s.insertHeader.run(id, position, h.name, h.value, h.raw === h.value ? null : h.raw));
+    // Most raw values differ from the decoded value only by line folding; those are not stored
+    // twice (the folded text stays in messages.raw).
+    m.headers.forEach((h, position) => s.insertHeader.run(id, position, h.name, h.value, onlyFolding(h.raw, h.value) ? null : h.raw));
     // Received hops are the Received headers in order: hop n is the n-th one.
     let hop = 0;
     m.headers.forEach((h, position) => {
@@ -185,6 +189,10 @@ export class IndexWriter {
     this.listIds.set(listId, id);
     return id;
   }
+}
+
+function onlyFolding(raw: string, value: string): boolean {
+  return raw === value || raw.replace(/\s+/g, ' ').trim() === value;
 }
 
 function formatSender(from: Address | null): string | null {

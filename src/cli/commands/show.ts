@@ -3,6 +3,7 @@ import { openDatabase } from '../../store/database.js';
 import { SeriesReader } from '../../store/series-reader.js';
 import { PatchworkRenderer } from '../../api/patchwork-json.js';
 import { ListindexError } from '../../errors.js';
+import { patchworkContent } from '../../api/content.js';
 
 export function registerShow(program: Command): void {
   program
@@ -37,7 +38,7 @@ Examples:
         if (row.diff_hash) lines.push(`hash: ${row.diff_hash}`);
         if (row.pull_url) lines.push(`pull: ${row.pull_url}`);
         for (const t of reader.trailers(row.id)) lines.push(`${t.name}: ${t.value}  (${t.origin})`);
-        process.stdout.write(lines.join('\n') + '\n\n' + (row.content ?? '') + '\n' + (row.diff ? '\n' + row.diff : ''));
+        process.stdout.write(lines.join('\n') + '\n\n' + patchworkContent(row) + '\n' + (row.diff ? '\n' + row.diff : ''));
       } finally {
         db.close();
       }

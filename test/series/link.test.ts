@@ -1,0 +1,584 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { linkSeries, SERIES_WINDOW_MS } from '../../src/series/link.js';
+import type { LinkMessage, LinkResult } from '../../src/series/link.js';
+import { linkVersions, normaliseTitle, VERSION_WINDOW_DAYS } from '../../src/series/versions.js';
+import type { VersionCandidate } from '../../src/series/versions.js';
+import { detectListTags } from '../../src/series/list-tag.js';
+
+// ---------------------------------------------------------------------------------------------
+// Building LinkMessage records by hand
+// ---------------------------------------------------------------------------------------------
+
+const T0 = Date.UTC(2024, 2, 4, 10, 0, 0);
+/** UTC date `minutes` after T0, in the index's format. */
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+interface Spec {
+  subject: string;
+  /** Minutes after T0. */
+  minute: number;
+  /** Patchwork order: In-Reply-To first, then References newest → oldest. */
+  refs?: string[];
+  diff?: boolean;
+  submitter?: number;
+  list?: number;
+  pull?: string;
+  duplicate?: boolean;
+}
+
+/** A little mail archive: `add` returns the message id; msgids are `<name@x>`. */
+class Archive {
+  readonly messages: LinkMessage[] = [];
+  private readonly ids = new Map<string, number>();
+
+  add(name: string, spec: Spec): number {
+    const id = this.messages.length + 1;
+    this.ids.set(name, id);
+    this.messages.push({
+      id, msgid: mid(name), list: spec.list ?? 1, date: at(spec.minute), submitter: spec.submitter ?? 1,
+      subject: spec.subject, refs: (spec.refs ?? []).map(mid), hasDiff: spec.diff ?? false, pullUrl: spec.pull ?? null,
+      duplicate: spec.duplicate ?? false,
+    });
+    return id;
+  }
+
+  id(name: string): number {
+    const id = this.ids.get(name);
+    if (id === undefined) throw new Error(`no message ${name}`);
+    return id;
+  }
+
+  link(messages: LinkMessage[] = this.messages): LinkResult {
+    return linkSeries(messages, () => []);
+  }
+}
+
+const mid = (name: string) => (name.startsWith('<') ? name : `<${name}@x>`);
+const noDrop = () => [] as string[];
+
+/** The series holding message `id` (as patch or cover), or undefined. */
+function seriesOf(result: LinkResult, id: number) {
+  const place = result.patchSeries.get(id);
+  const index = place ? place.series : result.coverSeries.get(id);
+  return index === undefined ? undefined : result.series[index];
+}
+
+/** Patch numbers → message ids of a series, as a plain object. */
+const patchesOf = (s: { patches: Map<number, number> } | undefined) => Object.fromEntries(s ? [...s.patches].sort((a, b) => a[0] - b[0]) : []);
+
+/** Everything linkSeries decided, in a form independent of the input order (keyed by msgid). */
+function canonical(result: LinkResult, messages: LinkMessage[]) {
+  const msgid = new Map(messages.map((m) => [m.id, m.msgid]));
+  const name = (id: number | null) => (id === null ? null : msgid.get(id)!);
+  const series = result.series.map((s) => ({
+    list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
+    total: s.total, rfc: s.rfc, cover: name(s.cover),
+    patches: [...s.patches].sort((a, b) => a[0] - b[0]).map(([n, id]) => [n, name(id)]),
+  }));
+  const sortByFirst = <T extends [string, ...unknown[]]>(rows: T[]) => rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return {
+    series: series.map((s) => JSON.stringify(s)).sort(),
+    kinds: sortByFirst([...result.kinds].map(([id, k]) => [name(id)!, k] as [string, string])),
+    patchSeries: sortByFirst([...result.patchSeries].map(([id, p]) => [name(id)!, JSON.stringify(series[p.series]), p.number] as [string, string, number])),
+    coverSeries: sortByFirst([...result.coverSeries].map(([id, s]) => [name(id)!, JSON.stringify(series[s])] as [string, string])),
+    comments: sortByFirst([...result.comments].map(([id, c]) => [name(id)!, name(c.parent), name(c.patch), name(c.cover)] as [string, ...unknown[]])),
+    names: sortByFirst([...result.subjects].map(([id, info]) => [name(id)!, info.name] as [string, string])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('linkSeries: threading', () => {
+  it('groups a cover and its shallow-threaded patches into one series', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/3] mem: rework the heap', minute: 0 });
+    for (const n of [1, 2, 3]) a.add(`p${n}`, { subject: `[PATCH ${n}/3] mem: part ${n}`, minute: n, refs: ['c'], diff: true });
+    const r = a.link();
+
+    expect(r.kinds.get(a.id('c'))).toBe('cover');
+    for (const n of [1, 2, 3]) expect(r.kinds.get(a.id(`p${n}`))).toBe('patch');
+    expect(r.series).toHaveLength(1);
+    const s = r.series[0];
+    expect(s.cover).toBe(a.id('c'));
+    expect(s.total).toBe(3);
+    expect(s.version).toBe(1);
+    expect(s.name).toBe('mem: rework the heap');
+    expect(s.date).toBe(at(0));
+    expect(patchesOf(s)).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+    expect(r.patchSeries.get(a.id('p2'))).toEqual({ series: 0, number: 2 });
+    expect(r.coverSeries.get(a.id('c'))).toBe(0);
+  });
+
+  it('names a series without cover after patch 1', () => {
+    const a = new Archive();
+    a.add('p1', { subject: '[PATCH v2 1/2] net/ice: fix the thing', minute: 0, diff: true });
+    a.add('p2', { subject: '[PATCH v2 2/2] net/ice: and the other', minute: 1, refs: ['p1'], diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0].name).toBe('[v2,1/2] net/ice: fix the thing');
+    expect(r.series[0].version).toBe(2);
+    expect(r.series[0].cover).toBeNull();
+  });
+
+  it('follows a deep thread whose mails carry only In-Reply-To (each patch answers the one before)', () => {
+    const a = new Archive();
+    // 30 minutes apart and from different senders: only the references can join them.
+    a.add('c', { subject: '[PATCH 0/3] eal: deep thread', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] eal: one', minute: 30, refs: ['c'], diff: true, submitter: 2 });
+    a.add('p2', { subject: '[PATCH 2/3] eal: two', minute: 60, refs: ['p1'], diff: true, submitter: 3 });
+    a.add('p3', { subject: '[PATCH 3/3] eal: three', minute: 90, refs: ['p2'], diff: true, submitter: 4 });
+    const r = a.link();
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0].cover).toBe(a.id('c'));
+    expect(patchesOf(r.series[0])).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
+  it('follows a deep thread without cover letter', () => {
+    const a = new Archive();
+    a.add('p1', { subject: '[PATCH 1/3] i2c: one', minute: 0, diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] i2c: two', minute: 40, refs: ['p1'], diff: true, submitter: 2 });
+    a.add('p3', { subject: '[PATCH 3/3] i2c: three', minute: 80, refs: ['p2'], diff: true, submitter: 3 });
+    const r = a.link();
+    expect(r.series).toHaveLength(1);
+    expect(patchesOf(r.series[0])).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
+  it('keeps a v2 sent in reply to the v1 cover as its own series', () => {
+    const a = new Archive();
+    a.add('v1c', { subject: '[PATCH 0/2] mmc: rework reset', minute: 0 });
+    a.add('v1p1', { subject: '[PATCH 1/2] mmc: one', minute: 1, refs: ['v1c'], diff: true });
+    a.add('v1p2', { subject: '[PATCH 2/2] mmc: two', minute: 2, refs: ['v1c'], diff: true });
+    // A day later, git send-email --in-reply-to=<v1 cover>.
+    const day = 24 * 60;
+    a.add('v2c', { subject: '[PATCH v2 0/2] mmc: rework reset', minute: day, refs: ['v1c'] });
+    a.add('v2p1', { subject: '[PATCH v2 1/2] mmc: one', minute: day + 1, refs: ['v2c', 'v1c'], diff: true });
+    a.add('v2p2', { subject: '[PATCH v2 2/2] mmc: two', minute: day + 2, refs: ['v2c', 'v1c'], diff: true });
+    const r = a.link();
+
+    expect(r.series).toHaveLength(2);
+    const v1 = seriesOf(r, a.id('v1c'))!;
+    const v2 = seriesOf(r, a.id('v2c'))!;
+    expect(v1).not.toBe(v2);
+    expect(v1.version).toBe(1);
+    expect(v2.version).toBe(2);
+    expect(patchesOf(v1)).toEqual({ 1: a.id('v1p1'), 2: a.id('v1p2') });
+    expect(patchesOf(v2)).toEqual({ 1: a.id('v2p1'), 2: a.id('v2p2') });
+    expect(r.kinds.get(a.id('v2c'))).toBe('cover');
+  });
+
+  it('keeps a v2 sent in reply to the v1 cover apart even minutes later', () => {
+    const a = new Archive();
+    a.add('v1c', { subject: '[PATCH 0/2] mmc: rework reset', minute: 0 });
+    a.add('v1p1', { subject: '[PATCH 1/2] mmc: one', minute: 1, refs: ['v1c'], diff: true });
+    a.add('v1p2', { subject: '[PATCH 2/2] mmc: two', minute: 2, refs: ['v1c'], diff: true });
+    a.add('v2c', { subject: '[PATCH v2 0/2] mmc: rework reset', minute: 5, refs: ['v1c'] });
+    a.add('v2p1', { subject: '[PATCH v2 1/2] mmc: one', minute: 6, refs: ['v2c', 'v1c'], diff: true });
+    a.add('v2p2', { subject: '[PATCH v2 2/2] mmc: two', minute: 7, refs: ['v2c', 'v1c'], diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(2);
+    expect(patchesOf(seriesOf(r, a.id('v1c')))).toEqual({ 1: a.id('v1p1'), 2: a.id('v1p2') });
+    expect(patchesOf(seriesOf(r, a.id('v2c')))).toEqual({ 1: a.id('v2p1'), 2: a.id('v2p2') });
+  });
+
+  it('does not merge a 25-patch series sent in reply to a 7-patch series (Patchwork #127)', () => {
+    const a = new Archive();
+    a.add('small', { subject: '[PATCH 0/7] drm: small series', minute: 0 });
+    for (let n = 1; n <= 7; n++) a.add(`s${n}`, { subject: `[PATCH ${n}/7] drm: small ${n}`, minute: n, refs: ['small'], diff: true });
+    // Same sender, same version, minutes later, threaded under the first series' cover.
+    a.add('big', { subject: '[PATCH 0/25] drm: big series', minute: 10, refs: ['small'] });
+    for (let n = 1; n <= 25; n++) {
+      a.add(`b${n}`, { subject: `[PATCH ${n}/25] drm: big ${n}`, minute: 10 + n / 10, refs: ['big', 'small'], diff: true });
+    }
+    const r = a.link();
+
+    expect(r.series).toHaveLength(2);
+    const small = seriesOf(r, a.id('small'))!;
+    const big = seriesOf(r, a.id('big'))!;
+    expect(small.total).toBe(7);
+    expect(big.total).toBe(25);
+    expect(patchesOf(small)).toEqual(Object.fromEntries(Array.from({ length: 7 }, (_, i) => [i + 1, a.id(`s${i + 1}`)])));
+    expect(patchesOf(big)).toEqual(Object.fromEntries(Array.from({ length: 25 }, (_, i) => [i + 1, a.id(`b${i + 1}`)])));
+    expect(r.kinds.get(a.id('big'))).toBe('cover');
+  });
+});
+
+describe('linkSeries: unthreaded patches', () => {
+  it('joins unthreaded patches of one submitter sent within the window by their n/N markers', () => {
+    const a = new Archive();
+    a.add('p1', { subject: '[PATCH 1/3] crypto: one', minute: 0, diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] crypto: two', minute: 5, diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] crypto: three', minute: 19, diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(1);
+    expect(patchesOf(r.series[0])).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
+  it('does not join unthreaded patches sent an hour apart', () => {
+    const a = new Archive();
+    a.add('p1', { subject: '[PATCH 1/3] crypto: one', minute: 0, diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] crypto: two', minute: 60, diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] crypto: three', minute: 120, diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(3);
+    for (const p of ['p1', 'p2', 'p3']) expect(seriesOf(r, a.id(p))!.patches.size).toBe(1);
+  });
+
+  it('measures the window from the series date: just inside joins, just outside does not', () => {
+    const window = SERIES_WINDOW_MS / 60_000;
+    const inside = new Archive();
+    inside.add('p1', { subject: '[PATCH 1/2] mem: one', minute: 0, diff: true });
+    inside.add('p2', { subject: '[PATCH 2/2] mem: two', minute: window, diff: true });
+    expect(inside.link().series).toHaveLength(1);
+    const outside = new Archive();
+    outside.add('p1', { subject: '[PATCH 1/2] mem: one', minute: 0, diff: true });
+    outside.add('p2', { subject: '[PATCH 2/2] mem: two', minute: window + 1, diff: true });
+    expect(outside.link().series).toHaveLength(2);
+  });
+
+  it('does not join unthreaded patches of different submitters, versions or totals', () => {
+    const a = new Archive();
+    a.add('p1', { subject: '[PATCH 1/2] mem: one', minute: 0, diff: true, submitter: 1 });
+    a.add('other-sender', { subject: '[PATCH 2/2] mem: two', minute: 1, diff: true, submitter: 2 });
+    a.add('other-version', { subject: '[PATCH v2 2/2] mem: two', minute: 2, diff: true, submitter: 1 });
+    a.add('other-total', { subject: '[PATCH 2/3] mem: two', minute: 3, diff: true, submitter: 1 });
+    const r = a.link();
+    expect(r.series).toHaveLength(4);
+  });
+
+  it('never joins series across lists', () => {
+    const a = new Archive();
+    a.add('p1', { subject: '[PATCH 1/2] mem: one', minute: 0, diff: true, list: 1 });
+    a.add('p2', { subject: '[PATCH 2/2] mem: two', minute: 1, diff: true, list: 2, refs: ['p1'] });
+    expect(a.link().series).toHaveLength(2);
+  });
+});
+
+describe('linkSeries: kinds and comments', () => {
+  it('makes a Re: mail carrying a diff a comment, not a patch', () => {
+    const a = new Archive();
+    a.add('p1', { subject: '[PATCH] watchdog: fix timeout', minute: 0, diff: true });
+    a.add('re', { subject: 'Re: [PATCH] watchdog: fix timeout', minute: 30, refs: ['p1'], diff: true, submitter: 2 });
+    const r = a.link();
+    expect(r.kinds.get(a.id('re'))).toBe('comment');
+    expect(r.comments.get(a.id('re'))).toEqual({ parent: a.id('p1'), patch: a.id('p1'), cover: null });
+    expect(r.patchSeries.has(a.id('re'))).toBe(false);
+    expect(r.series).toHaveLength(1);
+  });
+
+  it('makes a reply to a reply to a patch a comment on that patch', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/2] i2c: things', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/2] i2c: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/2] i2c: two', minute: 2, refs: ['c'], diff: true });
+    a.add('r1', { subject: 'Re: [PATCH 2/2] i2c: two', minute: 60, refs: ['p2', 'c'], submitter: 2 });
+    // Only In-Reply-To: the reply chain itself leads to the patch.
+    a.add('r2', { subject: 'Re: [PATCH 2/2] i2c: two', minute: 120, refs: ['r1'], submitter: 1 });
+    a.add('r3', { subject: 'Re: [PATCH 2/2] i2c: two', minute: 180, refs: ['r2'], submitter: 2 });
+    const r = a.link();
+    expect(r.comments.get(a.id('r1'))).toEqual({ parent: a.id('p2'), patch: a.id('p2'), cover: null });
+    expect(r.comments.get(a.id('r2'))).toEqual({ parent: a.id('r1'), patch: a.id('p2'), cover: null });
+    expect(r.comments.get(a.id('r3'))).toEqual({ parent: a.id('r2'), patch: a.id('p2'), cover: null });
+    for (const x of ['r1', 'r2', 'r3']) expect(r.kinds.get(a.id(x))).toBe('comment');
+  });
+
+  it('makes a reply to the cover letter a comment on the cover, and a reply to that reply too', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/2] i2c: things', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/2] i2c: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/2] i2c: two', minute: 2, refs: ['c'], diff: true });
+    a.add('rc', { subject: 'Re: [PATCH 0/2] i2c: things', minute: 60, refs: ['c'], submitter: 2 });
+    a.add('rrc', { subject: 'Re: [PATCH 0/2] i2c: things', minute: 70, refs: ['rc', 'c'], submitter: 1 });
+    const r = a.link();
+    expect(r.comments.get(a.id('rc'))).toEqual({ parent: a.id('c'), patch: null, cover: a.id('c') });
+    expect(r.comments.get(a.id('rrc'))).toEqual({ parent: a.id('rc'), patch: null, cover: a.id('c') });
+  });
+
+  it('links a reply to a reply even when its clock is behind its parent\'s (only In-Reply-To)', () => {
+    // Replies are linked "after every patch and cover is known, so a parent arriving later
+    // still gets its replies"; a reply whose Date is a few minutes earlier than its parent
+    // reply's (a skewed clock) must still reach the patch through that parent.
+    const a = new Archive();
+    a.add('p', { subject: '[PATCH] mmc: fix', minute: 0, diff: true });
+    a.add('r1', { subject: 'Re: [PATCH] mmc: fix', minute: 60, refs: ['p'], submitter: 2 });
+    a.add('r2', { subject: 'Re: [PATCH] mmc: fix', minute: 55, refs: ['r1'], submitter: 3 });
+    const r = a.link();
+    expect(r.kinds.get(a.id('r2'))).toBe('comment');
+    expect(r.comments.get(a.id('r2'))).toEqual({ parent: a.id('r1'), patch: a.id('p'), cover: null });
+  });
+
+  it('makes a reply whose parent is unknown `other`', () => {
+    const a = new Archive();
+    a.add('lost', { subject: 'Re: [PATCH 3/5] net: something', minute: 0, refs: ['never-seen'] });
+    a.add('q', { subject: 'question about eal', minute: 1 });
+    a.add('a', { subject: 'Re: question about eal', minute: 2, refs: ['q'] });
+    const r = a.link();
+    expect(r.kinds.get(a.id('lost'))).toBe('other');
+    expect(r.kinds.get(a.id('q'))).toBe('other');
+    expect(r.kinds.get(a.id('a'))).toBe('other');
+    expect(r.comments.size).toBe(0);
+    expect(r.series).toHaveLength(0);
+  });
+
+  it('makes a 0/N mail carrying a diff a patch with no series number', () => {
+    const a = new Archive();
+    a.add('zero', { subject: '[PATCH 0/2] eal: cover with a diff', minute: 0, diff: true });
+    a.add('p1', { subject: '[PATCH 1/2] eal: one', minute: 1, refs: ['zero'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/2] eal: two', minute: 2, refs: ['zero'], diff: true });
+    const r = a.link();
+    expect(r.kinds.get(a.id('zero'))).toBe('patch');
+    expect(r.patchSeries.has(a.id('zero'))).toBe(false);
+    expect(r.coverSeries.has(a.id('zero'))).toBe(false);
+    const s = seriesOf(r, a.id('p1'))!;
+    expect(s.cover).toBeNull();
+    expect(patchesOf(s)).toEqual({ 1: a.id('p1'), 2: a.id('p2') });
+    expect(seriesOf(r, a.id('p2'))).toBe(s);
+  });
+
+  it('makes a pull request without diff a patch, and a later copy of a Message-Id `other`', () => {
+    const a = new Archive();
+    a.add('pull', { subject: '[GIT PULL] watchdog fixes', minute: 0, pull: 'git://git.example.org/wd.git fixes' });
+    a.add('copy', { subject: '[PATCH] x: y', minute: 1, diff: true, duplicate: true });
+    const r = a.link();
+    expect(r.kinds.get(a.id('pull'))).toBe('patch');
+    expect(r.kinds.get(a.id('copy'))).toBe('other');
+    expect(r.patchSeries.has(a.id('copy'))).toBe(false);
+  });
+});
+
+describe('linkSeries: input order', () => {
+  /** A mix of every case above, with some mails sharing a date. */
+  function mixedArchive(): LinkMessage[] {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/3] mem: rework', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] mem: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] mem: two', minute: 1, refs: ['c'], diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] mem: three', minute: 2, refs: ['c'], diff: true });
+    a.add('r1', { subject: 'Re: [PATCH 2/3] mem: two', minute: 50, refs: ['p2', 'c'], submitter: 2 });
+    a.add('r2', { subject: 'Re: [PATCH 2/3] mem: two', minute: 70, refs: ['r1'], submitter: 1 });
+    a.add('rc', { subject: 'Re: [PATCH 0/3] mem: rework', minute: 80, refs: ['c'], submitter: 3, diff: true });
+    a.add('v2c', { subject: '[PATCH v2 0/3] mem: rework', minute: 1440, refs: ['c'] });
+    a.add('v2p1', { subject: '[PATCH v2 1/3] mem: one', minute: 1441, refs: ['v2c', 'c'], diff: true });
+    a.add('v2p2', { subject: '[PATCH v2 2/3] mem: two', minute: 1441, refs: ['v2c', 'c'], diff: true });
+    a.add('v2p3', { subject: '[PATCH v2 3/3] mem: three', minute: 1442, refs: ['v2c', 'c'], diff: true });
+    // Unthreaded, by markers; then the same subjects an hour later (separate series).
+    a.add('u1', { subject: '[PATCH 1/2] i2c: one', minute: 3000, diff: true, submitter: 4 });
+    a.add('u2', { subject: '[PATCH 2/2] i2c: two', minute: 3005, diff: true, submitter: 4 });
+    a.add('u1b', { subject: '[PATCH 1/2] i2c: one', minute: 3065, diff: true, submitter: 4 });
+    a.add('u2b', { subject: '[PATCH 2/2] i2c: two', minute: 3125, diff: true, submitter: 4 });
+    // Two lone patches at the very same time from two people.
+    a.add('l1', { subject: '[PATCH] eal: lone', minute: 4000, diff: true, submitter: 5 });
+    a.add('l2', { subject: '[PATCH] eal: lone', minute: 4000, diff: true, submitter: 6 });
+    a.add('orphan', { subject: 'Re: [PATCH] gone', minute: 4100, refs: ['nowhere'] });
+    a.add('zero', { subject: '[PATCH 0/1] crypto: cover with diff', minute: 5000, diff: true });
+    a.add('z1', { subject: '[PATCH 1/1] crypto: one', minute: 5001, refs: ['zero'], diff: true });
+    return a.messages;
+  }
+
+  it('gives the same result for every order of the input', () => {
+    const messages = mixedArchive();
+    const expected = canonical(linkSeries(messages, noDrop), messages);
+    // Sanity: the archive really exercises grouping.
+    expect(expected.series.length).toBeGreaterThanOrEqual(7);
+    expect(expected.comments.length).toBeGreaterThanOrEqual(3);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(messages, { minLength: messages.length, maxLength: messages.length }), (shuffled) => {
+        const result = linkSeries(shuffled, noDrop);
+        expect(canonical(result, shuffled)).toEqual(expected);
+        // Series come out in date order whatever the input order, so their indexes agree too.
+        expect(result.series.map((s) => s.date)).toEqual(linkSeries(messages, noDrop).series.map((s) => s.date));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same result for the reversed input', () => {
+    const messages = mixedArchive();
+    const reversed = [...messages].reverse();
+    expect(canonical(linkSeries(reversed, noDrop), reversed)).toEqual(canonical(linkSeries(messages, noDrop), messages));
+  });
+
+  it('does not modify its input', () => {
+    const messages = mixedArchive();
+    const copy = structuredClone(messages);
+    linkSeries(messages, noDrop);
+    expect(messages).toEqual(copy);
+  });
+});
+
+describe('linkSeries: drop prefixes', () => {
+  it('leaves the list tag out of names when the caller says so', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[dpdk-dev] [PATCH 0/2] mem: support external memory', minute: 0 });
+    a.add('p1', { subject: '[dpdk-dev] [PATCH 1/2] mem: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[dpdk-dev] [PATCH 2/2] mem: two', minute: 2, refs: ['c'], diff: true });
+    const r = linkSeries(a.messages, (list) => (list === 1 ? ['dpdk-dev'] : []));
+    expect(r.series).toHaveLength(1);
+    expect(r.subjects.get(a.id('c'))!.name).toBe('[0/2] mem: support external memory');
+    expect(r.subjects.get(a.id('p1'))!.name).toBe('[1/2] mem: one');
+    expect(r.series[0].name).toBe('mem: support external memory');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// linkVersions and detectListTags
+// ---------------------------------------------------------------------------------------------
+const DAY = 86400_000;
+const V0 = Date.UTC(2024, 0, 10, 12, 0, 0);
+const day = (n: number) => new Date(V0 + n * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A candidate with sensible defaults; `index` is its position in the caller's array. */
+function candidate(index: number, fields: Partial<VersionCandidate> & { day: number }): VersionCandidate {
+  const { day: d, ...rest } = fields;
+  return { index, list: 1, submitter: 1, version: 1, date: day(d), title: 'mem: rework the heap', changeId: null, threadedTo: [], ...rest };
+}
+
+const entries = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]);
+
+describe('linkVersions', () => {
+  it('links revisions that share a change-id, whatever their titles and senders', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 1, title: 'first title', changeId: '20240110-heap-abc' }),
+      candidate(1, { day: 1, version: 1, title: 'unrelated', submitter: 3 }),
+      candidate(2, { day: 20, version: 2, title: 'a reworded title', submitter: 2, changeId: '20240110-heap-abc' }),
+    ]);
+    expect(entries(links.previous)).toEqual([[2, 0]]);
+    expect(entries(links.next)).toEqual([[0, 2]]);
+    expect(links.latest.get(0)).toBe(2);
+    expect(links.latest.get(1)).toBe(1);
+  });
+
+  it('links a change-id group in version order even when listed newest first', () => {
+    const links = linkVersions([
+      candidate(0, { day: 30, version: 3, changeId: 'cid', title: 'c' }),
+      candidate(1, { day: 10, version: 2, changeId: 'cid', title: 'b' }),
+      candidate(2, { day: 0, version: 1, changeId: 'cid', title: 'a' }),
+    ]);
+    expect(entries(links.previous)).toEqual([[0, 1], [1, 2]]);
+    expect([0, 1, 2].map((i) => links.latest.get(i))).toEqual([0, 0, 0]);
+  });
+
+  it('links a revision threaded to an older one (git send-email --in-reply-to)', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 1, title: 'old name' }),
+      candidate(1, { day: 5, version: 2, title: 'new name', threadedTo: [0] }),
+    ]);
+    expect(entries(links.previous)).toEqual([[1, 0]]);
+    expect(links.latest.get(0)).toBe(1);
+  });
+
+  it('ignores threading to a newer or same-version series', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 2, title: 'x' }),
+      candidate(1, { day: 5, version: 2, title: 'y', threadedTo: [0] }),
+      candidate(2, { day: 6, version: 1, title: 'z', threadedTo: [0] }),
+    ]);
+    expect(links.previous.size).toBe(0);
+    expect(links.next.size).toBe(0);
+  });
+
+  it('links the same submitter and title with a higher version within the window', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 1 }),
+      candidate(1, { day: 40, version: 2 }),
+    ]);
+    expect(entries(links.previous)).toEqual([[1, 0]]);
+    expect(entries(links.next)).toEqual([[0, 1]]);
+  });
+
+  it('links nothing beyond the window', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 1 }),
+      candidate(1, { day: VERSION_WINDOW_DAYS + 1, version: 2 }),
+    ]);
+    expect(links.previous.size).toBe(0);
+    expect(links.next.size).toBe(0);
+    expect(links.latest.get(0)).toBe(0);
+    expect(links.latest.get(1)).toBe(1);
+  });
+
+  it('does not link same titles from other submitters or lists', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 1 }),
+      candidate(1, { day: 3, version: 2, submitter: 2 }),
+      candidate(2, { day: 4, version: 2, list: 2 }),
+    ]);
+    expect(links.previous.size).toBe(0);
+  });
+
+  it('lets latest follow next links to the newest revision', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 1 }),
+      candidate(1, { day: 10, version: 2 }),
+      candidate(2, { day: 20, version: 3 }),
+      candidate(3, { day: 2, version: 1, title: 'something else' }),
+    ]);
+    expect(entries(links.previous)).toEqual([[1, 0], [2, 1]]);
+    expect(entries(links.next)).toEqual([[0, 1], [1, 2]]);
+    expect([0, 1, 2, 3].map((i) => links.latest.get(i))).toEqual([2, 2, 2, 3]);
+  });
+
+  it('gives each series at most one previous and one next revision', () => {
+    const links = linkVersions([
+      candidate(0, { day: 0, version: 1 }),
+      candidate(1, { day: 10, version: 2 }),
+      candidate(2, { day: 11, version: 2 }),
+    ]);
+    const previousTargets = [...links.previous.values()];
+    expect(new Set(previousTargets).size).toBe(previousTargets.length);
+    expect(links.next.size).toBeLessThanOrEqual(1);
+  });
+
+  it('normalises titles: lower case, spaces collapsed', () => {
+    expect(normaliseTitle('  Mem:  Rework\tthe HEAP ')).toBe('mem: rework the heap');
+  });
+});
+
+describe('detectListTags', () => {
+  it('detects a [dpdk-dev] list tag, replies included', () => {
+    const tags = detectListTags([
+      { list: 1, subject: '[dpdk-dev] [PATCH 0/9] mem: support external memory' },
+      { list: 1, subject: '[dpdk-dev] [PATCH 1/9] mem: one' },
+      { list: 1, subject: 'Re: [dpdk-dev] [PATCH 1/9] mem: one' },
+      { list: 1, subject: '[dpdk-dev] question about the EAL' },
+      { list: 1, subject: 'a subject without the tag' },
+    ]);
+    expect(tags.get(1)).toBe('dpdk-dev');
+  });
+
+  it('detects no tag on a list without one', () => {
+    const tags = detectListTags([
+      { list: 2, subject: '[PATCH 1/3] watchdog: one' },
+      { list: 2, subject: '[PATCH v2 2/3] watchdog: two' },
+      { list: 2, subject: 'Re: [PATCH 1/3] watchdog: one' },
+      { list: 2, subject: 'question about the pretimeout governor' },
+      { list: 2, subject: '[RFC] a proposal' },
+    ]);
+    expect(tags.get(2)).toBeNull();
+  });
+
+  it('never takes [PATCH] (or its spellings) for a list tag', () => {
+    const tags = detectListTags([
+      { list: 3, subject: '[PATCH] a' },
+      { list: 3, subject: '[PATCH] b' },
+      { list: 3, subject: 'Re: [PATCH] a' },
+      { list: 3, subject: '[PATCHv2] c' },
+      { list: 3, subject: '[patch] d' },
+    ]);
+    expect(tags.get(3)).toBeNull();
+  });
+
+  it('keeps lists apart and ignores messages without list or subject', () => {
+    const tags = detectListTags([
+      { list: 1, subject: '[dpdk-dev] one' },
+      { list: 1, subject: '[dpdk-dev] two' },
+      { list: 2, subject: '[PATCH] one' },
+      { list: 2, subject: 'two' },
+      { list: null, subject: '[other] x' },
+      { list: 1, subject: null },
+    ]);
+    expect(tags.get(1)).toBe('dpdk-dev');
+    expect(tags.get(2)).toBeNull();
+    expect(tags.has(null as unknown as number)).toBe(false);
+  });
+});
