@@ -30,7 +30,8 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
   try {
     const outcome = await parseMessage(unescapeFromLines(raw, input.escaping), { listId: options.listId });
     if (!outcome.ok) return { ...base, type: 'reject', reason: outcome.reason };
-    return { ...base, type: 'message', message: outcome.message, patch: patchFacts(outcome.message) };
+    const patch = patchFacts(outcome.message);
+    return { ...base, type: 'message', message: slim(outcome.message), patch };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
     // message is still kept, with the reason, rather than lost.
@@ -61,4 +62,13 @@ export function patchFacts(message: ParsedMessage): PatchFacts {
     pullUrl,
     files: diff ? diffFiles(diff).map((f) => ({ path: f.path, added: f.added, removed: f.removed, binary: f.binary })) : [],
   };
+}
+
+/**
+ * Drops what the writer does not store before the record is copied back to the main thread:
+ * the text parts (the body again), To/Cc lists and Received raw text. The main thread is the
+ * bottleneck (it runs SQLite), so every byte it does not have to deserialize counts.
+ */
+function slim(message: ParsedMessage): ParsedMessage {
+  return { ...message, textParts: [], to: [], cc: [], received: message.received.map((r) => ({ ...r, raw: '' })) };
 }
