@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { ListindexError } from '../errors.js';
@@ -10,7 +12,7 @@ import type { SourceSpec } from '../input/sources.js';
 import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { IndexWriter } from '../store/writer.js';
-import type { BatchCounts } from '../store/writer.js';
+import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
 import { prepareBatch } from './prepare.js';
 import { relinkSeries } from './link-step.js';
 import type { LinkSummary } from './link-step.js';
@@ -34,6 +36,8 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Subject tags to leave out of patch names, besides PATCH and each list's own tag. Remembered. */
   dropPrefixes?: string[];
+  /** Read every source whole, even those unchanged since the last import (which are skipped). */
+  full?: boolean;
 }
 
 export interface ImportProgress {
@@ -55,6 +59,8 @@ export interface RejectNote {
 export interface ImportSummary {
   importId: number;
   files: number;
+  /** Sources skipped because they had not changed since they were last read in full. */
+  unchanged: number;
   unreadable: ListindexError[];
   messagesFound: number;
   stored: number;
@@ -102,13 +108,17 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
   const lists = new Set<string>();
   // Batches are parsed in parallel but written in the order they were read, so that ids and
   // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory.
-  const inFlight: Promise<PreparedRecord[]>[] = [];
+  const inFlight: { records: Promise<PreparedRecord[]>; sources: SourceNote[] }[] = [];
   const maxInFlight = (pool?.options.maxThreads ?? 0) + 1;
   let currentSource = '';
+  // Sources fully read whose last messages are in the batch being built: recorded with it.
+  let finishedSources: SourceNote[] = [];
+  let unchanged = 0;
 
   const writeOldest = async () => {
-    const records = await inFlight.shift()!;
-    const counts = writer.writeBatch(records, importId);
+    const oldest = inFlight.shift()!;
+    const records = await oldest.records;
+    const counts = writer.writeBatch(records, importId, oldest.sources);
     totals.stored += counts.stored;
     totals.duplicates += counts.duplicates;
     totals.rejected += counts.rejected;
@@ -119,7 +129,9 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
     options.onProgress?.({ ...totals, bytesTotal, currentSource });
   };
   const dispatch = async (batch: MessageInput[]) => {
-    inFlight.push(pool ? runInPool(pool, batch, prepareOptions) : prepareBatch(batch, prepareOptions));
+    const records = batch.length === 0 ? Promise.resolve([]) : pool ? runInPool(pool, batch, prepareOptions) : prepareBatch(batch, prepareOptions);
+    inFlight.push({ records, sources: finishedSources });
+    finishedSources = [];
     while (inFlight.length >= maxInFlight) await writeOldest();
   };
 
@@ -130,10 +142,19 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
     for (const source of sources) {
       if (options.signal?.aborted) { interrupted = true; break; }
       currentSource = source.path;
+      const plan = await planSource(source, writer.sourceState(source.path), options.full ?? false);
+      if (plan.skip) {
+        unchanged++;
+        continue;
+      }
       let found = 0;
+      let lastOffset: number | null = null;
+      let complete = false;
       try {
-        for await (const raw of readSource(source, { maxMessageBytes: options.maxMessageBytes, escaping: options.escaping })) {
+        const reading = readSource(source, { maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset });
+        for await (const raw of reading) {
           found++;
+          lastOffset = raw.offset;
           totals.messagesFound++;
           totals.bytesRead += raw.raw.length;
           batch.push(raw);
@@ -145,13 +166,18 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
           }
           if (options.signal?.aborted) { interrupted = true; break; }
         }
+        complete = !interrupted;
       } catch (error) {
         unreadable.push(asInputError(error, source));
       }
-      writer.noteSource(source.path, source.kind, source.size, found, importId);
+      // Only a source read to its end may be skipped or resumed next time.
+      finishedSources.push({
+        path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found,
+        headSha1: complete ? plan.headSha1 : null, readOffset: complete ? (lastOffset ?? plan.startOffset) : null,
+      });
       if (interrupted) break;
     }
-    if (batch.length) await dispatch(batch);
+    if (batch.length || finishedSources.length) await dispatch(batch);
     while (inFlight.length) await writeOldest();
   } finally {
     await pool?.destroy();
@@ -161,13 +187,13 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
   const needsLinking = totals.stored > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
   const linking = needsLinking ? relinkSeries(database, { dropPrefixes: options.dropPrefixes }) : null;
   const seconds = (performance.now() - started) / 1000;
-  const status = interrupted ? 'interrupted' : 'complete';
+  const status: ImportSummary['status'] = interrupted ? 'interrupted' : 'complete';
   writer.finishImport(importId, {
     ...totals, files: sources.length, unreadable: unreadable.length, bytes: totals.bytesRead, seconds, status,
   });
   if (typeof db === 'string') database.close();
   return {
-    importId, files: sources.length, unreadable, messagesFound: totals.messagesFound, stored: totals.stored,
+    importId, files: sources.length, unchanged, unreadable, messagesFound: totals.messagesFound, stored: totals.stored,
     duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),
     bytes: totals.bytesRead, seconds, status, linking,
   };
@@ -176,6 +202,50 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
 /** False when messages were stored but never linked (an import killed before its end). */
 function isLinked(db: SqliteDatabase): boolean {
   return db.prepare('SELECT NOT EXISTS (SELECT 1 FROM messages WHERE kind IS NULL)').pluck().get() === 1;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+interface SourcePlan {
+  skip: boolean;
+  startOffset: number;
+  /** Messages of the source already counted before startOffset. */
+  messagesBefore: number;
+  headSha1: string | null;
+}
+
+/**
+ * Incremental imports: a source whose size and first 64 KiB are what they were when it was last
+ * read in full is skipped; an mbox that only grew is read from its last message on (archives
+ * grow by appending). Anything else is read whole (duplicates are recognised by content anyway).
+ */
+async function planSource(source: SourceSpec, state: SourceState | null, full: boolean): Promise<SourcePlan> {
+  const whole: SourcePlan = { skip: false, startOffset: 0, messagesBefore: 0, headSha1: null };
+  if (source.kind === 'stdin' || source.size === null) return whole;
+  const headSha1 = await fileHeadSha1(source.path);
+  whole.headSha1 = headSha1;
+  if (full || !state || state.head_sha1 !== headSha1 || state.size === null) return whole;
+  if (state.size === source.size) return { ...whole, skip: true };
+  if (source.size > state.size && state.read_offset !== null && state.read_offset > 0 && source.kind === 'mbox') {
+    // The last message is read again (it may have grown), so it is not counted twice.
+    return { skip: false, startOffset: state.read_offset, messagesBefore: Math.max(0, state.messages - 1), headSha1 };
+  }
+  return whole;
+}
+
+async function fileHeadSha1(path: string): Promise<string | null> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(HEAD_BYTES);
+      const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
+      return createHash('sha1').update(head.subarray(0, bytesRead)).digest('hex');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null; // unreadable: reading it will report why
+  }
 }
 
 function asInputError(error: unknown, source: SourceSpec): ListindexError {

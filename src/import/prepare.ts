@@ -10,6 +10,17 @@ import type { ParsedMessage } from '../types.js';
 import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord } from './records.js';
 
 /**
+ * The identity of "the same content": SHA-1 of the bytes after the From_ line, trailing line
+ * breaks left out, so the last message of a growing mbox (read once without its separator
+ * line, later with it) is recognised as the same message.
+ */
+export function contentHash(raw: Buffer): string {
+  let end = raw.length;
+  while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
+  return createHash('sha1').update(raw.subarray(0, end)).digest('hex');
+}
+
+/**
  * Everything done to one message before it reaches the database: hashing, compressing, parsing.
  * Pure CPU work, so it runs in worker threads; the single writer only inserts the result.
  */
@@ -19,7 +30,7 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     source: input.source,
     offset: input.offset,
     fromLine: input.fromLine,
-    contentHash: createHash('sha1').update(raw).digest('hex'),
+    contentHash: contentHash(raw),
     size: raw.length,
     // Level 1: most of the size gain of deflate for a fraction of its time.
     compressed: deflateRawSync(raw, { level: 1 }),

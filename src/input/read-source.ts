@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ListindexError } from '../errors.js';
@@ -11,6 +12,12 @@ export interface ReadOptions {
   maxMessageBytes?: number;
   /** How `From ` lines of an mbox body were escaped (default mboxrd, as lore/public-inbox write). */
   escaping?: 'mboxrd' | 'mboxo';
+  /**
+   * Start reading an mbox here (an offset in the decompressed data where a message's `From `
+   * line starts, as a previous read reported it): incremental imports read only the new tail.
+   * A plain file is opened at that offset; gzip cannot seek, so it is decompressed and skipped.
+   */
+  startOffset?: number;
 }
 
 /** A message as read from a source, with the splitter's flags. */
@@ -34,17 +41,22 @@ const READ_CHUNK = 1024 * 1024;
 export async function* readSource(spec: SourceSpec, options: ReadOptions = {}): AsyncGenerator<SourceMessage> {
   const file = spec.path;
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const counter = { bytes: 0 }; // decompressed bytes handed on so far: where an error happened
+  const start = options.startOffset ?? 0;
+  const counter = { bytes: start }; // decompressed bytes handed on so far: where an error happened
   let index = 0;
   try {
-    const input: AsyncIterable<Buffer> =
-      spec.kind === 'stdin' || file === '-' ? process.stdin : createReadStream(file, { highWaterMark: READ_CHUNK });
-    const { isMbox, chunks } = await sniff(decompressed(input));
+    const isStdin = spec.kind === 'stdin' || file === '-';
+    const seekable = start > 0 && !isStdin && !(await isGzipFile(file));
+    const input: AsyncIterable<Buffer> = isStdin
+      ? process.stdin
+      : createReadStream(file, { highWaterMark: READ_CHUNK, start: seekable ? start : 0 });
+    const afterStart = start > 0 && !seekable ? skipBytes(decompressed(input), start) : decompressed(input);
+    const { isMbox, chunks } = await sniff(afterStart);
     const data = counted(chunks, counter);
     if (isMbox) {
       const escaping = options.escaping ?? 'mboxrd';
       for await (const part of splitMbox(data, { maxMessageBytes })) {
-        yield { source: file, index: index++, escaping, ...part };
+        yield { source: file, index: index++, escaping, ...part, offset: part.offset + start };
       }
     } else {
       const whole = await readWhole(data, maxMessageBytes);
@@ -120,6 +132,30 @@ async function* decompressed(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
     // Nothing to do: an error destroys gunzip, and the loop below throws it.
   });
   for await (const chunk of gunzip) yield chunk as Buffer;
+}
+
+async function isGzipFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Drops the first `count` bytes of a stream of chunks. */
+async function* skipBytes(chunks: AsyncIterable<Buffer>, count: number): AsyncGenerator<Buffer> {
+  let left = count;
+  for await (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
 }
 
 function counted(chunks: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {

@@ -285,6 +285,10 @@ CREATE VIEW series_missing AS
   SELECT e.series_id AS series_id, e.number AS number FROM expected e
   WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = e.series_id AND p.number = e.number);
 `,
+  /* 3: incremental imports: what each source looked like when last read */ `
+ALTER TABLE sources ADD COLUMN head_sha1 TEXT;     -- SHA-1 of the file's first 64 KiB, as on disk
+ALTER TABLE sources ADD COLUMN read_offset INTEGER; -- where its last message starts: the next import resumes there
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -107,43 +107,39 @@ export interface LinkedRows {
   trailers: { patchId: number; name: string; value: string; email: string | null; personName: string | null; givenIn: number; origin: string }[];
 }
 
-/** Replaces the whole linking result in one transaction. Series ids stay stable by key msgid. */
+/**
+ * Stores the linking result in one transaction, so readers never see half of it. Series ids stay
+ * stable through their key msgid. Only rows that changed are written: after a small import most
+ * of the result is what is already there.
+ */
 export function writeLinkResult(db: SqliteDatabase, rows: LinkedRows): void {
   db.transaction(() => {
-    const oldIds = new Map(
-      (db.prepare('SELECT key_msgid, id FROM series').raw().all() as [string, number][]).map(([k, id]) => [k, id]),
-    );
+    const oldIds = new Map(db.prepare('SELECT key_msgid, id FROM series').raw().all() as [string, number][]);
     let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
     const ids = rows.series.map((s) => oldIds.get(s.keyMsgid) ?? nextId++);
+    const ref = (index: number | null) => (index === null ? null : ids[index]);
 
     const currentKinds = new Map(db.prepare('SELECT id, kind FROM messages').raw().all() as [number, string | null][]);
     const setKind = db.prepare('UPDATE messages SET kind = ? WHERE id = ?');
     for (const [id, kind] of rows.kinds) if (currentKinds.get(id) !== kind) setKind.run(kind, id);
 
-    const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ?');
-    for (const [list, tag] of rows.listTags) setTag.run(tag, list);
+    const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ? AND subject_tag IS NOT ?');
+    for (const [list, tag] of rows.listTags) setTag.run(tag, list, tag);
 
-    db.exec('DELETE FROM trailers; DELETE FROM comments; DELETE FROM covers; DELETE FROM patches; DELETE FROM series;');
-    const insertSeries = db.prepare(`INSERT INTO series (id, list_id, name, date, submitter_id, version, version_text, total,
-      received_total, received_all, rfc, cover_id, previous_id, next_id, latest_id, change_id, key_msgid)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const ref = (index: number | null) => (index === null ? null : ids[index]);
-    rows.series.forEach((s, i) => insertSeries.run(ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total,
-      s.receivedTotal, s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid));
-
-    const insertPatch = db.prepare('INSERT INTO patches (message_id, series_id, number, name, prefixes) VALUES (?, ?, ?, ?, ?)');
-    for (const p of rows.patches) insertPatch.run(p.messageId, ref(p.series), p.number, p.name, JSON.stringify(p.prefixes));
-    const insertCover = db.prepare('INSERT INTO covers (message_id, series_id, name) VALUES (?, ?, ?)');
-    for (const c of rows.covers) insertCover.run(c.messageId, ids[c.series], c.name);
-    const insertComment = db.prepare('INSERT INTO comments (message_id, parent_id, patch_id, cover_id) VALUES (?, ?, ?, ?)');
-    for (const c of rows.comments) insertComment.run(c.messageId, c.parent, c.patch, c.cover);
+    syncTable(db, 'series', ['id'], ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
+      'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'],
+    rows.series.map((s, i) => [ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
+      s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid]));
+    syncTable(db, 'patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes'],
+      rows.patches.map((p) => [p.messageId, ref(p.series), p.number, p.name, JSON.stringify(p.prefixes)]));
+    syncTable(db, 'covers', ['message_id'], ['series_id', 'name'], rows.covers.map((c) => [c.messageId, ids[c.series], c.name]));
+    syncTable(db, 'comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id'],
+      rows.comments.map((c) => [c.messageId, c.parent, c.patch, c.cover]));
 
     const personId = db.prepare('SELECT id FROM people WHERE email = ?').pluck();
     const insertPerson = db.prepare('INSERT INTO people (email, name) VALUES (?, ?) ON CONFLICT(email) DO NOTHING');
-    const insertTrailer = db.prepare(`INSERT INTO trailers (patch_id, position, name, value, person_id, given_in, origin)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
     const positions = new Map<number, number>();
-    for (const t of rows.trailers) {
+    const trailerRows = rows.trailers.map((t) => {
       let person: number | null = null;
       if (t.email) {
         person = (personId.get(t.email) as number | undefined) ?? null;
@@ -154,7 +150,28 @@ export function writeLinkResult(db: SqliteDatabase, rows: LinkedRows): void {
       }
       const position = positions.get(t.patchId) ?? 0;
       positions.set(t.patchId, position + 1);
-      insertTrailer.run(t.patchId, position, t.name, t.value, person, t.givenIn, t.origin);
-    }
+      return [t.patchId, position, t.name, t.value, person, t.givenIn, t.origin];
+    });
+    syncTable(db, 'trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin'], trailerRows);
   })();
+}
+
+/**
+ * Makes `table` hold exactly `rows` (key columns first, then the others), writing only the
+ * differences. Runs inside the caller's transaction.
+ */
+function syncTable(db: SqliteDatabase, table: string, keys: string[], columns: string[], rows: unknown[][]): void {
+  const all = [...keys, ...columns];
+  const existing = new Map<string, string>();
+  for (const row of db.prepare(`SELECT ${all.join(', ')} FROM ${table}`).raw().iterate() as Iterable<unknown[]>) {
+    existing.set(JSON.stringify(row.slice(0, keys.length)), JSON.stringify(row));
+  }
+  const upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`);
+  for (const row of rows) {
+    const key = JSON.stringify(row.slice(0, keys.length));
+    if (existing.get(key) !== JSON.stringify(row)) upsert.run(...row);
+    existing.delete(key);
+  }
+  const remove = db.prepare(`DELETE FROM ${table} WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}`);
+  for (const key of existing.keys()) remove.run(...(JSON.parse(key) as unknown[]));
 }

@@ -9,6 +9,23 @@ export interface BatchCounts {
   rejected: number;
 }
 
+/** What a source looked like once fully read: lets the next import skip it or read only its tail. */
+export interface SourceNote {
+  path: string;
+  kind: string;
+  size: number | null;
+  messages: number;
+  headSha1: string | null;
+  readOffset: number | null;
+}
+
+export interface SourceState {
+  size: number | null;
+  messages: number;
+  head_sha1: string | null;
+  read_offset: number | null;
+}
+
 export interface ImportTotals extends BatchCounts {
   files: number;
   unreadable: number;
@@ -57,14 +74,22 @@ export class IndexWriter {
   }
 
   /** Records a source (file) and what was found in it; returns its id. */
-  noteSource(path: string, kind: string, size: number | null, messages: number | null, importId: number): number {
-    const row = this.statements.upsertSource.get(path, kind, size, messages, importId) as { id: number };
-    this.sourceIds.set(path, row.id);
+  noteSource(note: SourceNote, importId: number): number {
+    const row = this.statements.upsertSource.get(note.path, note.kind, note.size, note.messages, importId, note.headSha1, note.readOffset) as { id: number };
+    this.sourceIds.set(note.path, row.id);
     return row.id;
   }
 
-  /** Writes one batch in one transaction; returns what became of its records. */
-  writeBatch(records: PreparedRecord[], importId: number): BatchCounts {
+  sourceState(path: string): SourceState | null {
+    return (this.statements.sourceState.get(path) as SourceState | undefined) ?? null;
+  }
+
+  /**
+   * Writes one batch in one transaction; returns what became of its records. `sources` are the
+   * sources whose last message is in this batch (or an earlier one): they are recorded as read in
+   * the same transaction, so a killed import never marks a source read before its messages are in.
+   */
+  writeBatch(records: PreparedRecord[], importId: number, sources: SourceNote[] = []): BatchCounts {
     return this.db.transaction(() => {
       const counts: BatchCounts = { stored: 0, duplicates: 0, rejected: 0 };
       for (const record of records) {
@@ -78,12 +103,13 @@ export class IndexWriter {
           counts.rejected++;
         }
       }
+      for (const note of sources) this.noteSource(note, importId);
       return counts;
     })();
   }
 
   private sourceId(path: string, importId: number): number {
-    return this.sourceIds.get(path) ?? this.noteSource(path, 'mbox', null, null, importId);
+    return this.sourceIds.get(path) ?? (this.statements.ensureSource.get(path, importId) as { id: number }).id;
   }
 
   /** Returns true when the message was new, false when the same content was already stored. */
@@ -207,11 +233,13 @@ function prepareStatements(db: SqliteDatabase) {
     finishImport: p(`UPDATE imports SET finished_at = :finished_at, status = :status, files = :files,
       unreadable = :unreadable, messages_found = :messages_found, stored = :stored, duplicates = :duplicates,
       rejected = :rejected, bytes = :bytes, seconds = :seconds WHERE id = :id`),
-    upsertSource: p(`INSERT INTO sources (path, kind, size, messages, last_import_id) VALUES (?, ?, ?, coalesce(?, 0), ?)
-      ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, size = coalesce(excluded.size, size),
-        messages = CASE WHEN excluded.messages > 0 THEN excluded.messages ELSE messages END,
-        last_import_id = excluded.last_import_id
+    upsertSource: p(`INSERT INTO sources (path, kind, size, messages, last_import_id, head_sha1, read_offset) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, size = excluded.size, messages = excluded.messages,
+        last_import_id = excluded.last_import_id, head_sha1 = excluded.head_sha1, read_offset = excluded.read_offset
       RETURNING id`),
+    ensureSource: p(`INSERT INTO sources (path, kind, last_import_id) VALUES (?, 'mbox', ?)
+      ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id`),
+    sourceState: p(`SELECT size, messages, head_sha1, read_offset FROM sources WHERE path = ?`),
     messageByHash: p(`SELECT id FROM messages WHERE content_hash = ?`),
     firstByMsgid: p(`SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1`),
     insertMessage: p(`INSERT INTO messages (msgid, msgid_synthetic, duplicate_of, content_hash, list_id, subject,

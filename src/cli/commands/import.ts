@@ -15,6 +15,7 @@ interface ImportFlags {
   quiet?: boolean;
   json?: boolean;
   dropPrefix?: string[];
+  full?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -27,6 +28,7 @@ export function registerImport(program: Command): void {
     .option('--workers <n>', 'parse threads (default: one per core; 0 = main thread only)')
     .option('--mbox-format <format>', 'how ">From " lines are escaped: mboxrd (un-escape one level) or mboxo (keep)', 'mboxrd')
     .option('--max-message-size <MiB>', 'reject (keeping the head of) messages larger than this', '64')
+    .option('--full', 'read every input whole, even files unchanged since the last import')
     .option('-q, --quiet', 'no progress bar and no summary')
     .option('--json', 'print the summary as JSON')
     .option('--drop-prefix <tag...>', 'subject tags to leave out of patch names (remembered), besides PATCH and the list\'s own tag')
@@ -36,7 +38,9 @@ Examples:
   listindex import 'archives/**/*.mbox*' ~/Maildir/lists/dpdk --db dpdk.db
   zcat old.mbox.gz | listindex import - --list-id dev.dpdk.org --db dpdk.db
 
-Importing the same archive again stores nothing new. Messages that cannot be parsed are kept,
+Importing the same archive again stores nothing new: files unchanged since they were last read
+are skipped, and an mbox that grew is read from where the last import stopped (--full reads
+everything again). Messages that cannot be parsed are kept,
 raw, in the rejects table with the reason. Exit code 0: all inputs read; 1: some input could
 not be read (the rest was imported); 2: usage error.`)
     .action(async (inputs: string[], flags: ImportFlags) => {
@@ -78,7 +82,7 @@ function parseFlags(flags: ImportFlags): ImportOptions {
   if (!(maxMiB > 0)) throw new ListindexError('USAGE', `--max-message-size takes a positive number of MiB`);
   return {
     listId: flags.listId, workers, escaping: flags.mboxFormat, maxMessageBytes: Math.round(maxMiB * 1024 * 1024),
-    dropPrefixes: flags.dropPrefix,
+    dropPrefixes: flags.dropPrefix, full: flags.full,
   };
 }
 
@@ -90,6 +94,7 @@ function printSummary(s: ImportSummary, db: string): void {
   const rate = s.seconds > 0 ? Math.round(s.messagesFound / s.seconds) : 0;
   const rows = [
     { what: 'files', value: s.files },
+    { what: 'unchanged files', value: s.unchanged },
     { what: 'unreadable', value: s.unreadable.length },
     { what: 'messages', value: s.messagesFound },
     { what: 'stored', value: s.stored },
@@ -110,7 +115,9 @@ function printSummary(s: ImportSummary, db: string): void {
   if (s.lists.length) process.stdout.write(`lists: ${s.lists.join(', ')}\n`);
   for (const r of s.rejects.slice(0, 10)) process.stdout.write(`rejected: ${r.source}: byte ${r.offset}: ${r.reason}\n`);
   if (s.rejected > 10) process.stdout.write(`... and ${s.rejected - 10} more: select * from rejects\n`);
-  if (s.stored === 0 && s.messagesFound > 0 && s.rejected === 0) process.stdout.write('nothing new: every message was already in the index\n');
+  if (s.stored === 0 && s.rejected === 0 && (s.messagesFound > 0 || s.unchanged > 0)) {
+    process.stdout.write('nothing new: every message was already in the index\n');
+  }
   process.stdout.write(`index: ${db}\n`);
 }
 
