@@ -279,7 +279,7 @@ function runInPool(pool: Piscina, batch: MessageInput[], options: PrepareOptions
     packed.set(m.raw, at);
     const raw = packed.subarray(at, at + m.raw.byteLength);
     at += m.raw.byteLength;
-    return { source: m.source, offset: m.offset, fromLine: m.fromLine, escaping: m.escaping, index: m.index, oversized: m.oversized, raw };
+    return { source: m.source, offset: m.offset, fromLine: m.fromLine, escaping: m.escaping, index: m.index, oversized: m.oversized, rawSize: m.rawSize, raw };
   });
   return pool.run({ inputs, options }, { transferList: [packed.buffer] });
 }

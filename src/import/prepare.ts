@@ -31,12 +31,12 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     offset: input.offset,
     fromLine: input.fromLine,
     contentHash: contentHash(raw),
-    size: raw.length,
+    size: input.oversized && input.rawSize ? input.rawSize : raw.length,
     // Level 1: most of the size gain of deflate for a fraction of its time.
     compressed: deflateRawSync(raw, { level: 1 }),
   };
   if (input.oversized) {
-    return { ...base, type: 'reject', reason: `message larger than the size limit; only its first ${raw.length} bytes are kept` };
+    return { ...base, type: 'reject', reason: `message of ${base.size} bytes is larger than the size limit; only its first ${raw.length} bytes are kept` };
   }
   try {
     const outcome = await parseMessage(unescapeFromLines(raw, input.escaping), { listId: options.listId });

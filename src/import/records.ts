@@ -11,6 +11,8 @@ export interface MessageInput {
   index: number;
   /** Set when the reader stopped buffering at the size limit: raw holds only the head. */
   oversized?: boolean;
+  /** The real size of an oversized message. */
+  rawSize?: number;
 }
 
 interface PreparedBase {

@@ -203,26 +203,46 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
 
   // Replies: with every patch and cover known, attach each reply to the patch (or else the
   // cover) up its reference chain. Patchwork looks for a patch first, through every reference
-  // and the comments on patches, then for a cover the same way.
-  const commentsOf = (id: number) => result.comments.get(id);
-  for (const m of candidates) {
-    const parentIds = m.refs.map((ref) => byMsgid.get(ref)).filter((id): id is number => id !== undefined);
+  // and the comments on patches, then for a cover the same way. A reply is resolved after the
+  // replies it references, whatever their dates (clocks disagree); an explicit stack, not
+  // recursion, because thread depth is user data.
+  const pending = new Map(candidates.map((m) => [m.id, m]));
+  const parentsOf = (m: LinkMessage) => m.refs.map((ref) => byMsgid.get(ref)).filter((id): id is number => id !== undefined && id !== m.id);
+  const resolve = (m: LinkMessage) => {
+    const parentIds = parentsOf(m);
     const patch = findUp(parentIds, 'patch');
     const cover = patch === null ? findUp(parentIds, 'cover') : null;
+    pending.delete(m.id);
     if (patch === null && cover === null) {
       result.kinds.set(m.id, 'other');
-      continue;
+      return;
     }
     result.kinds.set(m.id, 'comment');
     result.comments.set(m.id, { parent: parentIds[0] ?? (patch ?? cover)!, patch, cover });
+  };
+  for (const first of candidates) {
+    if (!pending.has(first.id)) continue;
+    const stack = [first];
+    const onStack = new Set([first.id]);
+    while (stack.length) {
+      const m = stack[stack.length - 1];
+      const waitingFor = parentsOf(m).find((id) => pending.has(id) && !onStack.has(id));
+      if (waitingFor !== undefined) {
+        stack.push(pending.get(waitingFor)!);
+        onStack.add(waitingFor);
+        continue;
+      }
+      resolve(m);
+      stack.pop();
+      onStack.delete(m.id);
+    }
   }
 
   function findUp(parentIds: number[], kind: 'patch' | 'cover'): number | null {
     for (const id of parentIds) {
       if (result.kinds.get(id) === kind) return id;
-      // A reference to a comment counts as a reference to what that comment is on. Comments
-      // are linked in date order, so an earlier comment is already resolved here.
-      const comment = commentsOf(id);
+      // A reference to a comment counts as a reference to what that comment is on.
+      const comment = result.comments.get(id);
       const target = comment ? (kind === 'patch' ? comment.patch : comment.cover) : null;
       if (target !== null) return target;
     }

@@ -53,14 +53,14 @@ export class IndexWriter {
   }
 
   beginImport(inputs: string[]): number {
-    const row = this.statements.beginImport.get(new Date().toISOString(), JSON.stringify(inputs)) as { id: number };
+    const row = this.statements.beginImport.get(utcNow(), JSON.stringify(inputs)) as { id: number };
     return row.id;
   }
 
   finishImport(importId: number, totals: ImportTotals): void {
     this.statements.finishImport.run({
       id: importId,
-      finished_at: new Date().toISOString(),
+      finished_at: utcNow(),
       status: totals.status,
       files: totals.files,
       unreadable: totals.unreadable,
@@ -215,6 +215,11 @@ export class IndexWriter {
     this.listIds.set(listId, id);
     return id;
   }
+}
+
+/** Dates in the index are UTC ISO-8601 to the second (docs/schema.md). */
+function utcNow(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 function onlyFolding(raw: string, value: string): boolean {

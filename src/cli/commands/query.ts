@@ -29,9 +29,16 @@ Examples:
         } catch (error) {
           throw new ListindexError('USAGE', `SQL error: ${(error as Error).message}`);
         }
-        if (!statement.reader) throw new ListindexError('USAGE', 'query runs read-only statements that return rows');
+        if (!statement.reader || !statement.readonly) {
+          throw new ListindexError('USAGE', 'query runs read-only statements that return rows (SELECT, WITH, PRAGMA ...)');
+        }
         const columns = statement.columns().map((c) => c.name);
-        const rows = statement.all() as Record<string, unknown>[];
+        let rows: Record<string, unknown>[];
+        try {
+          rows = statement.all() as Record<string, unknown>[];
+        } catch (error) {
+          throw new ListindexError('USAGE', `SQL error: ${(error as Error).message}`);
+        }
         process.stdout.write(render(rows, columns, format));
       } finally {
         db.close();
