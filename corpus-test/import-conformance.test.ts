@@ -79,14 +79,22 @@ describe('linux-watchdog archive (16,365 messages)', () => {
     expect(escaped).toBeLessThan(unescaped);
   });
 
-  it('stores nothing new on a second import', async () => {
-    const again = await importPaths(dbPath, [archive]);
+  it('stores nothing new on a second import, reading the file again (--full)', async () => {
+    const again = await importPaths(dbPath, [archive], { full: true });
     expect(again.messagesFound).toBe(16365);
     expect(again.stored).toBe(0);
     expect(again.duplicates + again.rejected).toBe(16365);
     const db = openDatabase(dbPath, { readonly: true });
     expect(db.prepare('SELECT sum(stored) FROM imports').pluck().get()).toBe(first.stored);
     db.close();
+  });
+
+  it('skips the unchanged file on a third import', async () => {
+    const again = await importPaths(dbPath, [archive]);
+    expect(again.unchanged).toBe(1);
+    expect(again.messagesFound).toBe(0);
+    expect(again.stored).toBe(0);
+    expect(again.linking).toBeNull();
   });
 
   it('exports the archive back byte for byte', () => {
