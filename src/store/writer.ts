@@ -109,7 +109,11 @@ export class IndexWriter {
   }
 
   private sourceId(path: string, importId: number): number {
-    return this.sourceIds.get(path) ?? (this.statements.ensureSource.get(path, importId) as { id: number }).id;
+    const cached = this.sourceIds.get(path);
+    if (cached !== undefined) return cached;
+    const { id } = this.statements.ensureSource.get(path, importId) as { id: number };
+    this.sourceIds.set(path, id);
+    return id;
   }
 
   /** Returns true when the message was new, false when the same content was already stored. */
