@@ -15,6 +15,7 @@ import { IndexWriter } from '../store/writer.js';
 import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
 import { prepareBatch } from './prepare.js';
 import { relinkSeries } from './link-step.js';
+import { acquireImportLock } from '../store/import-lock.js';
 import type { LinkSummary } from './link-step.js';
 import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
 
@@ -88,6 +89,16 @@ const MAX_REJECT_NOTES = 50;
 export async function importPaths(db: string | SqliteDatabase, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
   const database = typeof db === 'string' ? openDatabase(db) : db;
+  const lock = database.memory ? { release: () => {} } : acquireImportLock(database.name);
+  try {
+    return await importLocked(database, inputs, options, started);
+  } finally {
+    lock.release();
+    if (typeof db === 'string') database.close();
+  }
+}
+
+async function importLocked(database: SqliteDatabase, inputs: string[], options: ImportOptions, started: number): Promise<ImportSummary> {
   const writer = new IndexWriter(database);
   const expanded = await expandInputs(inputs);
   // Sources are recorded by absolute path, so re-importing from another directory matches them.
@@ -191,7 +202,6 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
   writer.finishImport(importId, {
     ...totals, files: sources.length, unreadable: unreadable.length, bytes: totals.bytesRead, seconds, status,
   });
-  if (typeof db === 'string') database.close();
   return {
     importId, files: sources.length, unchanged, unreadable, messagesFound: totals.messagesFound, stored: totals.stored,
     duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),

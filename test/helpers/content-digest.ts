@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import type { SqliteDatabase } from '../../src/store/database.js';
+
+// Columns that say when or by which run something was stored, not what is stored.
+const VOLATILE: Record<string, string[]> = {
+  messages: ['import_id'],
+  rejects: ['import_id'],
+  sources: ['last_import_id'],
+};
+const SKIPPED = new Set(['imports']);
+
+/** SHA-1 over every table's rows (sorted), leaving out run bookkeeping: equal content, equal digest. */
+export function contentDigest(db: SqliteDatabase): string {
+  const hash = createHash('sha1');
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+    AND name NOT LIKE 'messages_fts%' ORDER BY name`).pluck().all() as string[];
+  for (const table of tables) {
+    if (SKIPPED.has(table)) continue;
+    const columns = (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name).filter((c) => !VOLATILE[table]?.includes(c));
+    const rows = db.prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${columns.map((_, i) => i + 1).join(', ')}`).raw().all();
+    hash.update(`${table}\n`);
+    for (const row of rows) hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) || v?.type === 'Buffer' ? createHash('sha1').update(Buffer.from(v.data ?? v)).digest('hex') : v)) + '\n');
+  }
+  // The full-text index must find the same messages.
+  const fts = db.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'patch OR the' ORDER BY rowid`).pluck().all();
+  hash.update(JSON.stringify(fts));
+  return hash.digest('hex');
+}
