@@ -74,8 +74,10 @@ function tableValue(out: string, what: string): string | undefined {
 }
 
 /**
- * Imports `inputs` twice into a fresh index and checks the summaries, the imports table and the
- * stored messages; returns the database path.
+ * Imports `inputs` three times into a fresh index: once, again (incremental: unchanged files are
+ * skipped, nothing stored, and it says so), and again with --full (everything read, all
+ * duplicates). Checks the summaries, the imports table and the stored messages; returns the
+ * database path.
  */
 function importTwice(name: string, inputs: string[], expected: { found: number; stored: number; files: number }, extra: string[] = [], input?: Buffer): string {
   const db = join(dir, `${name}.db`);
@@ -86,21 +88,32 @@ function importTwice(name: string, inputs: string[], expected: { found: number; 
     duplicates: expected.found - expected.stored, rejected: 0, status: 'complete', lists: ['dev.lists.example.org'],
   });
 
-  // Again, with the table output: nothing stored, and it says so.
+  // Again, with the table output: nothing stored, and it says so. Files are skipped when
+  // unchanged (standard input cannot be, so it is read again: all duplicates).
+  const stdin = inputs.includes('-');
   const again = cliOk(['import', ...inputs, '--db', db, ...extra], { input });
   expect(again.out).toContain('nothing new');
   expect(tableValue(again.out, 'stored')).toBe('0');
-  expect(tableValue(again.out, 'messages')).toBe(String(expected.found));
-  expect(tableValue(again.out, 'duplicates')).toBe(String(expected.found));
+  expect(tableValue(again.out, 'rejected')).toBe('0');
+  expect(tableValue(again.out, 'messages')).toBe(tableValue(again.out, 'duplicates'));
+  expect(tableValue(again.out, 'messages')).toBe(stdin ? String(expected.found) : '0');
+  expect(tableValue(again.out, 'unchanged files')).toBe(stdin ? '0' : String(expected.files));
+
+  // --full reads everything again: every message found is a duplicate.
+  const full = importJson([...inputs, '--db', db, '--full', ...extra], input);
+  expectInvariant(full);
+  expect(full).toMatchObject({ files: expected.files, unreadable: [], messagesFound: expected.found, stored: 0, duplicates: expected.found, rejected: 0 });
 
   const rows = importRows(db);
-  expect(rows).toHaveLength(2);
+  expect(rows).toHaveLength(3);
   expect(rows[0]).toMatchObject({
     id: first.importId, status: 'complete', files: expected.files, unreadable: 0,
     messages_found: first.messagesFound, stored: first.stored, duplicates: first.duplicates, rejected: first.rejected,
   });
-  expect(rows[1]).toMatchObject({
-    status: 'complete', files: expected.files, unreadable: 0, messages_found: expected.found, stored: 0, duplicates: expected.found, rejected: 0,
+  expect(rows[1]).toMatchObject({ status: 'complete', unreadable: 0, messages_found: stdin ? expected.found : 0, stored: 0, rejected: 0 });
+  expect(rows[2]).toMatchObject({
+    id: full.importId, status: 'complete', files: expected.files, unreadable: 0, messages_found: expected.found, stored: 0,
+    duplicates: expected.found, rejected: 0,
   });
   for (const row of rows) {
     expect(row.finished_at).not.toBeNull();
@@ -302,11 +315,15 @@ describe('import: rejects', () => {
     const again = importJson([junkFile, bigFile, '--db', db, '--max-message-size', LIMIT_MIB]);
     expectInvariant(again);
     expect(again.stored).toBe(0);
-    expect(again.messagesFound).toBe(7);
+    const full = importJson([junkFile, bigFile, '--db', db, '--max-message-size', LIMIT_MIB, '--full']);
+    expectInvariant(full);
+    expect(full.stored).toBe(0);
+    expect(full.messagesFound).toBe(7);
     withDb(db, (d) => {
       expect(d.prepare('SELECT count(*) FROM rejects').pluck().get()).toBe(2);
       expect(d.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(5);
-      expect(d.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(2);
+      expect(d.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(3);
+      for (const row of importRows(db)) expect(row.messages_found).toBe(row.stored + row.duplicates + row.rejected);
     });
   });
 });
