@@ -62,7 +62,11 @@ export function parseSeed(text: string, file = '<seed>'): SeedDocument {
   for (const line of text.split('\n')) {
     const keyed = KEYED.exec(line);
     const bare = keyed ? null : BARE.exec(line);
-    if (!keyed && !bare) continue;
+    if (!keyed && !bare) {
+      // Only the HTTP preamble and blank lines are not fields; an indented line must be one.
+      if (/^ +\S/.test(line)) throw new Error(`${file}: unreadable line: ${line}`);
+      continue;
+    }
     const indent = (keyed ?? bare)![1].length;
     while (stack.length > 1 && stack[stack.length - 1].indent >= indent) stack.pop();
     const top = stack[stack.length - 1];

@@ -159,8 +159,9 @@ const cases: Case[] = [
     }),
     unreadable: [],
   },
-  // Its Cc lost a `\t` escape's backslash partner to redaction (`",,\n\"`): not a JSON string, so
-  // the Cc header is left out of the mail and of the comparison.
+  // Its Cc is broken: redaction cut the addresses out of the JSON text, and the one after a `\n\t`
+  // escape took the `t` with it, leaving `",,\n\"`, not a JSON string. The Cc header is left out
+  // of the mail and of the comparison.
   { id: 42498, unreadable: ['headers.Cc'] },
 ];
 
@@ -169,6 +170,8 @@ describe('the seed documents (Patchwork cover letters 40986 and 42498)', () => {
     it(`cover ${c.id}: show --json gives the seed's values`, async () => {
       const seed = readSeed(c.id);
       expect(seed.unreadable).toEqual(c.unreadable);
+      for (const field of ['name', 'date', 'msgid', 'submitter', 'series', 'headers', 'content']) expect(seed.fields, field).toHaveProperty(field);
+      expect((seed.fields.headers as SeedObject).Received).toHaveLength(7);
       const { mail: cover, headers } = buildCover(c.id, seed);
 
       // The filled-in values must redact back to exactly what the seed shows.
