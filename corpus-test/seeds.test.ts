@@ -6,10 +6,10 @@
  * and version, headers, content — once our output is redacted the way the seed was.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../src/import/pipeline.js';
 import { readSeed, redact, redactDeep } from './seed-document.js';
 import type { SeedDocument, SeedObject } from './seed-document.js';
@@ -166,6 +166,8 @@ const cases: Case[] = [
 ];
 
 describe('the seed documents (Patchwork cover letters 40986 and 42498)', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
   for (const c of cases) {
     it(`cover ${c.id}: show --json gives the seed's values`, async () => {
       const seed = readSeed(c.id);
@@ -186,6 +188,7 @@ describe('the seed documents (Patchwork cover letters 40986 and 42498)', () => {
       const patches = buildPatches(c.id, seed, headers);
       const mails = [cover, ...patches, ...(c.later ? [c.later(cover, patches)] : [])];
       const dir = mkdtempSync(join(tmpdir(), `listindex-seed-${c.id}-`));
+      dirs.push(dir);
       writeFileSync(join(dir, 'thread.mbox'), mbox(mails));
       const db = join(dir, 'seed.db');
       const summary = await importPaths(db, [join(dir, 'thread.mbox')], { workers: 0 });

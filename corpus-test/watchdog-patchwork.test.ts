@@ -5,7 +5,7 @@
  * and covers, a series with exactly the same members. Every difference is sorted into the kinds
  * docs/patchwork-differences.md explains. Plus the b4 golden series and its trailers.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,7 @@ const REQUIRED_AGREEMENT = 0.97;
 const GOLDEN_COVER = '<20250410082616.1855860-1-daniel.lezcano@linaro.org>';
 const REVIEW_TRAILERS = ['Reviewed-by', 'Acked-by', 'Tested-by'];
 
+let dir: string;
 let db: SqliteDatabase;
 let summary: ImportSummary;
 let expected: PatchworkOutput;
@@ -56,13 +57,17 @@ let compared: Compared[];
 beforeAll(async () => {
   const archive = corpusFile('lists', 'linux-watchdog.mboxrd.gz');
   expected = JSON.parse(readFileSync(corpusFile('lists', 'linux-watchdog.patchwork.json'), 'utf8')) as PatchworkOutput;
-  const dbPath = join(mkdtempSync(join(tmpdir(), 'listindex-watchdog-pw-')), 'watchdog.db');
+  dir = mkdtempSync(join(tmpdir(), 'listindex-watchdog-pw-'));
+  const dbPath = join(dir, 'watchdog.db');
   summary = await importPaths(dbPath, [archive]);
   db = openDatabase(dbPath, { readonly: true });
   compared = compare();
 });
 
-afterAll(() => db?.close());
+afterAll(() => {
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 function compare(): Compared[] {
   // Archive order: Patchwork's not_stored entries are numbered by position in the file.

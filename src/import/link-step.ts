@@ -37,7 +37,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
   };
   const link = linkSeries(
     facts.map((f) => ({ id: f.id, msgid: f.msgid, list: f.list, date: f.date, submitter: f.submitter, subject: f.subject,
-      refs: patchworkRefs(f), hasDiff: f.hasDiff, pullUrl: f.pullUrl, duplicate: f.duplicate })),
+      refs: patchworkRefs(f), hasDiff: f.hasDiff, pullUrl: f.pullUrl, duplicate: f.duplicate, ignored: f.ignored })),
     dropFor,
   );
   const byId = new Map(facts.map((f) => [f.id, f]));

@@ -32,6 +32,8 @@ export interface LinkMessage {
   pullUrl: string | null;
   /** A later copy of an already-seen Message-Id: Patchwork keeps the first only. */
   duplicate: boolean;
+  /** `X-Patchwork-Hint: ignore`: left out of series and threads, as Patchwork does. */
+  ignored?: boolean;
 }
 
 export interface LinkedSeries {
@@ -117,7 +119,7 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
   };
 
   for (const m of ordered) {
-    if (m.duplicate) {
+    if (m.duplicate || m.ignored) {
       result.kinds.set(m.id, 'other');
       continue;
     }

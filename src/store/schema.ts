@@ -177,6 +177,7 @@ ALTER TABLE messages ADD COLUMN diff_hash TEXT;  -- Patchwork's normalised SHA-1
 ALTER TABLE messages ADD COLUMN pull_url TEXT;   -- git request-pull URL and branch, if any
 ALTER TABLE messages ADD COLUMN own_trailers TEXT; -- JSON: trailers written in this message itself
 ALTER TABLE messages ADD COLUMN change_id TEXT;  -- b4's change-id: line, if any
+ALTER TABLE messages ADD COLUMN patchwork_hint TEXT; -- X-Patchwork-Hint, lower case: 'ignore' keeps it out of series
 CREATE INDEX messages_kind ON messages(kind, date);
 CREATE INDEX messages_diff_hash ON messages(diff_hash) WHERE diff_hash IS NOT NULL;
 

@@ -18,6 +18,8 @@ export interface MessageFacts {
   hasDiff: boolean;
   pullUrl: string | null;
   duplicate: boolean;
+  /** X-Patchwork-Hint: ignore — the sender asks Patchwork to leave this mail out. */
+  ignored: boolean;
   diffHash: string | null;
   fromName: string | null;
   fromEmail: string | null;
@@ -36,7 +38,7 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
   const facts = new Map<number, MessageFacts>();
   const rows = db.prepare(`SELECT m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL AS has_diff,
       m.pull_url, m.duplicate_of IS NOT NULL AS duplicate, m.diff_hash, p.name AS from_name, p.email AS from_email,
-      m.own_trailers, m.change_id
+      m.own_trailers, m.change_id, m.patchwork_hint = 'ignore' AS ignored
     FROM messages m LEFT JOIN people p ON p.id = m.from_id ORDER BY m.id`).raw().iterate();
   for (const r of rows as Iterable<unknown[]>) {
     const id = r[0] as number;
@@ -45,6 +47,7 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
       subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1,
       diffHash: r[9] as string | null, fromName: r[10] as string | null, fromEmail: r[11] as string | null,
       trailers: r[12] ? (JSON.parse(r[12] as string) as StoredTrailer[]) : [], changeId: r[13] as string | null,
+      ignored: r[14] === 1,
       inReplyTo: [], references: [],
     });
   }
