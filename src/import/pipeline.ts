@@ -16,6 +16,7 @@ import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
 import { prepareBatch } from './prepare.js';
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
+import { isLinked } from '../store/series-store.js';
 import type { LinkSummary } from './link-step.js';
 import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
 
@@ -209,10 +210,7 @@ async function importLocked(database: SqliteDatabase, inputs: string[], options:
   };
 }
 
-/** False when messages were stored but never linked (an import killed before its end). */
-function isLinked(db: SqliteDatabase): boolean {
-  return db.prepare('SELECT NOT EXISTS (SELECT 1 FROM messages WHERE kind IS NULL)').pluck().get() === 1;
-}
+
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -265,7 +263,11 @@ function asInputError(error: unknown, source: SourceSpec): ListindexError {
 
 function createPool(threads: number): Piscina | null {
   if (threads <= 0) return null;
-  return new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  return new Piscina({
+    filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000,
+    // Parsing makes much short-lived garbage: a larger young generation means far fewer scavenges.
+    resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.LISTINDEX_YOUNG_MB ?? 48) },
+  });
 }
 
 /**

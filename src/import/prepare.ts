@@ -61,10 +61,12 @@ const CHANGE_ID = /^change-id:\s*(\S+)\s*$/im;
 
 /** The per-message half of patch detection; classification into series needs the whole index. */
 export function patchFacts(message: ParsedMessage): PatchFacts {
-  const { isReply } = parseSubject(message.subject ?? '');
+  const { isReply, counter } = parseSubject(message.subject ?? '');
   const { diff, content, pullUrl } = extractPatchContent(message.textParts, isReply);
   const isPatch = !isReply && (diff !== null || pullUrl !== null);
+  const refersToSomething = message.inReplyTo.length > 0 || message.references.length > 0;
   return {
+    provisionalKind: isPatch ? 'patch' : counter === 0 && !isReply ? 'cover' : refersToSomething ? 'comment' : 'other',
     trailers: messageTrailers(content, isPatch),
     changeId: CHANGE_ID.exec(content)?.[1] ?? null,
     content,

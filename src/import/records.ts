@@ -40,6 +40,9 @@ export interface PatchFacts {
   trailers: Trailer[];
   /** b4's `change-id:` line, if any. */
   changeId: string | null;
+  /** The kind this message most likely has, judged from itself alone; series linking corrects
+   * the few it gets wrong (an orphan reply, a 0/N reusing a cover's name), rewriting only those. */
+  provisionalKind: 'patch' | 'cover' | 'comment' | 'other';
 }
 
 export interface PreparedMessage extends PreparedBase {

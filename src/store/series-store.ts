@@ -69,6 +69,12 @@ export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>)
   return [...out];
 }
 
+/** False when messages were stored after the last linking (an import killed before its end). */
+export function isLinked(db: SqliteDatabase): boolean {
+  return db.prepare(`SELECT coalesce(max(id), 0) <= coalesce((SELECT CAST(value AS INTEGER) FROM settings
+    WHERE key = 'linked_up_to'), 0) FROM messages`).pluck().get() === 1;
+}
+
 export function loadSettings(db: SqliteDatabase): { dropPrefixes: string[] } {
   const row = db.prepare(`SELECT value FROM settings WHERE key = 'drop_prefixes'`).pluck().get() as string | undefined;
   return { dropPrefixes: row ? (JSON.parse(row) as string[]) : [] };
@@ -157,6 +163,9 @@ export function writeLinkResult(db: SqliteDatabase, rows: LinkedRows): void {
       return [t.patchId, position, t.name, t.value, person, t.givenIn, t.origin];
     });
     syncTable(db, 'trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin'], trailerRows);
+    // Everything up to this message id is linked; an import killed before this point relinks.
+    db.prepare(`INSERT INTO settings (key, value) VALUES ('linked_up_to', (SELECT coalesce(max(id), 0) FROM messages))
+      ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run();
   })();
 }
 

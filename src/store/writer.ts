@@ -158,6 +158,7 @@ export class IndexWriter {
         ? JSON.stringify(record.patch.trailers.map((t) => ({ name: t.name, value: t.value, person: t.person })))
         : null,
       change_id: record.patch.changeId,
+      kind: record.patch.provisionalKind,
       patchwork_hint: m.headers.find((h) => h.name.toLowerCase() === 'x-patchwork-hint')?.value.trim().toLowerCase() ?? null,
     }) as { id: number };
     this.writeDetails(id, m);
@@ -254,10 +255,10 @@ function prepareStatements(db: SqliteDatabase) {
     firstByMsgid: p(`SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1`),
     insertMessage: p(`INSERT INTO messages (msgid, msgid_synthetic, duplicate_of, content_hash, list_id, subject,
         sender, from_id, date, date_raw, date_source, in_reply_to, body, size, raw, source_id, source_offset,
-        import_id, warnings, content, diff, diff_hash, pull_url, own_trailers, change_id, patchwork_hint)
+        import_id, warnings, content, diff, diff_hash, pull_url, own_trailers, change_id, patchwork_hint, kind)
       VALUES (:msgid, :msgid_synthetic, :duplicate_of, :content_hash, :list_id, :subject, :sender, :from_id, :date,
         :date_raw, :date_source, :in_reply_to, :body, :size, :raw, :source_id, :source_offset, :import_id, :warnings,
-        :content, :diff, :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint)
+        :content, :diff, :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint, :kind)
       RETURNING id`),
     insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, ?)`),
     insertHeader: p(`INSERT INTO headers (message_id, position, name, value, raw) VALUES (?, ?, ?, ?, ?)`),
