@@ -121,6 +121,7 @@ async function importLocked(database: SqliteDatabase, inputs: string[], options:
   // Batches are parsed in parallel but written in the order they were read, so that ids and
   // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory.
   const inFlight: { records: Promise<PreparedRecord[]>; sources: SourceNote[] }[] = [];
+  // One batch being written while one is parsed per worker.
   const maxInFlight = (pool?.options.maxThreads ?? 0) + 1;
   let currentSource = '';
   // Sources fully read whose last messages are in the batch being built: recorded with it.

@@ -83,5 +83,14 @@ export function patchFacts(message: ParsedMessage): PatchFacts {
  * bottleneck (it runs SQLite), so every byte it does not have to deserialize counts.
  */
 function slim(message: ParsedMessage): ParsedMessage {
-  return { ...message, textParts: [], to: [], cc: [], received: message.received.map((r) => ({ ...r, raw: '' })) };
+  return {
+    ...message, textParts: [], to: [], cc: [], received: message.received.map((r) => ({ ...r, raw: '' })),
+    // Raw header text that differs from the value only by folding is not stored (the folded
+    // text stays in the raw message): '' tells the writer so.
+    headers: message.headers.map((h) => (onlyFolding(h.raw, h.value) ? { ...h, raw: '' } : h)),
+  };
+}
+
+function onlyFolding(raw: string, value: string): boolean {
+  return raw === value || raw.replace(/\s+/g, ' ').trim() === value;
 }
