@@ -42,7 +42,15 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     const outcome = await parseMessage(unescapeFromLines(raw, input.escaping), { listId: options.listId });
     if (!outcome.ok) return { ...base, type: 'reject', reason: outcome.reason };
     const patch = patchFacts(outcome.message);
-    return { ...base, type: 'message', message: slim(outcome.message), patch };
+    const isPatch = patch.diff !== null || patch.pullUrl !== null;
+    // The main thread runs SQLite and is the bottleneck: it gets the big texts as UTF-8 bytes,
+    // which cross threads as a copy and bind to SQL without a conversion.
+    const texts = {
+      body: utf8(outcome.message.body),
+      content: isPatch ? utf8(patch.content) : null,
+      diff: patch.diff === null ? null : utf8(patch.diff),
+    };
+    return { ...base, type: 'message', message: { ...slim(outcome.message), body: '' }, patch: { ...patch, content: '', diff: null }, texts };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
     // message is still kept, with the reason, rather than lost.
@@ -90,6 +98,9 @@ function slim(message: ParsedMessage): ParsedMessage {
     headers: message.headers.map((h) => (onlyFolding(h.raw, h.value) ? { ...h, raw: '' } : h)),
   };
 }
+
+const encoder = new TextEncoder();
+const utf8 = (text: string) => encoder.encode(text);
 
 function onlyFolding(raw: string, value: string): boolean {
   return raw === value || raw.replace(/\s+/g, ' ').trim() === value;

@@ -45,10 +45,19 @@ export interface PatchFacts {
   provisionalKind: 'patch' | 'cover' | 'comment' | 'other';
 }
 
+/** The large texts, as UTF-8 bytes: the main thread binds them to SQL as is (no JS strings). */
+export interface MessageTexts {
+  body: Uint8Array;
+  content: Uint8Array | null;
+  diff: Uint8Array | null;
+}
+
 export interface PreparedMessage extends PreparedBase {
   type: 'message';
+  /** With `body` emptied and `textParts` dropped: the texts are in `texts`. */
   message: ParsedMessage;
   patch: PatchFacts;
+  texts: MessageTexts;
 }
 
 export interface PreparedReject extends PreparedBase {

@@ -144,7 +144,7 @@ export class IndexWriter {
       date_raw: m.dateRaw,
       date_source: m.dateSource,
       in_reply_to: m.inReplyTo[0] ?? null,
-      body: m.body,
+      body: record.texts.body,
       size: record.size,
       raw: record.compressed,
       source_id: sourceId,
@@ -153,8 +153,8 @@ export class IndexWriter {
       warnings: m.warnings.length ? JSON.stringify(m.warnings) : null,
       // For mail without a diff, Patchwork's content is the body minus its signature: derived on
       // read (api/content.ts) rather than stored a second time.
-      content: record.patch.diff !== null || record.patch.pullUrl !== null ? record.patch.content : null,
-      diff: record.patch.diff,
+      content: record.texts.content,
+      diff: record.texts.diff,
       diff_hash: record.patch.hash,
       pull_url: record.patch.pullUrl,
       own_trailers: record.patch.trailers.length
@@ -166,7 +166,7 @@ export class IndexWriter {
     }) as { id: number };
     this.writeDetails(id, m);
     record.patch.files.forEach((f, position) => s.insertPatchFile.run(id, position, f.path, f.added, f.removed, f.binary ? 1 : 0));
-    s.insertFts.run(id, m.subject, formatSender(m.from), m.body);
+    s.insertFts.run(id, m.subject, formatSender(m.from), record.texts.body);
     s.insertOccurrence.run(sourceId, record.offset, record.fromLine, id, null);
     return true;
   }
@@ -276,10 +276,10 @@ function prepareStatements(db: SqliteDatabase) {
         sender, from_id, date, date_raw, date_source, in_reply_to, body, size, raw, source_id, source_offset,
         import_id, warnings, content, diff, diff_hash, pull_url, own_trailers, change_id, patchwork_hint, kind)
       VALUES (:msgid, :msgid_synthetic, :duplicate_of, :content_hash, :list_id, :subject, :sender, :from_id, :date,
-        :date_raw, :date_source, :in_reply_to, :body, :size, :raw, :source_id, :source_offset, :import_id, :warnings,
-        :content, :diff, :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint, :kind)
+        :date_raw, :date_source, :in_reply_to, CAST(:body AS TEXT), :size, :raw, :source_id, :source_offset, :import_id, :warnings,
+        CAST(:content AS TEXT), CAST(:diff AS TEXT), :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint, :kind)
       RETURNING id`),
-    insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, ?)`),
+    insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, CAST(? AS TEXT))`),
     insertHeader: p(`INSERT INTO headers (message_id, position, name, value, raw) VALUES (?, ?, ?, ?, ?)`),
     insertReceived: p(`INSERT INTO received (message_id, hop, from_host, from_ip, by_host, protocol, smtp_id,
       for_address, date, header_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
