@@ -90,17 +90,24 @@ export class PatchworkRenderer {
     return out;
   }
 
-  cover(s: SubmissionRow): Json {
-    const web = this.webUrl('cover', s);
+  /** The fields covers and patches share, in Patchwork's order. */
+  private head(kind: 'cover' | 'patch', s: SubmissionRow): Json {
     return {
       id: s.id,
-      url: this.url(`/api/covers/${s.id}/`),
-      web_url: web,
+      url: this.url(`/api/${kind === 'cover' ? 'covers' : 'patches'}/${s.id}/`),
+      web_url: this.webUrl(kind, s),
       project: this.project(s.list),
       msgid: s.msgid,
       list_archive_url: '',
       date: naiveUtc(s.date),
       name: s.name,
+    };
+  }
+
+  cover(s: SubmissionRow): Json {
+    const web = this.webUrl('cover', s);
+    return {
+      ...this.head('cover', s),
       submitter: this.submitter(s.submitter),
       mbox: web ? `${web}mbox/` : '',
       series: this.embeddedSeries(this.reader.seriesOf(s.id)),
@@ -113,14 +120,7 @@ export class PatchworkRenderer {
   patch(s: SubmissionRow): Json {
     const web = this.webUrl('patch', s);
     return {
-      id: s.id,
-      url: this.url(`/api/patches/${s.id}/`),
-      web_url: web,
-      project: this.project(s.list),
-      msgid: s.msgid,
-      list_archive_url: '',
-      date: naiveUtc(s.date),
-      name: s.name,
+      ...this.head('patch', s),
       commit_ref: null,
       pull_url: s.pull_url,
       state: 'new',
