@@ -203,6 +203,12 @@ async function importLocked(database: SqliteDatabase, inputs: string[], options:
   // Linking reads the whole index, so it runs once per import, and only when something changed.
   const needsLinking = totals.stored > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
   const linking = needsLinking ? relinkSeries(database, { dropPrefixes: options.dropPrefixes }) : null;
+  if (totals.stored > 0) {
+    // Fresh statistics for the query planner: without them, "series missing a review" on a
+    // 160,000-message index picks a plan that takes 36 s instead of 0.1 s. Sampled: ~0.1 s.
+    database.pragma('analysis_limit = 1000');
+    database.exec('ANALYZE');
+  }
   const seconds = (performance.now() - started) / 1000;
   const status: ImportSummary['status'] = interrupted ? 'interrupted' : 'complete';
   writer.finishImport(importId, {
