@@ -101,8 +101,9 @@ function edgeCases(): Buffer {
   add(`From: bob at example.net (Bob Builder)\nSubject: =?x-unknown-charset?Q?strange?= subject\nDate: 7 Mar 2024 14:00 GMT\nMessage-Id: <unknown-charset@example.net>\nX-Mailing-List: dev.lists.example.org\nContent-Type: text/plain; charset=x-unknown-charset\n\nThe charset is not one anybody knows.\n`);
   // 6. CRLF line endings inside an LF mbox, folded headers.
   add(`From: Crlf User <crlf@example.org>\r\nSubject: a folded\r\n subject line\r\nDate: Thu, 7 Mar 2024 15:00:00 +0000\r\nMessage-Id:\r\n <crlf-folded@example.org>\r\nList-Id: Example development list\r\n <dev.lists.example.org>\r\n\r\nWindows line endings.\r\n`);
-  // 7. Not a message at all: binary junk. Kept in the rejects table with the reason.
-  add(`\x00\x01\x02\x03 this is not an email \xff\xfe\n\x00\x00\n`, 'latin1');
+  // 7. Not a message at all: a field-like first line, then binary junk and no mail header.
+  //    Kept in the rejects table with the reason.
+  add(`Garbage: \x01\x02\x03 this is not an email\n\n\xff\xfe\x00\x00 binary junk\n`, 'latin1');
   // 8. The same message twice (a duplicate: stored once).
   const dup = `From: Twice <twice@example.org>\nSubject: sent twice\nDate: Thu, 7 Mar 2024 16:00:00 +0000\nMessage-Id: <twice@example.org>\nList-Id: <dev.lists.example.org>\n\nSame bytes, twice.\n`;
   add(dup);
