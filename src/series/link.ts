@@ -158,8 +158,11 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
     let found: number | null = null;
     // Newest first: with several candidates, Patchwork ends up taking the newest one that does
     // not have this patch number yet.
+    const earliest = dateMs(m.date) - SERIES_WINDOW_MS;
     for (let i = result.series.length - 1; i >= 0; i--) {
       const s = result.series[i];
+      // Series are created in date order: once one is older than the window, all before it are.
+      if (dateMs(s.date) < earliest) break;
       if (s.list !== m.list || s.submitter !== m.submitter || s.version !== info.version || s.total !== total) continue;
       if (!withinWindow(s.date, m.date)) continue;
       if (!s.patches.has(number)) return i;
