@@ -4,21 +4,18 @@
  * (src/mail/parse-message.ts, the default) and a deliberately crude MIME reader kept so that
  * src/patch can be checked on its own (`LISTINDEX_PATCH_CRUDE_MAIL=1`).
  */
+import { corpusDir as sharedCorpusDir, corpusFile } from './corpus-path.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { parseMessage } from '../src/mail/parse-message.js';
 import type { TextPart } from '../src/types.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The shared corpus, or a loud failure: these tests must never be skipped silently. */
+/** A folder of the shared corpus (see corpus-path.ts), failing loudly when it is missing. */
 export function corpusDir(...parts: string[]): string {
-  const root = process.env.LISTINDEX_CORPUS ?? path.resolve(here, '../../shared/corpus');
-  const dir = path.join(root, ...parts);
-  if (!fs.existsSync(dir)) throw new Error(`corpus not found at ${dir} (set LISTINDEX_CORPUS)`);
-  return dir;
+  return parts.length ? corpusFile(...parts) : sharedCorpusDir();
 }
 
 export interface CrudeMail {

@@ -6,6 +6,7 @@ import { parseSubject } from '../patch/subject.js';
 import { extractPatchContent } from '../patch/content.js';
 import { patchworkHash, diffFiles } from '../patch/hash.js';
 import { messageTrailers } from '../patch/trailer-collection.js';
+import { classifyMessage } from '../patch/classify.js';
 import type { ParsedMessage } from '../types.js';
 import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord } from './records.js';
 
@@ -64,17 +65,23 @@ export async function prepareBatch(inputs: MessageInput[], options: PrepareOptio
   return out;
 }
 
+/** Patchwork's message-local classification, plus: a reply with no known parent yet is `other`. */
+function provisionalKind(kind: ReturnType<typeof classifyMessage>, message: ParsedMessage): PatchFacts['provisionalKind'] {
+  if (kind === 'patch') return 'patch';
+  if (kind === 'cover-candidate') return 'cover';
+  return message.inReplyTo.length > 0 || message.references.length > 0 ? 'comment' : 'other';
+}
+
 // b4 writes `change-id: 20240410-s32-watchdog-1a2b3c4d` in cover letters.
 const CHANGE_ID = /^change-id:\s*(\S+)\s*$/im;
 
 /** The per-message half of patch detection; classification into series needs the whole index. */
 export function patchFacts(message: ParsedMessage): PatchFacts {
-  const { isReply, counter } = parseSubject(message.subject ?? '');
-  const { diff, content, pullUrl } = extractPatchContent(message.textParts, isReply);
-  const isPatch = !isReply && (diff !== null || pullUrl !== null);
-  const refersToSomething = message.inReplyTo.length > 0 || message.references.length > 0;
+  const subject = parseSubject(message.subject ?? '');
+  const { diff, content, pullUrl } = extractPatchContent(message.textParts, subject.isReply);
+  const isPatch = !subject.isReply && (diff !== null || pullUrl !== null);
   return {
-    provisionalKind: isPatch ? 'patch' : counter === 0 && !isReply ? 'cover' : refersToSomething ? 'comment' : 'other',
+    provisionalKind: provisionalKind(classifyMessage({ subject, diff, content, pullUrl }), message),
     trailers: messageTrailers(content, isPatch),
     changeId: CHANGE_ID.exec(content)?.[1] ?? null,
     content,

@@ -280,7 +280,6 @@ function prepareStatements(db: SqliteDatabase) {
         CAST(:content AS TEXT), CAST(:diff AS TEXT), :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint, :kind)
       RETURNING id`),
     insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, CAST(? AS TEXT))`),
-    insertHeader: p(`INSERT INTO headers (message_id, position, name, value, raw) VALUES (?, ?, ?, ?, ?)`),
     insertReceived: p(`INSERT INTO received (message_id, hop, from_host, from_ip, by_host, protocol, smtp_id,
       for_address, date, header_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertReference: p(`INSERT OR IGNORE INTO message_references (message_id, header, position, msgid) VALUES (?, ?, ?, ?)`),
