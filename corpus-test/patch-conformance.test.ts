@@ -15,18 +15,11 @@ import {
 } from '../src/patch/index.js';
 import type { TrailerSource } from '../src/patch/index.js';
 import { corpusDir, readMail, splitMbox } from './patch-mail-helper.js';
-import type { CrudeMail } from './patch-mail-helper.js';
+import type { CrudeMail, ExpectedPatch } from './patch-mail-helper.js';
 
 // parsearchive ran with this project (see expected/README.md): its link name is dropped.
 const LINKNAME = 'test-project-0';
 
-interface ExpectedPatch {
-  msgid: string;
-  name: string;
-  hash: string | null;
-  diff_sha1: string | null;
-  pull_url: string | null;
-}
 interface ExpectedSeries {
   name: string;
   cover_msgid: string | null;

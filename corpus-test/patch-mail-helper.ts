@@ -183,3 +183,12 @@ function parseFrom(value: string): { name: string; email: string } | null {
   const bare = /\S+@\S+/.exec(value);
   return bare ? { name: '', email: bare[0] } : null;
 }
+
+/** A patch as Patchwork's expected-output JSON describes it (corpus/patchwork/expected/README.md). */
+export interface ExpectedPatch {
+  msgid: string;
+  name: string;
+  hash: string | null;
+  diff_sha1: string | null;
+  pull_url: string | null;
+}

@@ -11,20 +11,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { classifyMessage, collectTrailers, extractPatchContent, findPatchTrailers, parseSubject, patchworkHash } from '../src/patch/index.js';
 import type { TrailerSource } from '../src/patch/index.js';
 import { corpusDir, parseCrudeMail, readMail, splitMbox } from './patch-mail-helper.js';
-import type { CrudeMail } from './patch-mail-helper.js';
+import type { CrudeMail, ExpectedPatch } from './patch-mail-helper.js';
 
 // parsearchive ran with the project link name `linux-watchdog` (dropped from names).
 const LINKNAME = 'linux-watchdog';
 // Patchwork cuts Message-Ids to 255 characters.
 const MSGID_MAX = 255;
 
-interface ExpectedPatch {
-  msgid: string;
-  name: string;
-  hash: string | null;
-  diff_sha1: string | null;
-  pull_url: string | null;
-}
 interface Expected {
   series: { patches: ExpectedPatch[] }[];
   patches_without_series: ExpectedPatch[];

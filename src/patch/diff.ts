@@ -91,6 +91,18 @@ export function splitPatch(text: string): SplitPatch {
   let hunks = 0;
   let oldLeft = 0;
   let newLeft = 0;
+  // A `---`/`+++` pair not followed by what a diff needs: after a hunk it is the suspected
+  // header of the next file; before any hunk it was text all along.
+  const notAFileHeader = (line: string) => {
+    if (hunks > 0) {
+      pending.push(line);
+      state = State.Header;
+    } else {
+      moveAll(pending, comment);
+      comment.push(line);
+      state = State.Text;
+    }
+  };
 
   for (const raw of text.split('\n')) {
     const line = raw + '\n';
@@ -115,13 +127,8 @@ export function splitPatch(text: string): SplitPatch {
         if (line.startsWith('+++ ')) {
           pending.push(line);
           state = State.NewFile;
-        } else if (hunks > 0) {
-          pending.push(line);
-          state = State.Header;
         } else {
-          moveAll(pending, comment);
-          comment.push(line);
-          state = State.Text;
+          notAFileHeader(line);
         }
         break;
       case State.NewFile: {
@@ -138,13 +145,8 @@ export function splitPatch(text: string): SplitPatch {
           state = State.OldFile;
         } else if (hunks > 0 && line.startsWith(NO_NEWLINE)) {
           diff.push(line);
-        } else if (hunks > 0) {
-          pending.push(line);
-          state = State.Header;
         } else {
-          moveAll(pending, comment);
-          comment.push(line);
-          state = State.Text;
+          notAFileHeader(line);
         }
         break;
       }
