@@ -4,7 +4,7 @@
  * one transaction.
  */
 import type { SqliteDatabase } from '../store/database.js';
-import { addDropPrefixes, loadMessageFacts, loadSettings, patchworkRefs, writeLinkResult } from '../store/series-store.js';
+import { addDropPrefixes, loadMessageFacts, loadPeople, loadSettings, parseOwnTrailers, patchworkRefs, writeLinkResult } from '../store/series-store.js';
 import type { LinkedRows, MessageFacts, SeriesRow } from '../store/series-store.js';
 import { linkSeries } from '../series/link.js';
 import type { LinkResult } from '../series/link.js';
@@ -53,7 +53,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
     }),
     covers: [...link.coverSeries].map(([id, s]) => ({ messageId: id, series: s, name: link.subjects.get(id)!.name })),
     comments: [...link.comments].map(([id, c]) => ({ messageId: id, parent: c.parent, patch: c.patch, cover: c.cover })),
-    trailers: buildTrailers(link, byId, series),
+    trailers: buildTrailers(link, byId, series, loadPeople(db)),
   };
   writeLinkResult(db, rows);
   return {
@@ -94,19 +94,22 @@ function buildSeriesRows(link: LinkResult, byId: Map<number, MessageFacts>): Ser
   return rows;
 }
 
-function buildTrailers(link: LinkResult, byId: Map<number, MessageFacts>, series: SeriesRow[]): LinkedRows['trailers'] {
+function buildTrailers(
+  link: LinkResult, byId: Map<number, MessageFacts>, series: SeriesRow[], people: Map<number, { name: string | null; email: string }>,
+): LinkedRows['trailers'] {
   const sources: TrailerSource[] = [];
   const idOfMsgid = new Map<string, number>();
   for (const [id, kind] of link.kinds) {
     if (kind === 'other') continue;
     const f = byId.get(id)!;
     const info = link.subjects.get(id)!;
+    const sender = f.submitter === null ? undefined : people.get(f.submitter);
     idOfMsgid.set(f.msgid, id);
     sources.push({
       msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: info.isReply,
       counter: kind === 'cover' ? 0 : info.counter === 0 ? null : info.counter, body: '',
-      trailers: f.trailers.map((t) => ({ ...t, comment: null, line: `${t.name}: ${t.value}` })),
-      from: f.fromEmail ? { name: f.fromName ?? '', email: f.fromEmail } : null,
+      trailers: parseOwnTrailers(f.ownTrailers).map((t) => ({ ...t, comment: null, line: `${t.name}: ${t.value}` })),
+      from: sender ? { name: sender.name ?? '', email: sender.email } : null,
     });
   }
   const collected = collectTrailers(sources);

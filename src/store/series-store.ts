@@ -21,10 +21,8 @@ export interface MessageFacts {
   /** X-Patchwork-Hint: ignore — the sender asks Patchwork to leave this mail out. */
   ignored: boolean;
   diffHash: string | null;
-  fromName: string | null;
-  fromEmail: string | null;
-  /** Trailers written in the message itself (found at import). */
-  trailers: StoredTrailer[];
+  /** Trailers written in the message itself (found at import), as stored: JSON, or null. */
+  ownTrailers: string | null;
   changeId: string | null;
 }
 
@@ -34,31 +32,60 @@ export interface StoredTrailer {
   person: { name: string; email: string } | null;
 }
 
+export function parseOwnTrailers(json: string | null): StoredTrailer[] {
+  return json ? (JSON.parse(json) as StoredTrailer[]) : [];
+}
+
+/**
+ * The facts linking needs, for every message, in id order. Linking holds them all at once, so
+ * they are kept small: trailers stay JSON until they are needed, senders are people ids (see
+ * loadPeople), and each referenced Message-Id is the same string as the message's own msgid.
+ */
 export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
-  const facts = new Map<number, MessageFacts>();
-  const rows = db.prepare(`SELECT m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL AS has_diff,
-      m.pull_url, m.duplicate_of IS NOT NULL AS duplicate, m.diff_hash, p.name AS from_name, p.email AS from_email,
-      m.own_trailers, m.change_id, m.patchwork_hint = 'ignore' AS ignored
-    FROM messages m LEFT JOIN people p ON p.id = m.from_id ORDER BY m.id`).raw().iterate();
+  const facts: MessageFacts[] = [];
+  const position = new Map<number, number>();
+  // One string per Message-Id: references repeat a thread's ids in every reply.
+  const interned = new Map<string, string>();
+  const intern = (msgid: string) => {
+    const known = interned.get(msgid);
+    if (known !== undefined) return known;
+    interned.set(msgid, msgid);
+    return msgid;
+  };
+  const rows = db.prepare(`SELECT id, msgid, list_id, date, from_id, subject, diff IS NOT NULL AS has_diff,
+      pull_url, duplicate_of IS NOT NULL AS duplicate, diff_hash, own_trailers, change_id, patchwork_hint = 'ignore' AS ignored
+    FROM messages ORDER BY id`).raw().iterate();
   for (const r of rows as Iterable<unknown[]>) {
     const id = r[0] as number;
-    facts.set(id, {
-      id, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
+    position.set(id, facts.length);
+    facts.push({
+      id, msgid: intern(r[1] as string), list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
       subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1,
-      diffHash: r[9] as string | null, fromName: r[10] as string | null, fromEmail: r[11] as string | null,
-      trailers: r[12] ? (JSON.parse(r[12] as string) as StoredTrailer[]) : [], changeId: r[13] as string | null,
-      ignored: r[14] === 1,
-      inReplyTo: [], references: [],
+      diffHash: r[9] as string | null, ownTrailers: r[10] as string | null, changeId: r[11] as string | null,
+      ignored: r[12] === 1,
+      inReplyTo: NO_REFS, references: NO_REFS,
     });
   }
   // Grouped in SQL: one row per message and header instead of one per reference.
   const refs = db.prepare(`SELECT message_id, header, group_concat(msgid, char(1) ORDER BY position)
     FROM message_references GROUP BY message_id, header`).raw().iterate();
   for (const [id, header, ids] of refs as Iterable<[number, string, string]>) {
-    const f = facts.get(id);
-    if (f) f[header === 'in-reply-to' ? 'inReplyTo' : 'references'] = ids.split('\u0001');
+    const at = position.get(id);
+    if (at !== undefined) facts[at][header === 'in-reply-to' ? 'inReplyTo' : 'references'] = ids.split('\u0001').map(intern);
   }
-  return [...facts.values()];
+  return facts;
+}
+
+// Shared by every message without references (never modified).
+const NO_REFS: string[] = [];
+
+/** Name and address of every person, by id: loaded once rather than joined into every message's facts. */
+export function loadPeople(db: SqliteDatabase): Map<number, { name: string | null; email: string }> {
+  const people = new Map<number, { name: string | null; email: string }>();
+  for (const [id, email, name] of db.prepare('SELECT id, email, name FROM people').raw().iterate() as Iterable<[number, string, string | null]>) {
+    people.set(id, { name, email });
+  }
+  return people;
 }
 
 /** Patchwork's reference order: In-Reply-To first, then References newest → oldest, no repeats. */
