@@ -30,6 +30,8 @@ export interface ParseOptions {
   maxParts?: number;
   /** Deepest multipart nesting allowed before the body is kept as raw text. */
   maxDepth?: number;
+  /** Parse To and Cc into addresses (default true); the importer, which does not store them apart, says no. */
+  recipients?: boolean;
 }
 
 /**
@@ -268,8 +270,8 @@ async function parseUnchecked(bytes: Buffer, options: ParseOptions): Promise<Par
     references: unique(references),
     subject: subjectField === null ? null : subjectField.value,
     from,
-    to: addresses(index, 'to'),
-    cc: addresses(index, 'cc'),
+    to: options.recipients === false ? [] : addresses(index, 'to'),
+    cc: options.recipients === false ? [] : addresses(index, 'cc'),
     date,
     dateRaw,
     dateSource,

@@ -90,3 +90,27 @@ describe('cleanHeaderValue', () => {
     expect(cleanHeaderValue('=?utf-8?q?=C3=A9xample?= user\n\t  and  more ')).toBe('éxample user and more');
   });
 });
+
+// The importer stores a field's raw text only where it differs from the value by more than
+// folding, and relies on this to skip the comparison for fields without encoded words.
+describe('a field without encoded words', () => {
+  it('has as value its raw text with each run of white space made one space, trimmed', async () => {
+    const fc = (await import('fast-check')).default;
+    const piece = fc.oneof(
+      fc.string({ maxLength: 10 }),
+      fc.constantFrom(' ', '\t', '  ', '\u00a0', '\r', '\u2028', 'é', '€', '\u0000', '=', '?', '\ufeff'),
+    );
+    const line = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join('').replace(/[\r\n]/g, ' '));
+    const field = fc.tuple(line, fc.array(fc.tuple(fc.constantFrom(' ', '\t'), line), { maxLength: 3 }));
+    fc.assert(
+      fc.property(field, ([first, continuations]) => {
+        const text = `X-Test: ${first}${continuations.map(([ws, l]) => `\n${ws}${l}`).join('')}\nFrom: a@b\n\n`;
+        const block = parse(text);
+        const f = block?.fields.find((x) => x.name === 'X-Test');
+        if (!f || f.raw.includes('=?')) return;
+        expect(f.value).toBe(f.raw.replace(/\s+/g, ' ').trim());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
