@@ -156,9 +156,14 @@ export function writeLinkResult(db: SqliteDatabase, rows: LinkedRows): void {
     const ids = rows.series.map((s) => oldIds.get(s.keyMsgid) ?? nextId++);
     const ref = (index: number | null) => (index === null ? null : ids[index]);
 
-    const currentKinds = new Map(db.prepare('SELECT id, kind FROM messages').raw().all() as [number, string | null][]);
+    // Compared while reading, not loaded into a map: linking holds enough of the index as it is.
+    const changedKinds: [string, number][] = [];
+    for (const [id, kind] of db.prepare('SELECT id, kind FROM messages').raw().iterate() as Iterable<[number, string | null]>) {
+      const linked = rows.kinds.get(id);
+      if (linked !== undefined && linked !== kind) changedKinds.push([linked, id]);
+    }
     const setKind = db.prepare('UPDATE messages SET kind = ? WHERE id = ?');
-    for (const [id, kind] of rows.kinds) if (currentKinds.get(id) !== kind) setKind.run(kind, id);
+    for (const [kind, id] of changedKinds) setKind.run(kind, id);
 
     const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ? AND subject_tag IS NOT ?');
     for (const [list, tag] of rows.listTags) setTag.run(tag, list, tag);
@@ -198,23 +203,47 @@ export function writeLinkResult(db: SqliteDatabase, rows: LinkedRows): void {
 
 /**
  * Makes `table` hold exactly `rows` (key columns first, then the others), writing only the
- * differences. Runs inside the caller's transaction.
+ * differences. Runs inside the caller's transaction. Keys are integers (one, or two packed into
+ * one number), so that comparing a few hundred thousand rows makes almost no strings.
  */
 function syncTable(db: SqliteDatabase, table: string, keys: string[], columns: string[], rows: unknown[][]): void {
   const all = [...keys, ...columns];
-  // Rows compared as joined text: cheaper than JSON for hundreds of thousands of rows.
-  const text = (values: unknown[]) => values.map((v) => (v === null || v === undefined ? '\u0000' : String(v))).join('\u0001');
-  const existing = new Map<string, { text: string; key: unknown[] }>();
+  const keyOf = (row: unknown[]): number | string => {
+    if (keys.length === 1) return row[0] as number;
+    const second = row[1] as number;
+    return second < KEY_SPAN ? (row[0] as number) * KEY_SPAN + second : `${row[0]}:${second}`;
+  };
+  const wanted = new Map<number | string, unknown[]>();
+  for (const row of rows) wanted.set(keyOf(row), row);
+  const changed: unknown[][] = [];
+  const removed: unknown[][] = [];
   for (const row of db.prepare(`SELECT ${all.join(', ')} FROM ${table}`).raw().iterate() as Iterable<unknown[]>) {
-    const key = row.slice(0, keys.length);
-    existing.set(text(key), { text: text(row), key });
+    const key = keyOf(row);
+    const want = wanted.get(key);
+    if (want === undefined) removed.push(row.slice(0, keys.length));
+    else if (!sameRow(row, want)) changed.push(want);
+    wanted.delete(key);
   }
+  // What is left in `wanted` is new.
   const upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`);
-  for (const row of rows) {
-    const key = text(row.slice(0, keys.length));
-    if (existing.get(key)?.text !== text(row)) upsert.run(...row);
-    existing.delete(key);
-  }
+  for (const row of changed) upsert.run(...row);
+  for (const row of wanted.values()) upsert.run(...row);
   const remove = db.prepare(`DELETE FROM ${table} WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}`);
-  for (const { key } of existing.values()) remove.run(...key);
+  for (const key of removed) remove.run(...key);
+}
+
+// A second key column (a position) below this packs with the first (an id) into one safe integer;
+// a larger one (never seen in real mail) is keyed by text.
+const KEY_SPAN = 1 << 20;
+
+/** Stored and wanted values compared as SQLite stores them: null/undefined alike, numbers and text as text. */
+function sameRow(stored: unknown[], wanted: unknown[]): boolean {
+  for (let i = 0; i < wanted.length; i++) {
+    const a = stored[i];
+    const b = wanted[i];
+    if (a === b) continue;
+    if ((a === null || a === undefined) && (b === null || b === undefined)) continue;
+    if (a === null || a === undefined || b === null || b === undefined || String(a) !== String(b)) return false;
+  }
+  return true;
 }
