@@ -8,7 +8,7 @@ import { patchworkHash, diffFiles } from '../patch/hash.js';
 import { messageTrailers } from '../patch/trailer-collection.js';
 import { classifyMessage } from '../patch/classify.js';
 import type { ParsedMessage } from '../types.js';
-import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord } from './records.js';
+import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord, StoredMessage } from './records.js';
 
 /**
  * The identity of "the same content": SHA-1 of the bytes after the From_ line, trailing line
@@ -51,7 +51,7 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
       content: isPatch ? utf8(patch.content) : null,
       diff: patch.diff === null ? null : utf8(patch.diff),
     };
-    return { ...base, type: 'message', message: { ...slim(outcome.message), body: '' }, patch: { ...patch, content: '', diff: null }, texts };
+    return { ...base, type: 'message', message: storedMessage(outcome.message), patch: { ...patch, content: '', diff: null }, texts };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
     // message is still kept, with the reason, rather than lost.
@@ -93,16 +93,31 @@ export function patchFacts(message: ParsedMessage): PatchFacts {
 }
 
 /**
- * Drops what the writer does not store before the record is copied back to the main thread:
- * the text parts (the body again), To/Cc lists and Received raw text. The main thread is the
- * bottleneck (it runs SQLite), so every byte it does not have to deserialize counts.
+ * What the writer stores, and nothing else, before the record is copied to the main thread: no
+ * text parts (the body again), To/Cc lists or Received raw text. The main thread runs SQLite and
+ * bounds the import, so every object it does not have to rebuild counts.
  */
-function slim(message: ParsedMessage): ParsedMessage {
+function storedMessage(m: ParsedMessage): StoredMessage {
+  const headerRows: (string | null)[] = [];
+  const receivedRows: (string | number | null)[] = [];
+  let hop = 0;
+  let patchworkHint: string | null = null;
+  m.headers.forEach((h, position) => {
+    // Raw header text that differs from the value only by folding is not stored.
+    headerRows.push(h.name, h.value, onlyFolding(h.raw, h.value) ? null : h.raw);
+    const lower = h.name.length === 8 || h.name.length === 16 ? h.name.toLowerCase() : '';
+    // Received hops are the Received headers in order: hop n is the n-th one.
+    if (lower === 'received') {
+      const r = m.received[hop++];
+      if (r) receivedRows.push(r.hop, r.fromHost, r.fromIp, r.byHost, r.protocol, r.id, r.for, r.date, position);
+    } else if (lower === 'x-patchwork-hint' && patchworkHint === null) {
+      patchworkHint = h.value.trim().toLowerCase();
+    }
+  });
   return {
-    ...message, textParts: [], to: [], cc: [], received: message.received.map((r) => ({ ...r, raw: '' })),
-    // Raw header text that differs from the value only by folding is not stored (the folded
-    // text stays in the raw message): '' tells the writer so.
-    headers: message.headers.map((h) => (onlyFolding(h.raw, h.value) ? { ...h, raw: '' } : h)),
+    msgid: m.msgid, msgidSynthetic: m.msgidSynthetic, inReplyTo: m.inReplyTo, references: m.references, subject: m.subject,
+    from: m.from, date: m.date, dateRaw: m.dateRaw, dateSource: m.dateSource, listId: m.listId, listName: m.listName,
+    attachments: m.attachments, warnings: m.warnings, patchworkHint, headerRows, receivedRows,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { MboxEscaping, ParsedMessage } from '../types.js';
+import type { Address, Attachment, DateSource, MboxEscaping } from '../types.js';
 import type { Trailer } from '../patch/trailers.js';
 
 /** What the reader hands to a parse worker: one message cut out of its source. */
@@ -52,10 +52,41 @@ export interface MessageTexts {
   diff: Uint8Array | null;
 }
 
+/**
+ * What the writer stores of a parsed message, shaped to cross from a worker cheaply: header
+ * fields and Received hops as flat arrays (one per message, not one object per field), since
+ * structured cloning and rebuilding ~35 small objects a message cost more than parsing them.
+ */
+export interface StoredMessage {
+  msgid: string;
+  msgidSynthetic: boolean;
+  inReplyTo: string[];
+  references: string[];
+  subject: string | null;
+  from: Address | null;
+  date: string | null;
+  dateRaw: string | null;
+  dateSource: DateSource;
+  listId: string | null;
+  listName: string | null;
+  attachments: Attachment[];
+  warnings: string[];
+  /** X-Patchwork-Hint, trimmed and lower case, or null. */
+  patchworkHint: string | null;
+  /** HEADER_ROW_WIDTH values a field, in order: name, value, and raw text or null where raw
+   * differs from value only by folding (the folded text stays in the raw message). */
+  headerRows: (string | null)[];
+  /** RECEIVED_ROW_WIDTH values a hop: hop, from host, from ip, by host, protocol, id, for, date,
+   * and the position of its Received field among the headers. */
+  receivedRows: (string | number | null)[];
+}
+
+export const HEADER_ROW_WIDTH = 3;
+export const RECEIVED_ROW_WIDTH = 9;
+
 export interface PreparedMessage extends PreparedBase {
   type: 'message';
-  /** With `body` emptied and `textParts` dropped: the texts are in `texts`. */
-  message: ParsedMessage;
+  message: StoredMessage;
   patch: PatchFacts;
   texts: MessageTexts;
 }

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
-import type { PreparedMessage, PreparedRecord, PreparedReject } from '../import/records.js';
-import type { Address, ParsedMessage } from '../types.js';
+import { HEADER_ROW_WIDTH, RECEIVED_ROW_WIDTH } from '../import/records.js';
+import type { PreparedMessage, PreparedRecord, PreparedReject, StoredMessage } from '../import/records.js';
+import type { Address } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 
 // SQLite allows 32,766 bound values per statement; 64 rows of a few columns stay far below.
@@ -162,7 +163,7 @@ export class IndexWriter {
         : null,
       change_id: record.patch.changeId,
       kind: record.patch.provisionalKind,
-      patchwork_hint: m.headers.find((h) => h.name.toLowerCase() === 'x-patchwork-hint')?.value.trim().toLowerCase() ?? null,
+      patchwork_hint: m.patchworkHint,
     }) as { id: number };
     this.writeDetails(id, m);
     record.patch.files.forEach((f, position) => s.insertPatchFile.run(id, position, f.path, f.added, f.removed, f.binary ? 1 : 0));
@@ -171,21 +172,16 @@ export class IndexWriter {
     return true;
   }
 
-  private writeDetails(id: number, m: ParsedMessage): void {
+  private writeDetails(id: number, m: StoredMessage): void {
     const s = this.statements;
-    // Raw values that differ from the decoded value only by folding come as '' (prepare.ts):
-    // stored as NULL. One multi-row INSERT per message: ~30 rows for the price of one call.
-    const rows: unknown[] = [];
-    m.headers.forEach((h, position) => rows.push(id, position, h.name, h.value, h.raw === '' ? null : h.raw));
-    this.insertMany('headers', 5, rows);
-    // Received hops are the Received headers in order: hop n is the n-th one.
-    let hop = 0;
-    m.headers.forEach((h, position) => {
-      if (h.name.length !== 8 || h.name.toLowerCase() !== 'received') return;
-      const r = m.received[hop];
-      if (r) s.insertReceived.run(id, r.hop, r.fromHost, r.fromIp, r.byHost, r.protocol, r.id, r.for, r.date, position);
-      hop++;
-    });
+    // One multi-row INSERT per message and table: ~30 header rows for the price of one call.
+    this.insertMany('headers', 5, withIdAndPosition(id, m.headerRows, HEADER_ROW_WIDTH));
+    const received: unknown[] = [];
+    for (let at = 0; at < m.receivedRows.length; at += RECEIVED_ROW_WIDTH) {
+      received.push(id);
+      for (let i = at; i < at + RECEIVED_ROW_WIDTH; i++) received.push(m.receivedRows[i]);
+    }
+    this.insertMany('received', 10, received);
     m.inReplyTo.forEach((ref, position) => s.insertReference.run(id, 'in-reply-to', position, ref));
     m.references.forEach((ref, position) => s.insertReference.run(id, 'references', position, ref));
     m.attachments.forEach((a, position) =>
@@ -197,6 +193,7 @@ export class IndexWriter {
 
   /** INSERT of `values.length / width` rows at once, in chunks of at most MAX_ROWS_PER_INSERT. */
   private insertMany(table: string, width: number, values: unknown[]): void {
+    if (values.length === 0) return;
     for (let at = 0; at < values.length; at += width * MAX_ROWS_PER_INSERT) {
       const chunk = values.slice(at, at + width * MAX_ROWS_PER_INSERT);
       const rows = chunk.length / width;
@@ -251,6 +248,16 @@ function utcNow(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+/** Rows of `width` values with the message id and a position (0, 1, ...) put before each. */
+function withIdAndPosition(id: number, values: readonly unknown[], width: number): unknown[] {
+  const out: unknown[] = [];
+  for (let at = 0, position = 0; at < values.length; at += width, position++) {
+    out.push(id, position);
+    for (let i = at; i < at + width; i++) out.push(values[i]);
+  }
+  return out;
+}
+
 function formatSender(from: Address | null): string | null {
   if (!from) return null;
   return from.name ? `${from.name} <${from.email}>` : from.email;
@@ -280,8 +287,6 @@ function prepareStatements(db: SqliteDatabase) {
         CAST(:content AS TEXT), CAST(:diff AS TEXT), :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint, :kind)
       RETURNING id`),
     insertFts: p(`INSERT INTO messages_fts (rowid, subject, sender, body) VALUES (?, ?, ?, CAST(? AS TEXT))`),
-    insertReceived: p(`INSERT INTO received (message_id, hop, from_host, from_ip, by_host, protocol, smtp_id,
-      for_address, date, header_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertReference: p(`INSERT OR IGNORE INTO message_references (message_id, header, position, msgid) VALUES (?, ?, ?, ?)`),
     insertAttachment: p(`INSERT INTO attachments (message_id, position, filename, content_type, size, disposition)
       VALUES (?, ?, ?, ?, ?, ?)`),
