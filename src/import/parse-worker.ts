@@ -1,7 +1,9 @@
 /** Worker-thread entry (piscina): prepares one batch of messages. */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { prepareBatch } from './prepare.js';
+import { packRecordBytes } from './pack-bytes.js';
 import type { MessageInput, PrepareOptions } from './records.js';
 
 // Niceness 19 measured no slower than 10 for the workers, and keeps the writer fastest.
@@ -9,8 +11,11 @@ const WORKER_NICENESS = 19;
 
 lowerThreadPriority();
 
-export default function run(task: { inputs: MessageInput[]; options: PrepareOptions }) {
-  return prepareBatch(task.inputs, task.options);
+export default async function run(task: { inputs: MessageInput[]; options: PrepareOptions }): Promise<unknown> {
+  const records = await prepareBatch(task.inputs, task.options);
+  const bytes = packRecordBytes(records);
+  // Piscina's transferable wrapper: `records` is cloned, `bytes` moved along with it.
+  return move({ [transferableSymbol]: [bytes], [valueSymbol]: records });
 }
 
 /**
