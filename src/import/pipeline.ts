@@ -78,10 +78,13 @@ export interface ImportSummary {
   linking: LinkSummary | null;
 }
 
-// Messages per transaction: FTS5 flushes its pending terms at every commit, so fewer, larger
-// transactions write far less. A batch also ends at BATCH_BYTES, so huge messages do not pile up.
-const DEFAULT_BATCH_SIZE = 1000;
-const BATCH_BYTES = 8 * 1024 * 1024;
+// Messages per batch (one transaction, one worker task). FTS5 writes a segment per commit, so
+// batches must not be tiny; but every batch in flight is held by the reader, a worker and the
+// writer, so they must not be large either. Measured on linux-watchdog: 250 messages import as
+// fast as 1,000 (writer 4.7 s both, 125: 5.0 s) with 150 MB less peak memory. A batch also ends
+// at BATCH_BYTES, so huge messages do not pile up.
+const DEFAULT_BATCH_SIZE = 250;
+const BATCH_BYTES = 2 * 1024 * 1024;
 // Below this much input, starting worker threads costs more than it saves.
 const SMALL_INPUT_BYTES = 4 * 1024 * 1024;
 const MAX_REJECT_NOTES = 50;
