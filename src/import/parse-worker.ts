@@ -20,10 +20,11 @@ export default async function run(task: { inputs: MessageInput[]; options: Prepa
 
 /**
  * The single SQLite writer on the main thread bounds the import; parse workers only have to
- * keep ahead of it. With one worker per core they compete with the writer for the CPU, and
- * the scheduler's fair share slowed the writer by half (linux-watchdog: 9.0 s of writing
- * instead of 6.0 s). A lower priority for the workers' own threads lets them use what the
- * writer leaves. Linux only (a thread's id comes from /proc); elsewhere nothing changes.
+ * keep ahead of it. Where they compete with the writer for the CPU (more workers than spare
+ * cores, and V8's GC threads besides), the scheduler's fair share slowed the writer by half
+ * (linux-watchdog, one worker per core: 9.0 s of writing instead of 6.0 s). A lower priority
+ * for the workers' own threads lets them use what the writer leaves. Linux only (a thread's
+ * id comes from /proc); elsewhere nothing changes.
  */
 function lowerThreadPriority(): void {
   try {

@@ -25,7 +25,7 @@ export function registerImport(program: Command): void {
     .argument('<inputs...>', 'files, folders, glob patterns (quote them), or - for standard input')
     .option('--db <file>', 'the index to create or add to', 'listindex.db')
     .option('--list-id <id>', 'use this list id for every message instead of the List-Id header')
-    .option('--workers <n>', 'parse threads (default: one per core; 0 = main thread only)')
+    .option('--workers <n>', 'parse threads (default: one per core but one; 0 = main thread only)')
     .option('--mbox-format <format>', 'how ">From " lines are escaped: mboxrd (un-escape one level) or mboxo (keep)', 'mboxrd')
     .option('--max-message-size <MiB>', 'reject (keeping the head of) messages larger than this', '64')
     .option('--full', 'read every input whole, even files unchanged since the last import')
