@@ -3,18 +3,24 @@
  *
  * Imports linux-watchdog (from the shared corpus) into a fresh index and prints messages/s,
  * MB/s (of uncompressed mail), peak RSS, and the ratio to a "floor" run: the same file split
- * and inserted raw into SQLite with FTS5 and nothing else. With --scale N, the input is instead
- * a generated archive of N × 16,365 messages (deterministic generator), and a 1× generated run
- * is measured too, to show that memory stays flat and throughput holds.
+ * and inserted raw into SQLite with FTS5 and nothing else. Then the incremental case: the
+ * archive less its last 100 messages is imported, imported again unchanged, and again after the
+ * 100 are appended (each a whole `listindex import` process, timed from start to exit).
+ * With --scale N, a generated archive of N × 16,365 messages (deterministic generator) and a
+ * 1× generated one are measured too, to show that memory stays flat and throughput holds, and
+ * the documented hot queries are timed on the N× index.
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createGzip } from 'node:zlib';
+import { createGzip, gunzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { generateArchive, toMboxrd } from './archive-generator.js';
+import { HOT_QUERIES } from './hot-queries.js';
+import { readSource } from '../input/read-source.js';
 
 const WATCHDOG_MESSAGES = 16365;
 
@@ -26,14 +32,64 @@ interface RunResult {
   peakRssBytes: number;
 }
 
-function measure(mode: 'import' | 'floor', archive: string, work: string): RunResult {
-  const db = join(work, `${mode}-${Date.now()}.db`);
+function measure(mode: 'import' | 'floor', archive: string, work: string, keep?: string): RunResult {
+  const db = keep ?? join(work, `${mode}-${Date.now()}.db`);
+  if (keep) removeDb(keep);
   const child = resolve(import.meta.dirname, 'bench-child.js');
   const out = execFileSync(process.execPath, [child, mode, archive, db], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  rmSync(db, { force: true });
-  rmSync(db + '-wal', { force: true });
-  rmSync(db + '-shm', { force: true });
+  if (!keep) removeDb(db);
   return JSON.parse(out.trim().split('\n').pop()!) as RunResult;
+}
+
+function removeDb(db: string): void {
+  for (const suffix of ['', '-wal', '-shm', '.import-lock']) rmSync(db + suffix, { force: true });
+}
+
+/** Seconds from start to exit of one `listindex import` process, and what it stored. */
+function cliImport(archive: string, db: string): { seconds: number; stored: number; messagesFound: number } {
+  const cli = resolve(import.meta.dirname, '../cli/main.js');
+  const started = performance.now();
+  const out = execFileSync(process.execPath, [cli, 'import', archive, '--db', db, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const seconds = (performance.now() - started) / 1000;
+  const summary = JSON.parse(out) as { stored: number; messagesFound: number };
+  return { seconds, stored: summary.stored, messagesFound: summary.messagesFound };
+}
+
+/** The archive less its last `tail` messages is imported; then unchanged; then with them appended. */
+async function measureIncremental(archive: string, work: string, tail: number): Promise<void> {
+  const bytes = archive.endsWith('.gz') ? gunzipSync(readFileSync(archive)) : readFileSync(archive);
+  const offsets: number[] = [];
+  for await (const m of readSource({ path: archive, kind: 'mbox', size: null })) offsets.push(m.offset);
+  const cut = offsets[Math.max(0, offsets.length - tail)];
+  const mbox = join(work, 'growing.mbox');
+  const db = join(work, 'growing.db');
+  writeFileSync(mbox, bytes.subarray(0, cut));
+  const first = cliImport(mbox, db);
+  const unchanged = cliImport(mbox, db);
+  appendFileSync(mbox, bytes.subarray(cut));
+  const grown = cliImport(mbox, db);
+  console.log(`incremental            first import of ${first.messagesFound} msgs ${first.seconds.toFixed(2)} s; ` +
+    `unchanged re-import ${unchanged.seconds.toFixed(2)} s (stored ${unchanged.stored}); ` +
+    `grown by ${offsets.length - offsets.indexOf(cut)} msgs ${grown.seconds.toFixed(2)} s (stored ${grown.stored})`);
+  removeDb(db);
+  rmSync(mbox, { force: true });
+}
+
+/** Each hot query on the index: first run, and the best of five. */
+function measureQueries(db: string): void {
+  const index = new Database(db, { readonly: true });
+  for (const [name, sql] of Object.entries(HOT_QUERIES)) {
+    const statement = index.prepare(sql);
+    const times: number[] = [];
+    let rows = 0;
+    for (let run = 0; run < 6; run++) {
+      const started = performance.now();
+      rows = statement.all().length;
+      times.push(performance.now() - started);
+    }
+    console.log(`query ${name.padEnd(22)} first ${times[0].toFixed(1).padStart(6)} ms  best ${Math.min(...times.slice(1)).toFixed(1).padStart(6)} ms  (${rows} rows)`);
+  }
+  index.close();
 }
 
 function line(label: string, r: RunResult, floor?: RunResult): string {
@@ -67,8 +123,8 @@ if (!existsSync(archive)) {
   process.exit(2);
 }
 const work = mkdtempSync(join(tmpdir(), 'listindex-bench-'));
-const best = (mode: 'import' | 'floor', file: string) => {
-  const runs = Array.from({ length: Number(opts.runs) }, () => measure(mode, file, work));
+const best = (mode: 'import' | 'floor', file: string, keep?: string) => {
+  const runs = Array.from({ length: Number(opts.runs) }, () => measure(mode, file, work, keep));
   return runs.sort((a, b) => a.seconds - b.seconds)[0];
 };
 
@@ -76,6 +132,7 @@ console.log(`archive: ${archive} (${(statSync(archive).size / 1e6).toFixed(1)} M
 const floor = best('floor', archive);
 console.log(line('floor (split+FTS)', floor));
 console.log(line('listindex import', best('import', archive), floor));
+await measureIncremental(archive, work, 100);
 
 if (opts.scale) {
   const scale = Number(opts.scale);
@@ -86,12 +143,14 @@ if (opts.scale) {
   const floorOne = best('floor', one);
   const floorMany = best('floor', many);
   const runOne = best('import', one);
-  const runMany = best('import', many);
+  const manyDb = join(work, `generated-${scale}x.db`);
+  const runMany = best('import', many, manyDb);
   console.log(line('generated 1x floor', floorOne));
   console.log(line('generated 1x import', runOne, floorOne));
   console.log(line(`generated ${scale}x floor`, floorMany));
   console.log(line(`generated ${scale}x import`, runMany, floorMany));
   console.log(`memory ${scale}x / 1x: ${(runMany.peakRssBytes / runOne.peakRssBytes).toFixed(2)}  ` +
     `throughput ${scale}x / 1x: ${((runMany.messages / runMany.seconds) / (runOne.messages / runOne.seconds)).toFixed(2)}`);
+  measureQueries(manyDb);
 }
 rmSync(work, { recursive: true, force: true });
