@@ -8,8 +8,11 @@ import { importPaths } from '../import/pipeline.js';
 import { readSource } from '../input/read-source.js';
 
 async function importRun(archive: string, db: string) {
+  // Timed around the whole call, not by its own summary: closing the database checkpoints the
+  // last of the WAL, which is work the import caused.
+  const started = performance.now();
   const summary = await importPaths(db, [archive]);
-  return { messages: summary.messagesFound, stored: summary.stored, bytes: summary.bytes, seconds: summary.seconds };
+  return { messages: summary.messagesFound, stored: summary.stored, bytes: summary.bytes, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The floor: split the file and insert each raw message with FTS5, nothing else. */
