@@ -4,7 +4,7 @@
  * one transaction.
  */
 import type { SqliteDatabase } from '../store/database.js';
-import { addDropPrefixes, loadMessageFacts, loadPeople, loadSettings, parseOwnTrailers, patchworkRefs, writeLinkResult } from '../store/series-store.js';
+import { addDropPrefixes, loadMessageFacts, loadPeople, loadSettings, parseOwnTrailers, writeLinkResult } from '../store/series-store.js';
 import type { LinkedRows, MessageFacts, SeriesRow } from '../store/series-store.js';
 import { linkSeries } from '../series/link.js';
 import type { LinkResult } from '../series/link.js';
@@ -31,15 +31,18 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
   const { dropPrefixes } = loadSettings(db);
   const facts = loadMessageFacts(db);
   const tags = detectListTags(facts);
+  // One prefix list per list, not one per message.
+  const dropByList = new Map<number | null, string[]>();
   const dropFor = (list: number | null) => {
-    const tag = list === null ? null : tags.get(list);
-    return tag ? [...dropPrefixes, tag] : dropPrefixes;
+    let drop = dropByList.get(list);
+    if (drop === undefined) {
+      const tag = list === null ? null : tags.get(list);
+      dropByList.set(list, (drop = tag ? [...dropPrefixes, tag] : dropPrefixes));
+    }
+    return drop;
   };
-  const link = linkSeries(
-    facts.map((f) => ({ id: f.id, msgid: f.msgid, list: f.list, date: f.date, submitter: f.submitter, subject: f.subject,
-      refs: patchworkRefs(f), hasDiff: f.hasDiff, pullUrl: f.pullUrl, duplicate: f.duplicate, ignored: f.ignored })),
-    dropFor,
-  );
+  // The facts are the linker's messages as they are (they carry `refs`): no copy of each.
+  const link = linkSeries(facts, dropFor);
   const byId = new Map(facts.map((f) => [f.id, f]));
   const series = buildSeriesRows(link, byId);
   const rows: LinkedRows = {

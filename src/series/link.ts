@@ -95,19 +95,24 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
     kinds: new Map(), subjects: new Map(), series: [], patchSeries: new Map(), coverSeries: new Map(), comments: new Map(),
   };
   const ordered = [...messages].sort(compareForLinking);
-  // (list, msgid) → series index: Patchwork's SeriesReference.
-  const references = new Map<string, number>();
-  const refKey = (list: number | null, msgid: string) => `${list ?? ''}\u0000${msgid}`;
+  // (list, msgid) → series index: Patchwork's SeriesReference. One map per list, so that no
+  // key string is made per reference (there are several for every patch of the index).
+  const referencesByList = new Map<number | null, Map<string, number>>();
+  const referencesOf = (list: number | null) => {
+    let map = referencesByList.get(list);
+    if (map === undefined) referencesByList.set(list, (map = new Map()));
+    return map;
+  };
   const coverNames = new Set<string>();
   const byMsgid = new Map<string, number>();
   const candidates: LinkMessage[] = [];
 
   const register = (list: number | null, ids: string[], series: number) => {
+    const references = referencesOf(list);
     for (const id of ids) {
-      const key = refKey(list, id);
       // get_or_create: an id already registered keeps its series, so a reply to an older
       // version does not steal that version's references.
-      if (!references.has(key)) references.set(key, series);
+      if (!references.has(id)) references.set(id, series);
     }
   };
   const newSeries = (m: LinkMessage, info: SubjectInfo, total: number): number => {
@@ -144,7 +149,7 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
 
   function findByReferences(m: LinkMessage, info: SubjectInfo, total: number): number | null {
     for (const ref of [m.msgid, ...m.refs]) {
-      const index = references.get(refKey(m.list, ref));
+      const index = referencesOf(m.list).get(ref);
       if (index === undefined) continue;
       const s = result.series[index];
       if (s.version !== info.version && !withinWindow(s.date, m.date)) continue;
@@ -194,7 +199,7 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
   }
 
   function linkCover(m: LinkMessage, info: SubjectInfo): void {
-    let index = references.get(refKey(m.list, m.msgid));
+    let index = referencesOf(m.list).get(m.msgid);
     if (index === undefined || result.series[index].cover !== null) {
       index = newSeries(m, info, info.total ?? 0);
       register(m.list, [m.msgid], index);

@@ -15,6 +15,8 @@ export interface MessageFacts {
   inReplyTo: string[];
   /** References, oldest first. */
   references: string[];
+  /** Both in Patchwork's order (see patchworkRefs): what series linking follows. */
+  refs: string[];
   hasDiff: boolean;
   pullUrl: string | null;
   duplicate: boolean;
@@ -63,7 +65,7 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
       subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1,
       diffHash: r[9] as string | null, ownTrailers: r[10] as string | null, changeId: r[11] as string | null,
       ignored: r[12] === 1,
-      inReplyTo: NO_REFS, references: NO_REFS,
+      inReplyTo: NO_REFS, references: NO_REFS, refs: NO_REFS,
     });
   }
   // Grouped in SQL: one row per message and header instead of one per reference.
@@ -73,6 +75,7 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
     const at = position.get(id);
     if (at !== undefined) facts[at][header === 'in-reply-to' ? 'inReplyTo' : 'references'] = ids.split('\u0001').map(intern);
   }
+  for (const f of facts) if (f.inReplyTo.length || f.references.length) f.refs = patchworkRefs(f);
   return facts;
 }
 
