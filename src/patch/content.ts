@@ -19,12 +19,17 @@ export interface PatchContent {
 // Attachments of these subtypes are the diff, whatever the inline text says.
 const DIFF_SUBTYPES = new Set(['x-patch', 'x-diff']);
 // `clean_content`: from the first `-- ` signature line or `___` list-footer line to the end.
-const SIGNATURE_OR_FOOTER = /(?:^|(?<=\n))(?:-- |_+)\n[\s\S]*/;
+// Written as "start or a newline, then the line" rather than with a lookbehind, with which V8
+// tries the pattern at every position: 6x slower on linux-watchdog, and this runs on every mail.
+const SIGNATURE_OR_FOOTER_LINE = /(?:^|\n)(?:-- |_+)\n/;
 const NUL = /\0/g;
 
 /** Patchwork's `clean_content`: drops the signature or list footer, strips, removes NUL. */
 export function cleanContent(text: string): string {
-  return pyStrip(text.replace(SIGNATURE_OR_FOOTER, '')).replace(NUL, '');
+  const line = SIGNATURE_OR_FOOTER_LINE.exec(text);
+  // A match on its newline keeps that newline: the line itself starts one further.
+  const kept = line === null ? text : text.slice(0, text.charCodeAt(line.index) === 0x0a ? line.index + 1 : line.index);
+  return pyStrip(kept).replace(NUL, '');
 }
 
 /**

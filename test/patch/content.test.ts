@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanContent, extractPatchContent } from '../../src/patch/content.js';
 import { parsePullRequest } from '../../src/patch/pull-request.js';
+import { pyStrip } from '../../src/patch/python-text.js';
 import type { TextPart } from '../../src/types.js';
 import { readFixture } from './read-fixture.js';
 
@@ -96,5 +97,32 @@ describe('parsePullRequest', () => {
   it('nothing without the git request-pull wording', () => {
     expect(parsePullRequest('please pull git://host/x.git master')).toBeNull();
     expect(parsePullRequest('The following changes since commit abc:\n\nno repository line\n')).toBeNull();
+  });
+});
+
+// cleanContent finds the signature line without a lookbehind, for speed; it must cut exactly
+// where Patchwork's regex does.
+describe('cleanContent against the lookbehind form of Patchwork\'s regex', () => {
+  it('cuts at the same place for any text made of signature-like pieces', async () => {
+    const fc = (await import('fast-check')).default;
+    const reference = (text: string) => text.replace(/(?:^|(?<=\n))(?:-- |_+)\n[\s\S]*/, '');
+    const piece = fc.constantFrom('-- \n', '--\n', '-- x\n', '_\n', '___\n', '__ \n', '\n', 'a', ' ', '-', '_', 'text\n', '\r\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), (text) => {
+        expect(cleanContent(text)).toBe(pyStrip(reference(text)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('parsePullRequest: the intro line', () => {
+  const request = (intro: string) =>
+    `${intro}The following changes since commit 1234:\n\n  x\n\nare available in the git repository at:\n\n  git://git.kernel.org/pub/scm/a.git tags/b\n`;
+  it('counts only at the start of a line, after any mid-line mention', () => {
+    expect(parsePullRequest(request(''))).toBe('git://git.kernel.org/pub/scm/a.git tags/b');
+    expect(parsePullRequest(request('quoted: '))).toBeNull();
+    expect(parsePullRequest(`see "The following changes since commit" below\n${request('')}`)).toBe('git://git.kernel.org/pub/scm/a.git tags/b');
+    expect(parsePullRequest(request('the following changes since commit...\n'))).toBe('git://git.kernel.org/pub/scm/a.git tags/b');
   });
 });
