@@ -7,9 +7,9 @@ export const HOT_QUERIES = {
   openSeriesOfSubmitter: `SELECT s.id, s.date, s.version, s.received_total || '/' || s.total AS got, s.name
     FROM series s JOIN people p ON p.id = s.submitter_id
     WHERE p.email = 'ada@example.org' AND s.latest_id = s.id ORDER BY s.date DESC`,
-  seriesMissingReview: `SELECT s.id, s.name FROM series s WHERE s.latest_id = s.id AND NOT EXISTS (
-    SELECT 1 FROM patches p JOIN trailers t ON t.patch_id = p.message_id
-    WHERE p.series_id = s.id AND t.name IN ('Reviewed-by', 'Acked-by'))`,
+  seriesMissingReview: `SELECT s.id, s.name FROM series s WHERE s.latest_id = s.id AND s.id NOT IN (
+    SELECT p.series_id FROM trailers t JOIN patches p ON p.message_id = t.patch_id
+    WHERE t.name IN ('Reviewed-by', 'Acked-by') AND p.series_id IS NOT NULL)`,
   fullTextFunction: `SELECT m.date, m.subject FROM messages_fts f JOIN messages m ON m.id = f.rowid
     WHERE messages_fts MATCH 'watchdog_register_device' ORDER BY rank LIMIT 20`,
   messageById: `SELECT * FROM messages WHERE msgid = '<x@example.org>'`,
