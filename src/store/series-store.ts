@@ -79,8 +79,8 @@ export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
   return facts;
 }
 
-// Shared by every message without references (never modified).
-const NO_REFS: string[] = [];
+// Shared by every message without references; frozen, so that a push fails loudly.
+const NO_REFS = Object.freeze([]) as unknown as string[];
 
 /** Name and address of every person, by id: loaded once rather than joined into every message's facts. */
 export function loadPeople(db: SqliteDatabase): Map<number, { name: string | null; email: string }> {
