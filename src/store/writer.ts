@@ -175,13 +175,9 @@ export class IndexWriter {
   private writeDetails(id: number, m: StoredMessage): void {
     const s = this.statements;
     // One multi-row INSERT per message and table: ~30 header rows for the price of one call.
-    this.insertMany('headers', 5, withIdAndPosition(id, m.headerRows, HEADER_ROW_WIDTH));
-    const received: unknown[] = [];
-    for (let at = 0; at < m.receivedRows.length; at += RECEIVED_ROW_WIDTH) {
-      received.push(id);
-      for (let i = at; i < at + RECEIVED_ROW_WIDTH; i++) received.push(m.receivedRows[i]);
-    }
-    this.insertMany('received', 10, received);
+    // Header rows get their position here; Received rows carry their hop number already.
+    this.insertMany('headers', 2 + HEADER_ROW_WIDTH, withId(id, m.headerRows, HEADER_ROW_WIDTH, true));
+    this.insertMany('received', 1 + RECEIVED_ROW_WIDTH, withId(id, m.receivedRows, RECEIVED_ROW_WIDTH, false));
     m.inReplyTo.forEach((ref, position) => s.insertReference.run(id, 'in-reply-to', position, ref));
     m.references.forEach((ref, position) => s.insertReference.run(id, 'references', position, ref));
     m.attachments.forEach((a, position) =>
@@ -248,11 +244,12 @@ function utcNow(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-/** Rows of `width` values with the message id and a position (0, 1, ...) put before each. */
-function withIdAndPosition(id: number, values: readonly unknown[], width: number): unknown[] {
+/** Rows of `width` values with the message id (and, if `numbered`, a position 0, 1, ...) put before each. */
+function withId(id: number, values: readonly unknown[], width: number, numbered: boolean): unknown[] {
   const out: unknown[] = [];
   for (let at = 0, position = 0; at < values.length; at += width, position++) {
-    out.push(id, position);
+    if (numbered) out.push(id, position);
+    else out.push(id);
     for (let i = at; i < at + width; i++) out.push(values[i]);
   }
   return out;

@@ -57,10 +57,13 @@ function cliImport(archive: string, db: string): { seconds: number; stored: numb
 
 /** The archive less its last `tail` messages is imported; then unchanged; then with them appended. */
 async function measureIncremental(archive: string, work: string, tail: number): Promise<void> {
-  const bytes = archive.endsWith('.gz') ? gunzipSync(readFileSync(archive)) : readFileSync(archive);
+  // Offsets are in the decompressed stream; gzip is told by its magic bytes, as readSource does.
+  const file = readFileSync(archive);
+  const bytes = file[0] === 0x1f && file[1] === 0x8b ? gunzipSync(file) : file;
   const offsets: number[] = [];
   for await (const m of readSource({ path: archive, kind: 'mbox', size: null })) offsets.push(m.offset);
-  const cut = offsets[Math.max(0, offsets.length - tail)];
+  const kept = Math.max(0, offsets.length - tail);
+  const cut = offsets[kept];
   const mbox = join(work, 'growing.mbox');
   const db = join(work, 'growing.db');
   writeFileSync(mbox, bytes.subarray(0, cut));
@@ -70,7 +73,7 @@ async function measureIncremental(archive: string, work: string, tail: number): 
   const grown = cliImport(mbox, db);
   console.log(`incremental            first import of ${first.messagesFound} msgs ${first.seconds.toFixed(2)} s; ` +
     `unchanged re-import ${unchanged.seconds.toFixed(2)} s (stored ${unchanged.stored}); ` +
-    `grown by ${offsets.length - offsets.indexOf(cut)} msgs ${grown.seconds.toFixed(2)} s (stored ${grown.stored})`);
+    `grown by ${offsets.length - kept} msgs ${grown.seconds.toFixed(2)} s (stored ${grown.stored})`);
   removeDb(db);
   rmSync(mbox, { force: true });
 }
