@@ -2,16 +2,21 @@
  * After messages are stored: classify them, rebuild series, versions and trailers from
  * everything in the index (so the result does not depend on import order), and store it all in
  * one transaction.
+ *
+ * Memory stays flat in the size of the index: messages are read by id when the linker needs
+ * them (in linking order, then again for replies and for patches' trailers), and what is decided
+ * goes to temporary tables at once (LinkStore). Held in memory is only the linker's own state:
+ * Message-Ids, series references, the series, and each message's kind.
  */
 import type { SqliteDatabase } from '../store/database.js';
-import { addDropPrefixes, loadMessageFacts, loadPeople, loadSettings, parseOwnTrailers, writeLinkResult } from '../store/series-store.js';
-import type { LinkedRows, MessageFacts, SeriesRow } from '../store/series-store.js';
-import { linkSeries } from '../series/link.js';
-import type { LinkResult } from '../series/link.js';
+import { addDropPrefixes, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
+import type { LinkedTrailer, MessageFacts, SeriesRow } from '../store/series-store.js';
+import { SeriesLinker } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
 import { detectListTags } from '../series/list-tag.js';
-import { collectTrailers } from '../patch/trailer-collection.js';
+import { parseSubject } from '../patch/subject.js';
+import { ancestorIds, answeredMessage, dedupeTrailers, replyTrailers, roleOf } from '../patch/trailer-collection.js';
 import type { TrailerSource } from '../patch/trailer-collection.js';
 
 export interface LinkSummary {
@@ -27,10 +32,22 @@ const CARRIED_TRAILERS = new Set(['Reviewed-by', 'Acked-by', 'Tested-by']);
 
 export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: string[] } = {}): LinkSummary {
   const started = performance.now();
-  addDropPrefixes(db, options.dropPrefixes ?? []);
+  let summary: Omit<LinkSummary, 'seconds'> | undefined;
+  db.transaction(() => {
+    addDropPrefixes(db, options.dropPrefixes ?? []);
+    const store = new LinkStore(db);
+    try {
+      summary = linkIndex(db, store);
+    } finally {
+      store.close();
+    }
+  }).immediate();
+  return { ...summary!, seconds: (performance.now() - started) / 1000 };
+}
+
+function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'seconds'> {
   const { dropPrefixes } = loadSettings(db);
-  const facts = loadMessageFacts(db);
-  const tags = detectListTags(facts);
+  const tags = detectListTags(store.listSubjects());
   // One prefix list per list, not one per message.
   const dropByList = new Map<number | null, string[]>();
   const dropFor = (list: number | null) => {
@@ -41,45 +58,57 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
     }
     return drop;
   };
-  // The facts are the linker's messages as they are (they carry `refs`): no copy of each.
-  const link = linkSeries(facts, dropFor);
-  const byId = new Map(facts.map((f) => [f.id, f]));
-  const series = buildSeriesRows(link, byId);
-  const rows: LinkedRows = {
-    kinds: link.kinds,
-    listTags: tags,
-    series,
-    patches: [...link.kinds].filter(([, k]) => k === 'patch').map(([id]) => {
-      const place = link.patchSeries.get(id);
-      const info = link.subjects.get(id)!;
-      return { messageId: id, series: place?.series ?? null, number: place?.number ?? null, name: info.name, prefixes: info.prefixes };
-    }),
-    covers: [...link.coverSeries].map(([id, s]) => ({ messageId: id, series: s, name: link.subjects.get(id)!.name })),
-    comments: [...link.comments].map(([id, c]) => ({ messageId: id, parent: c.parent, patch: c.patch, cover: c.cover })),
-    trailers: buildTrailers(link, byId, series, loadPeople(db)),
-  };
-  writeLinkResult(db, rows);
-  return {
-    series: series.length, patches: rows.patches.length, covers: rows.covers.length, comments: rows.comments.length,
-    seconds: (performance.now() - started) / 1000,
-  };
+
+  // Patches in linking order (their trailers are collected in it); replies with trailers of
+  // their own, in the order they were resolved (the order b4 would read them in).
+  const patchOrder: number[] = [];
+  const trailerReplies: number[] = [];
+  let covers = 0;
+  const linker = new SeriesLinker(dropFor, {
+    patch: (m, info, place) => {
+      store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patchOrder.length);
+      patchOrder.push(m.id);
+    },
+    cover: (m, info, series) => {
+      store.addCover(m.id, series, info.name);
+      covers++;
+    },
+    reply: (m, comment) => {
+      if (comment === null) return;
+      store.addComment(m.id, comment.parent, comment.patch, comment.cover);
+      if ((m as MessageFacts).ownTrailers !== null) trailerReplies.push(m.id);
+    },
+  });
+  for (const id of store.linkingOrder()) linker.add(store.facts(id));
+  linker.resolveReplies((id) => store.facts(id));
+
+  const series = buildSeriesRows(linker, store, dropFor);
+  collectTrailers(linker, store, patchOrder, trailerReplies);
+  carryTrailers(linker, store, series);
+  store.commit(linker.kinds, tags, series);
+  return { series: series.length, patches: patchOrder.length, covers, comments: linker.comments.size };
 }
 
-function buildSeriesRows(link: LinkResult, byId: Map<number, MessageFacts>): SeriesRow[] {
-  const seriesOfMsgid = new Map<string, number>();
-  for (const [id, place] of link.patchSeries) seriesOfMsgid.set(byId.get(id)!.msgid, place.series);
-  for (const [id, s] of link.coverSeries) seriesOfMsgid.set(byId.get(id)!.msgid, s);
-
+function buildSeriesRows(linker: SeriesLinker, store: LinkStore, dropFor: (list: number | null) => string[]): SeriesRow[] {
+  // Message id of each patch (in a series) and cover → its series, for the threading evidence.
+  const seriesOfId = new Map<number, number>();
+  linker.series.forEach((s, index) => {
+    for (const id of s.patches.values()) seriesOfId.set(id, index);
+    if (s.cover !== null) seriesOfId.set(s.cover, index);
+  });
   const candidates: VersionCandidate[] = [];
-  const rows: SeriesRow[] = link.series.map((s, index) => {
+  const rows: SeriesRow[] = linker.series.map((s, index) => {
     const numbers = [...s.patches.keys()].sort((a, b) => a - b);
     const lead = s.cover ?? (numbers.length ? s.patches.get(numbers[0])! : null);
-    const leadFacts = lead === null ? null : byId.get(lead)!;
+    const leadFacts = lead === null ? null : store.facts(lead);
     const changeId = leadFacts?.changeId ?? null;
-    const title = lead === null ? '' : normaliseTitle(link.subjects.get(lead)!.title);
-    const threadedTo = leadFacts
-      ? [...leadFacts.inReplyTo, ...leadFacts.references].map((m) => seriesOfMsgid.get(m)).filter((i): i is number => i !== undefined && i !== index)
-      : [];
+    const title = leadFacts === null ? '' : normaliseTitle(parseSubject(leadFacts.subject ?? '', dropFor(leadFacts.list)).title);
+    const threadedTo: number[] = [];
+    for (const msgid of leadFacts ? [...leadFacts.inReplyTo, ...leadFacts.references] : []) {
+      const id = linker.idOf(msgid);
+      const other = id === undefined ? undefined : seriesOfId.get(id);
+      if (other !== undefined && other !== index) threadedTo.push(other);
+    }
     candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title, changeId, threadedTo });
     return {
       keyMsgid: leadFacts?.msgid ?? `<series-${index}@listindex.invalid>`,
@@ -97,59 +126,99 @@ function buildSeriesRows(link: LinkResult, byId: Map<number, MessageFacts>): Ser
   return rows;
 }
 
-function buildTrailers(
-  link: LinkResult, byId: Map<number, MessageFacts>, series: SeriesRow[], people: Map<number, { name: string | null; email: string }>,
-): LinkedRows['trailers'] {
-  const sources: TrailerSource[] = [];
-  const idOfMsgid = new Map<string, number>();
-  for (const [id, kind] of link.kinds) {
-    if (kind === 'other') continue;
-    const f = byId.get(id)!;
-    const info = link.subjects.get(id)!;
-    const sender = f.submitter === null ? undefined : people.get(f.submitter);
-    idOfMsgid.set(f.msgid, id);
-    sources.push({
-      msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: info.isReply,
-      counter: kind === 'cover' ? 0 : info.counter === 0 ? null : info.counter, body: '',
+/**
+ * Each patch's trailers, as b4 collects them (see patch/trailer-collection.ts): its own, then
+ * those of the follow-ups that answer it, then those of follow-ups to its nearest cover letter.
+ * Only follow-ups with trailers of their own are walked up their thread.
+ */
+function collectTrailers(linker: SeriesLinker, store: LinkStore, patchOrder: number[], trailerReplies: number[]): void {
+  const sources = new Map<number, TrailerSource>();
+  const sourceOf = (id: number): TrailerSource | undefined => {
+    const kind = linker.kinds.get(id);
+    if (kind === undefined || kind === 'other') return undefined;
+    const known = sources.get(id);
+    if (known) return known;
+    const f = store.facts(id);
+    const source: TrailerSource = {
+      msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: kind === 'comment',
+      counter: kind === 'cover' ? 0 : null, body: '',
       trailers: parseOwnTrailers(f.ownTrailers).map((t) => ({ ...t, comment: null, line: `${t.name}: ${t.value}` })),
-      from: sender ? { name: sender.name ?? '', email: sender.email } : null,
-    });
+      from: f.from ? { name: f.from.name ?? '', email: f.from.email } : null,
+    };
+    // Only follow-ups are read again (walking up threads); patches and covers end a walk.
+    if (kind === 'comment') sources.set(id, source);
+    return source;
+  };
+  const lookup = (msgid: string) => {
+    const id = linker.idOf(msgid);
+    return id === undefined ? undefined : sourceOf(id);
+  };
+
+  const fromReplies = new Map<number, LinkedTrailer[]>();
+  const fromCoverReplies = new Map<number, LinkedTrailer[]>();
+  const answered = new Map<string, TrailerSource | null>();
+  for (const id of trailerReplies) {
+    const reply = sourceOf(id)!;
+    const trailers = replyTrailers(reply, false);
+    if (!trailers.length) continue;
+    const target = answeredMessage(reply, lookup, answered);
+    if (!target) continue;
+    const targetId = linker.idOf(target.msgid)!;
+    const into = roleOf(target) === 'patch' ? fromReplies : fromCoverReplies;
+    const list = into.get(targetId) ?? [];
+    for (const t of trailers) list.push(asLinked(t, id, into === fromReplies ? 'reply' : 'cover'));
+    into.set(targetId, list);
   }
-  const collected = collectTrailers(sources);
-  const out: LinkedRows['trailers'] = [];
-  const byPatch = new Map<number, LinkedRows['trailers']>();
-  for (const [msgid, trailers] of collected) {
-    const patchId = idOfMsgid.get(msgid)!;
-    const list = trailers.map((t) => ({
-      patchId, name: t.name, value: t.value, email: t.person?.email ?? null, personName: t.person?.name ?? null,
-      givenIn: idOfMsgid.get(t.source) ?? patchId, origin: t.via,
-    }));
-    byPatch.set(patchId, list);
-  }
-  // Carry review trailers to the next version of a patch whose diff did not change, oldest
-  // series first so that v3 inherits what v2 inherited from v1.
+  sources.clear();
+
+  patchOrder.forEach((id) => {
+    const f = store.facts(id);
+    const own = parseOwnTrailers(f.ownTrailers).map((t) => asLinked(t, id, 'patch'));
+    const list = [...own, ...(fromReplies.get(id) ?? [])];
+    if (fromCoverReplies.size) {
+      // The nearest cover letter among the patch's ancestors (a v2 with its own cover does
+      // not inherit v1's acks).
+      for (const msgid of ancestorIds(f)) {
+        const ancestor = linker.idOf(msgid);
+        if (ancestor === undefined || linker.kinds.get(ancestor) !== 'cover') continue;
+        list.push(...(fromCoverReplies.get(ancestor) ?? []));
+        break;
+      }
+    }
+    store.appendTrailers(id, dedupeTrailers(list));
+  });
+}
+
+function asLinked(t: { name: string; value: string; person: { name: string; email: string } | null }, givenIn: number, origin: string): LinkedTrailer {
+  return { name: t.name, value: t.value, email: t.person?.email ?? null, personName: t.person?.name ?? null, givenIn, origin };
+}
+
+/**
+ * Carries review trailers to the next version of a patch whose diff did not change, oldest
+ * series first so that v3 inherits what v2 inherited from v1.
+ */
+function carryTrailers(linker: SeriesLinker, store: LinkStore, series: SeriesRow[]): void {
   const order = series.map((_, i) => i).sort((a, b) => (series[a].date ?? '').localeCompare(series[b].date ?? '') || a - b);
   for (const index of order) {
     const previous = series[index].previous;
     if (previous === null) continue;
     const oldByHash = new Map<string, number>();
-    for (const id of link.series[previous].patches.values()) {
-      const hash = byId.get(id)!.diffHash;
+    for (const id of linker.series[previous].patches.values()) {
+      const hash = store.diffHash(id);
       if (hash) oldByHash.set(hash, id);
     }
-    for (const id of link.series[index].patches.values()) {
-      const hash = byId.get(id)!.diffHash;
+    for (const id of linker.series[index].patches.values()) {
+      const hash = store.diffHash(id);
       const old = hash ? oldByHash.get(hash) : undefined;
       if (old === undefined) continue;
-      const mine = byPatch.get(id) ?? [];
-      for (const t of byPatch.get(old) ?? []) {
+      const mine = store.trailers(id);
+      const had = mine.length;
+      for (const t of store.trailers(old)) {
         if (!CARRIED_TRAILERS.has(t.name)) continue;
         if (mine.some((m) => m.name === t.name && (m.email ?? m.value).toLowerCase() === (t.email ?? t.value).toLowerCase())) continue;
-        mine.push({ ...t, patchId: id, origin: 'previous-version' });
+        mine.push({ ...t, origin: 'previous-version' });
       }
-      byPatch.set(id, mine);
+      store.appendTrailers(id, mine.slice(had), had);
     }
   }
-  for (const list of byPatch.values()) out.push(...list);
-  return out;
 }

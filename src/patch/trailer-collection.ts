@@ -64,11 +64,14 @@ const NOT_FROM_REPLIES = new Set(['from', 'author', 'cc', 'to', 'date', 'subject
 const DIFFSTAT_SEPARATOR = /^---$/m;
 
 type Role = 'patch' | 'cover' | 'followup';
+/** The message (patch, cover letter or follow-up) with this Message-Id, if there is one. */
+export type TrailerLookup = (msgid: string) => TrailerSource | undefined;
 
 /** Patch msgid → its trailers (own first, then replies, then cover replies; no duplicates). */
 export function collectTrailers(messages: TrailerSource[], options: CollectOptions = {}): Map<string, CollectedTrailer[]> {
   const byId = new Map<string, TrailerSource>();
   for (const m of messages) if (!byId.has(m.msgid)) byId.set(m.msgid, m);
+  const lookup = (msgid: string) => byId.get(msgid);
 
   const result = new Map<string, CollectedTrailer[]>();
   for (const m of byId.values()) {
@@ -83,7 +86,7 @@ export function collectTrailers(messages: TrailerSource[], options: CollectOptio
     if (roleOf(m) !== 'followup') continue;
     const trailers = replyTrailers(m, options.sloppy ?? false);
     if (!trailers.length) continue;
-    const target = answeredMessage(m, byId, answered);
+    const target = answeredMessage(m, lookup, answered);
     if (!target) continue;
     if (roleOf(target) === 'patch') {
       result.get(target.msgid)!.push(...trailers.map((t) => ({ ...t, source: m.msgid, via: 'reply' as const })));
@@ -100,13 +103,13 @@ export function collectTrailers(messages: TrailerSource[], options: CollectOptio
   if (coverTrailers.size) {
     for (const m of byId.values()) {
       if (roleOf(m) !== 'patch') continue;
-      const cover = ancestorIds(m).map((id) => byId.get(id)).find((a) => a !== undefined && roleOf(a) === 'cover');
+      const cover = nearestCover(m, lookup);
       const trailers = cover && coverTrailers.get(cover.msgid);
       if (trailers) result.get(m.msgid)!.push(...trailers);
     }
   }
 
-  for (const [id, list] of result) result.set(id, dedupe(list));
+  for (const [id, list] of result) result.set(id, dedupeTrailers(list));
   return result;
 }
 
@@ -131,13 +134,15 @@ export function findPatchTrailers(body: string): Trailer[] {
   return findTrailers(paragraphs[paragraphs.length - 1]);
 }
 
-function roleOf(m: TrailerSource): Role {
+/** How a message takes part in trailer collection: as a patch, a cover letter, or a follow-up. */
+export function roleOf(m: TrailerSource): Role {
   if (m.isPatch) return 'patch';
   if (m.counter === 0 && !m.isReply) return 'cover';
   return 'followup';
 }
 
-function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
+/** The trailers a follow-up gives: not mail headers, and (unless sloppy) only about its sender. */
+export function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
   return (m.trailers ?? findTrailers(m.body)).filter(
     (t) => !NOT_FROM_REPLIES.has(t.name.toLowerCase()) && (sloppy || !t.person || !m.from || sentBy(t.person, m.from)),
   );
@@ -147,10 +152,10 @@ function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
  * Walks up the thread to the patch or cover letter a follow-up answers. `memo` remembers the
  * answer for every follow-up passed on the way, so long reply chains are walked once.
  */
-function answeredMessage(m: TrailerSource, byId: Map<string, TrailerSource>, memo: Map<string, TrailerSource | null>): TrailerSource | null {
+export function answeredMessage(m: TrailerSource, lookup: TrailerLookup, memo: Map<string, TrailerSource | null>): TrailerSource | null {
   const path = new Set([m.msgid]);
   let answer: TrailerSource | null = null;
-  let current = parentOf(m, byId);
+  let current = parentOf(m, lookup);
   while (current) {
     if (roleOf(current) !== 'followup') {
       answer = current;
@@ -163,20 +168,29 @@ function answeredMessage(m: TrailerSource, byId: Map<string, TrailerSource>, mem
     }
     if (path.has(current.msgid)) break;
     path.add(current.msgid);
-    current = parentOf(current, byId);
+    current = parentOf(current, lookup);
   }
   for (const id of path) memo.set(id, answer);
   return answer;
 }
 
 /** In-Reply-To, then References from the nearest ancestor to the oldest. */
-function ancestorIds(m: TrailerSource): string[] {
+export function ancestorIds(m: Pick<TrailerSource, 'msgid' | 'inReplyTo' | 'references'>): string[] {
   return [...m.inReplyTo, ...[...m.references].reverse()].filter((id) => id !== m.msgid);
 }
 
-function parentOf(m: TrailerSource, byId: Map<string, TrailerSource>): TrailerSource | null {
+/** The nearest cover letter among a patch's ancestors, whose follow-ups' trailers it takes. */
+export function nearestCover(m: TrailerSource, lookup: TrailerLookup): TrailerSource | undefined {
   for (const id of ancestorIds(m)) {
-    const parent = byId.get(id);
+    const ancestor = lookup(id);
+    if (ancestor !== undefined && roleOf(ancestor) === 'cover') return ancestor;
+  }
+  return undefined;
+}
+
+function parentOf(m: TrailerSource, lookup: TrailerLookup): TrailerSource | null {
+  for (const id of ancestorIds(m)) {
+    const parent = lookup(id);
     if (parent) return parent;
   }
   return null;
@@ -215,7 +229,8 @@ function splitAddress(address: string): [string, string] {
   return [address.slice(0, at), address.slice(at + 1)];
 }
 
-function dedupe(list: CollectedTrailer[]): CollectedTrailer[] {
+/** Duplicates dropped by name + value, case-insensitively; the first one is kept. */
+export function dedupeTrailers<T extends { name: string; value: string }>(list: T[]): T[] {
   const seen = new Set<string>();
   return list.filter((t) => {
     const key = `${t.name.toLowerCase()}: ${t.value.toLowerCase()}`;

@@ -90,68 +90,141 @@ export function compareForLinking(a: LinkMessage, b: LinkMessage): number {
   return a.id - b.id;
 }
 
-export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number | null) => string[]): LinkResult {
-  const result: LinkResult = {
-    kinds: new Map(), subjects: new Map(), series: [], patchSeries: new Map(), coverSeries: new Map(), comments: new Map(),
-  };
-  const ordered = [...messages].sort(compareForLinking);
+/** What the linker decided about one message, as it decides it (for callers that store it at once). */
+export interface LinkEvents {
+  /** Every message that is not a duplicate or ignored, with its parsed subject. */
+  subject?(m: LinkMessage, info: SubjectInfo): void;
+  /** A patch, with its place in a series (null for a `0/N` mail with a diff). */
+  patch?(m: LinkMessage, info: SubjectInfo, place: { series: number; number: number } | null): void;
+  cover?(m: LinkMessage, info: SubjectInfo, series: number): void;
+  /** A reply resolved: a comment (with what it answers) or, when nothing known is up its chain, `other`. */
+  reply?(m: LinkMessage, comment: LinkedComment | null): void;
+}
+
+/**
+ * The linking algorithm as a state machine, so that an index of any size can be linked without
+ * holding its messages: phase 1 takes every message in linking order (`compareForLinking`) and
+ * keeps only what later messages may need (Message-Ids, the references of series, the series);
+ * phase 2 resolves the replies, asking the caller for each one again by id.
+ */
+export class SeriesLinker {
+  readonly series: LinkedSeries[] = [];
+  /** Every message's kind, in the order it was decided. */
+  readonly kinds = new Map<number, MessageKind>();
+  readonly comments = new Map<number, LinkedComment>();
   // (list, msgid) → series index: Patchwork's SeriesReference. One map per list, so that no
   // key string is made per reference (there are several for every patch of the index).
-  const referencesByList = new Map<number | null, Map<string, number>>();
-  const referencesOf = (list: number | null) => {
-    let map = referencesByList.get(list);
-    if (map === undefined) referencesByList.set(list, (map = new Map()));
-    return map;
-  };
-  const coverNames = new Set<string>();
-  const byMsgid = new Map<string, number>();
-  const candidates: LinkMessage[] = [];
+  private readonly referencesByList = new Map<number | null, Map<string, number>>();
+  private readonly coverNames = new Set<string>();
+  /** Message-Id → message id, for every message in series or threads. */
+  private readonly byMsgid = new Map<string, number>();
+  /** Replies (neither patch nor cover) waiting for phase 2, in linking order. */
+  private readonly candidates: number[] = [];
 
-  const register = (list: number | null, ids: string[], series: number) => {
-    const references = referencesOf(list);
+  constructor(
+    private readonly dropPrefixes: (list: number | null) => string[],
+    private readonly events: LinkEvents = {},
+  ) {}
+
+  /** Phase 1: one message; messages must come in linking order. */
+  add(m: LinkMessage): void {
+    if (m.duplicate || m.ignored) {
+      this.kinds.set(m.id, 'other');
+      return;
+    }
+    this.byMsgid.set(m.msgid, m.id);
+    const info = parseSubject(m.subject ?? '', this.dropPrefixes(m.list));
+    this.events.subject?.(m, info);
+    const isPatch = !info.isReply && (m.hasDiff || m.pullUrl !== null);
+    if (isPatch) {
+      this.kinds.set(m.id, 'patch');
+      this.linkPatch(m, info);
+      return;
+    }
+    const coverName = `${m.list}\u0000${info.name}`;
+    const isCover = info.counter === 0 && !info.isReply && (m.refs.length === 0 || !this.coverNames.has(coverName));
+    if (isCover) {
+      this.kinds.set(m.id, 'cover');
+      this.coverNames.add(coverName);
+      this.linkCover(m, info);
+      return;
+    }
+    this.candidates.push(m.id);
+  }
+
+  /**
+   * Phase 2: with every patch and cover known, attach each reply to the patch (or else the
+   * cover) up its reference chain. Patchwork looks for a patch first, through every reference
+   * and the comments on patches, then for a cover the same way. A reply is resolved after the
+   * replies it references, whatever their dates (clocks disagree); an explicit stack, not
+   * recursion, because thread depth is user data. `reply(id)` gives back a message of phase 1.
+   */
+  resolveReplies(reply: (id: number) => LinkMessage): void {
+    const pending = new Set(this.candidates);
+    const parentsOf = (m: LinkMessage) => {
+      const ids: number[] = [];
+      for (const ref of m.refs) {
+        const id = this.byMsgid.get(ref);
+        if (id !== undefined && id !== m.id) ids.push(id);
+      }
+      return ids;
+    };
+    for (const first of this.candidates) {
+      if (!pending.has(first)) continue;
+      const stack = [reply(first)];
+      const onStack = new Set([first]);
+      while (stack.length) {
+        const m = stack[stack.length - 1];
+        const parents = parentsOf(m);
+        const waitingFor = parents.find((id) => pending.has(id) && !onStack.has(id));
+        if (waitingFor !== undefined) {
+          stack.push(reply(waitingFor));
+          onStack.add(waitingFor);
+          continue;
+        }
+        this.resolve(m, parents);
+        pending.delete(m.id);
+        stack.pop();
+        onStack.delete(m.id);
+      }
+    }
+    this.candidates.length = 0;
+  }
+
+  /** The message id of a Message-Id seen in phase 1 (not a duplicate, not ignored). */
+  idOf(msgid: string): number | undefined {
+    return this.byMsgid.get(msgid);
+  }
+
+  private referencesOf(list: number | null): Map<string, number> {
+    let map = this.referencesByList.get(list);
+    if (map === undefined) this.referencesByList.set(list, (map = new Map()));
+    return map;
+  }
+
+  private register(list: number | null, ids: string[], series: number): void {
+    const references = this.referencesOf(list);
     for (const id of ids) {
       // get_or_create: an id already registered keeps its series, so a reply to an older
       // version does not steal that version's references.
       if (!references.has(id)) references.set(id, series);
     }
-  };
-  const newSeries = (m: LinkMessage, info: SubjectInfo, total: number): number => {
-    result.series.push({
+  }
+
+  private newSeries(m: LinkMessage, info: SubjectInfo, total: number): number {
+    this.series.push({
       list: m.list, name: null, date: m.date, submitter: m.submitter, version: info.version, versionText: info.versionText,
       total, rfc: info.rfc, cover: null, patches: new Map(), firstPatchName: null,
     });
-    return result.series.length - 1;
-  };
-
-  for (const m of ordered) {
-    if (m.duplicate || m.ignored) {
-      result.kinds.set(m.id, 'other');
-      continue;
-    }
-    byMsgid.set(m.msgid, m.id);
-    const info = parseSubject(m.subject ?? '', dropPrefixes(m.list));
-    result.subjects.set(m.id, info);
-    const isPatch = !info.isReply && (m.hasDiff || m.pullUrl !== null);
-    if (isPatch) {
-      result.kinds.set(m.id, 'patch');
-      linkPatch(m, info);
-      continue;
-    }
-    const isCover = info.counter === 0 && !info.isReply && (m.refs.length === 0 || !coverNames.has(`${m.list}\u0000${info.name}`));
-    if (isCover) {
-      result.kinds.set(m.id, 'cover');
-      coverNames.add(`${m.list}\u0000${info.name}`);
-      linkCover(m, info);
-      continue;
-    }
-    candidates.push(m);
+    return this.series.length - 1;
   }
 
-  function findByReferences(m: LinkMessage, info: SubjectInfo, total: number): number | null {
+  private findByReferences(m: LinkMessage, info: SubjectInfo, total: number): number | null {
+    const references = this.referencesOf(m.list);
     for (const ref of [m.msgid, ...m.refs]) {
-      const index = referencesOf(m.list).get(ref);
+      const index = references.get(ref);
       if (index === undefined) continue;
-      const s = result.series[index];
+      const s = this.series[index];
       if (s.version !== info.version && !withinWindow(s.date, m.date)) continue;
       if (s.total !== total) continue;
       return index;
@@ -159,13 +232,13 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
     return null;
   }
 
-  function findByMarkers(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {
+  private findByMarkers(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {
     let found: number | null = null;
     // Newest first: with several candidates, Patchwork ends up taking the newest one that does
     // not have this patch number yet.
     const earliest = dateMs(m.date) - SERIES_WINDOW_MS;
-    for (let i = result.series.length - 1; i >= 0; i--) {
-      const s = result.series[i];
+    for (let i = this.series.length - 1; i >= 0; i--) {
+      const s = this.series[i];
       // Series are created in date order: once one is older than the window, all before it are.
       if (dateMs(s.date) < earliest) break;
       if (s.list !== m.list || s.submitter !== m.submitter || s.version !== info.version || s.total !== total) continue;
@@ -176,90 +249,85 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
     return found;
   }
 
-  function linkPatch(m: LinkMessage, info: SubjectInfo): void {
+  private linkPatch(m: LinkMessage, info: SubjectInfo): void {
     const hasMarker = info.counter !== null && info.total !== null;
     const number = hasMarker ? info.counter! : 1;
     const total = hasMarker ? info.total! : 1;
-    let index = hasMarker ? findByReferences(m, info, total) ?? findByMarkers(m, info, total, number) : null;
-    if (index === null || result.series[index].patches.has(number)) {
-      index = newSeries(m, info, total);
-      register(m.list, [...m.refs, m.msgid], index);
+    let index = hasMarker ? this.findByReferences(m, info, total) ?? this.findByMarkers(m, info, total, number) : null;
+    if (index === null || this.series[index].patches.has(number)) {
+      index = this.newSeries(m, info, total);
+      this.register(m.list, [...m.refs, m.msgid], index);
     } else {
-      register(m.list, [m.msgid], index);
+      this.register(m.list, [m.msgid], index);
     }
     // A `0/N` mail with a diff is a patch, but not part of the series (Patchwork: no number).
-    if (number === 0) return;
-    const s = result.series[index];
+    if (number === 0) {
+      this.events.patch?.(m, info, null);
+      return;
+    }
+    const s = this.series[index];
     s.patches.set(number, m.id);
-    result.patchSeries.set(m.id, { series: index, number });
+    this.events.patch?.(m, info, { series: index, number });
     if (number === 1 && s.name === null) {
       s.name = info.name;
       s.firstPatchName = info.name;
     }
   }
 
-  function linkCover(m: LinkMessage, info: SubjectInfo): void {
-    let index = referencesOf(m.list).get(m.msgid);
-    if (index === undefined || result.series[index].cover !== null) {
-      index = newSeries(m, info, info.total ?? 0);
-      register(m.list, [m.msgid], index);
+  private linkCover(m: LinkMessage, info: SubjectInfo): void {
+    let index = this.referencesOf(m.list).get(m.msgid);
+    if (index === undefined || this.series[index].cover !== null) {
+      index = this.newSeries(m, info, info.total ?? 0);
+      this.register(m.list, [m.msgid], index);
     }
-    const s = result.series[index];
+    const s = this.series[index];
     s.cover = m.id;
-    result.coverSeries.set(m.id, index);
+    this.events.cover?.(m, info, index);
     // Names are upgraded, never downgraded: a cover's name beats patch 1's.
     if (s.name === null || s.name === s.firstPatchName) s.name = coverSeriesName(info);
   }
 
-  // Replies: with every patch and cover known, attach each reply to the patch (or else the
-  // cover) up its reference chain. Patchwork looks for a patch first, through every reference
-  // and the comments on patches, then for a cover the same way. A reply is resolved after the
-  // replies it references, whatever their dates (clocks disagree); an explicit stack, not
-  // recursion, because thread depth is user data.
-  const pending = new Map(candidates.map((m) => [m.id, m]));
-  const parentsOf = (m: LinkMessage) => m.refs.map((ref) => byMsgid.get(ref)).filter((id): id is number => id !== undefined && id !== m.id);
-  const resolve = (m: LinkMessage) => {
-    const parentIds = parentsOf(m);
-    const patch = findUp(parentIds, 'patch');
-    const cover = patch === null ? findUp(parentIds, 'cover') : null;
-    pending.delete(m.id);
+  private resolve(m: LinkMessage, parentIds: number[]): void {
+    const patch = this.findUp(parentIds, 'patch');
+    const cover = patch === null ? this.findUp(parentIds, 'cover') : null;
     if (patch === null && cover === null) {
-      result.kinds.set(m.id, 'other');
+      this.kinds.set(m.id, 'other');
+      this.events.reply?.(m, null);
       return;
     }
-    result.kinds.set(m.id, 'comment');
-    result.comments.set(m.id, { parent: parentIds[0] ?? (patch ?? cover)!, patch, cover });
-  };
-  for (const first of candidates) {
-    if (!pending.has(first.id)) continue;
-    const stack = [first];
-    const onStack = new Set([first.id]);
-    while (stack.length) {
-      const m = stack[stack.length - 1];
-      const waitingFor = parentsOf(m).find((id) => pending.has(id) && !onStack.has(id));
-      if (waitingFor !== undefined) {
-        stack.push(pending.get(waitingFor)!);
-        onStack.add(waitingFor);
-        continue;
-      }
-      resolve(m);
-      stack.pop();
-      onStack.delete(m.id);
-    }
+    const comment = { parent: parentIds[0] ?? (patch ?? cover)!, patch, cover };
+    this.kinds.set(m.id, 'comment');
+    this.comments.set(m.id, comment);
+    this.events.reply?.(m, comment);
   }
 
-  function findUp(parentIds: number[], kind: 'patch' | 'cover'): number | null {
+  private findUp(parentIds: number[], kind: 'patch' | 'cover'): number | null {
     for (const id of parentIds) {
-      if (result.kinds.get(id) === kind) return id;
+      if (this.kinds.get(id) === kind) return id;
       // A reference to a comment counts as a reference to what that comment is on.
-      const comment = result.comments.get(id);
+      const comment = this.comments.get(id);
       const target = comment ? (kind === 'patch' ? comment.patch : comment.cover) : null;
       if (target !== null) return target;
     }
     return null;
   }
+}
 
-  return result;
+/** Links messages held in memory (any order): the whole result, in maps. */
+export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number | null) => string[]): LinkResult {
+  const subjects = new Map<number, SubjectInfo>();
+  const patchSeries = new Map<number, { series: number; number: number }>();
+  const coverSeries = new Map<number, number>();
+  const linker = new SeriesLinker(dropPrefixes, {
+    subject: (m, info) => subjects.set(m.id, info),
+    patch: (m, _info, place) => place && patchSeries.set(m.id, place),
+    cover: (m, _info, series) => coverSeries.set(m.id, series),
+  });
+  const ordered = [...messages].sort(compareForLinking);
+  for (const m of ordered) linker.add(m);
+  const byId = new Map(ordered.map((m) => [m.id, m]));
+  linker.resolveReplies((id) => byId.get(id)!);
+  return { kinds: linker.kinds, subjects, series: linker.series, patchSeries, coverSeries, comments: linker.comments };
 }
 
 /** Patchwork's Series._format_name: the cover's name without its leading `[...]` group. */

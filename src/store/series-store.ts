@@ -1,10 +1,13 @@
 /**
- * SQL side of series linking: reads the compact per-message facts the linker needs and writes
- * its result (kinds, series, patches, covers, comments, trailers) in one transaction, so a
- * reader never sees a half-written series.
+ * SQL side of series linking. Linking reads each message's facts by id when it needs them, and
+ * writes what it decides into temporary tables as it goes; `LinkStore.commit` then makes the
+ * real tables match them, writing only the differences. Nothing of the index is held in memory
+ * but the linker's own state, so linking an index of millions of messages stays within bounds.
+ * The caller runs it all in one transaction, so a reader never sees a half-written series.
  */
 import type { SqliteDatabase } from './database.js';
 
+/** What linking knows of one message, read by id. */
 export interface MessageFacts {
   id: number;
   msgid: string;
@@ -26,6 +29,8 @@ export interface MessageFacts {
   /** Trailers written in the message itself (found at import), as stored: JSON, or null. */
   ownTrailers: string | null;
   changeId: string | null;
+  /** The sender (people row), or null. */
+  from: { name: string | null; email: string } | null;
 }
 
 export interface StoredTrailer {
@@ -38,58 +43,10 @@ export function parseOwnTrailers(json: string | null): StoredTrailer[] {
   return json ? (JSON.parse(json) as StoredTrailer[]) : [];
 }
 
-/**
- * The facts linking needs, for every message, in id order. Linking holds them all at once, so
- * they are kept small: trailers stay JSON until they are needed, senders are people ids (see
- * loadPeople), and each referenced Message-Id is the same string as the message's own msgid.
- */
-export function loadMessageFacts(db: SqliteDatabase): MessageFacts[] {
-  const facts: MessageFacts[] = [];
-  const position = new Map<number, number>();
-  // One string per Message-Id: references repeat a thread's ids in every reply.
-  const interned = new Map<string, string>();
-  const intern = (msgid: string) => {
-    const known = interned.get(msgid);
-    if (known !== undefined) return known;
-    interned.set(msgid, msgid);
-    return msgid;
-  };
-  const rows = db.prepare(`SELECT id, msgid, list_id, date, from_id, subject, diff IS NOT NULL AS has_diff,
-      pull_url, duplicate_of IS NOT NULL AS duplicate, diff_hash, own_trailers, change_id, patchwork_hint = 'ignore' AS ignored
-    FROM messages ORDER BY id`).raw().iterate();
-  for (const r of rows as Iterable<unknown[]>) {
-    const id = r[0] as number;
-    position.set(id, facts.length);
-    facts.push({
-      id, msgid: intern(r[1] as string), list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
-      subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1,
-      diffHash: r[9] as string | null, ownTrailers: r[10] as string | null, changeId: r[11] as string | null,
-      ignored: r[12] === 1,
-      inReplyTo: NO_REFS, references: NO_REFS, refs: NO_REFS,
-    });
-  }
-  // Grouped in SQL: one row per message and header instead of one per reference.
-  const refs = db.prepare(`SELECT message_id, header, group_concat(msgid, char(1) ORDER BY position)
-    FROM message_references GROUP BY message_id, header`).raw().iterate();
-  for (const [id, header, ids] of refs as Iterable<[number, string, string]>) {
-    const at = position.get(id);
-    if (at !== undefined) facts[at][header === 'in-reply-to' ? 'inReplyTo' : 'references'] = ids.split('\u0001').map(intern);
-  }
-  for (const f of facts) if (f.inReplyTo.length || f.references.length) f.refs = patchworkRefs(f);
-  return facts;
-}
-
 // Shared by every message without references; frozen, so that a push fails loudly.
 const NO_REFS = Object.freeze([]) as unknown as string[];
 
-/** Name and address of every person, by id: loaded once rather than joined into every message's facts. */
-export function loadPeople(db: SqliteDatabase): Map<number, { name: string | null; email: string }> {
-  const people = new Map<number, { name: string | null; email: string }>();
-  for (const [id, email, name] of db.prepare('SELECT id, email, name FROM people').raw().iterate() as Iterable<[number, string, string | null]>) {
-    people.set(id, { name, email });
-  }
-  return people;
-}
+const splitIds = (ids: string | null) => (ids === null ? NO_REFS : ids.split('\u0001'));
 
 /** Patchwork's reference order: In-Reply-To first, then References newest → oldest, no repeats. */
 export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>): string[] {
@@ -117,6 +74,7 @@ export function addDropPrefixes(db: SqliteDatabase, prefixes: string[]): void {
     .run(JSON.stringify(merged));
 }
 
+
 export interface SeriesRow {
   keyMsgid: string;
   list: number | null;
@@ -137,107 +95,224 @@ export interface SeriesRow {
   latest: number | null;
 }
 
-export interface LinkedRows {
-  kinds: Map<number, string>;
-  listTags: Map<number, string | null>;
-  series: SeriesRow[];
-  patches: { messageId: number; series: number | null; number: number | null; name: string; prefixes: string[] }[];
-  covers: { messageId: number; series: number; name: string }[];
-  comments: { messageId: number; parent: number; patch: number | null; cover: number | null }[];
-  trailers: { patchId: number; name: string; value: string; email: string | null; personName: string | null; givenIn: number; origin: string }[];
+/** A trailer as linking collects it, before its person has an id. */
+export interface LinkedTrailer {
+  name: string;
+  value: string;
+  email: string | null;
+  personName: string | null;
+  /** The message it was written in. */
+  givenIn: number;
+  origin: string;
 }
 
-/**
- * Stores the linking result in one transaction, so readers never see half of it. Series ids stay
- * stable through their key msgid. Only rows that changed are written: after a small import most
- * of the result is what is already there.
- */
-export function writeLinkResult(db: SqliteDatabase, rows: LinkedRows): void {
-  db.transaction(() => {
-    const oldIds = new Map(db.prepare('SELECT key_msgid, id FROM series').raw().all() as [string, number][]);
-    let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
-    const ids = rows.series.map((s) => oldIds.get(s.keyMsgid) ?? nextId++);
-    const ref = (index: number | null) => (index === null ? null : ids[index]);
+export type StoredKind = 'patch' | 'cover' | 'comment' | 'other';
 
-    // Compared while reading, not loaded into a map: linking holds enough of the index as it is.
-    const changedKinds: [string, number][] = [];
+// What linking decides, kept on disk (SQLite's temporary database) rather than in memory until
+// it is compared with what the index holds. `ord` is a patch's place in linking order: new
+// people from trailers are added in that order, so that their ids do not depend on anything else.
+const TEMP_TABLES = `
+CREATE TEMP TABLE link_patches (message_id INTEGER PRIMARY KEY, series_index INTEGER, series_id INTEGER, number INTEGER,
+  name TEXT NOT NULL, prefixes TEXT NOT NULL, ord INTEGER NOT NULL);
+CREATE TEMP TABLE link_covers (message_id INTEGER PRIMARY KEY, series_index INTEGER NOT NULL, series_id INTEGER, name TEXT NOT NULL);
+CREATE TEMP TABLE link_comments (message_id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, patch_id INTEGER, cover_id INTEGER);
+CREATE TEMP TABLE link_trailers (patch_id INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  email TEXT, person_name TEXT, person_id INTEGER, given_in INTEGER NOT NULL, origin TEXT NOT NULL, ord INTEGER NOT NULL,
+  PRIMARY KEY (patch_id, position)) WITHOUT ROWID;
+CREATE TEMP TABLE link_series_ids (series_index INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+`;
+const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids'];
+
+/**
+ * Reads facts for the linker and keeps its decisions until `commit`. Must be used inside one
+ * transaction (see relinkSeries); `close` drops the temporary tables.
+ */
+export class LinkStore {
+  private readonly factsById;
+  private readonly insertPatch;
+  private readonly insertCover;
+  private readonly insertComment;
+  private readonly insertTrailer;
+  private readonly trailersOfPatch;
+  private readonly patchOrd;
+  private readonly diffHashOf;
+
+  constructor(private readonly db: SqliteDatabase) {
+    // Temporary tables spill to a file beyond this cache, so linking memory stays flat.
+    db.pragma('temp.cache_size = -8192');
+    this.dropTemp();
+    db.exec(TEMP_TABLES);
+    this.factsById = db.prepare(`SELECT m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
+        m.duplicate_of IS NOT NULL, m.patchwork_hint = 'ignore', m.diff_hash, m.own_trailers, m.change_id, p.name, p.email,
+        (SELECT group_concat(msgid, char(1) ORDER BY position) FROM message_references WHERE message_id = m.id AND header = 'in-reply-to'),
+        (SELECT group_concat(msgid, char(1) ORDER BY position) FROM message_references WHERE message_id = m.id AND header = 'references')
+      FROM messages m LEFT JOIN people p ON p.id = m.from_id WHERE m.id = ?`).raw();
+    this.insertPatch = db.prepare('INSERT INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertCover = db.prepare('INSERT INTO temp.link_covers (message_id, series_index, name) VALUES (?, ?, ?)');
+    this.insertComment = db.prepare('INSERT INTO temp.link_comments (message_id, parent_id, patch_id, cover_id) VALUES (?, ?, ?, ?)');
+    this.insertTrailer = db.prepare(`INSERT INTO temp.link_trailers (patch_id, position, name, value, email, person_name, given_in, origin, ord)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.trailersOfPatch = db.prepare(`SELECT name, value, email, person_name, given_in, origin FROM temp.link_trailers
+      WHERE patch_id = ? ORDER BY position`).raw();
+    this.patchOrd = db.prepare('SELECT ord FROM temp.link_patches WHERE message_id = ?').pluck();
+    this.diffHashOf = db.prepare('SELECT diff_hash FROM messages WHERE id = ?').pluck();
+  }
+
+  /**
+   * Message ids in linking order: by date, then Message-Id, then id (compareForLinking; SQLite
+   * compares text as UTF-8 bytes, which differs from JavaScript only for characters beyond the
+   * Basic Multilingual Plane). A message without a date sorts first, as there.
+   */
+  linkingOrder(): number[] {
+    return this.db.prepare('SELECT id FROM messages ORDER BY date, msgid, id').pluck().all() as number[];
+  }
+
+  /** Every message's list and subject (for detectListTags), streamed. */
+  *listSubjects(): IterableIterator<{ list: number | null; subject: string | null }> {
+    for (const [list, subject] of this.db.prepare('SELECT list_id, subject FROM messages').raw().iterate() as Iterable<[number | null, string | null]>) {
+      yield { list, subject };
+    }
+  }
+
+  facts(id: number): MessageFacts {
+    const r = this.factsById.get(id) as unknown[] | undefined;
+    if (r === undefined) throw new Error(`linking: no message ${id}`);
+    const inReplyTo = splitIds(r[15] as string | null);
+    const references = splitIds(r[16] as string | null);
+    const email = r[14] as string | null;
+    return {
+      id, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
+      subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1, ignored: r[9] === 1,
+      diffHash: r[10] as string | null, ownTrailers: r[11] as string | null, changeId: r[12] as string | null,
+      from: email === null ? null : { name: r[13] as string | null, email },
+      inReplyTo, references, refs: inReplyTo.length || references.length ? patchworkRefs({ inReplyTo, references }) : NO_REFS,
+    };
+  }
+
+  diffHash(id: number): string | null {
+    return (this.diffHashOf.get(id) as string | null | undefined) ?? null;
+  }
+
+  addPatch(id: number, series: number | null, number: number | null, name: string, prefixes: string[], ord: number): void {
+    this.insertPatch.run(id, series, number, name, JSON.stringify(prefixes), ord);
+  }
+
+  addCover(id: number, series: number, name: string): void {
+    this.insertCover.run(id, series, name);
+  }
+
+  addComment(id: number, parent: number, patch: number | null, cover: number | null): void {
+    this.insertComment.run(id, parent, patch, cover);
+  }
+
+  /** A patch's trailers so far, in order. */
+  trailers(patchId: number): LinkedTrailer[] {
+    return (this.trailersOfPatch.all(patchId) as [string, string, string | null, string | null, number, string][]).map(
+      ([name, value, email, personName, givenIn, origin]) => ({ name, value, email, personName, givenIn, origin }),
+    );
+  }
+
+  /** Appends trailers to a patch's list (`position` counts on from `from`). */
+  appendTrailers(patchId: number, trailers: LinkedTrailer[], from = 0): void {
+    if (!trailers.length) return;
+    const ord = this.patchOrd.get(patchId) as number;
+    trailers.forEach((t, i) => this.insertTrailer.run(patchId, from + i, t.name, t.value, t.email, t.personName, t.givenIn, t.origin, ord));
+  }
+
+  /**
+   * Makes the index hold what linking decided: kinds, list tags, series (their ids kept through
+   * their key Message-Id), patches, covers, comments and trailers. Only differences are written.
+   */
+  commit(kinds: Map<number, StoredKind>, listTags: Map<number, string | null>, series: SeriesRow[]): void {
+    const db = this.db;
+    // Compared while reading (the kind index covers it); grouped by kind, not a pair per message.
+    const changed = new Map<StoredKind, number[]>();
     for (const [id, kind] of db.prepare('SELECT id, kind FROM messages').raw().iterate() as Iterable<[number, string | null]>) {
-      const linked = rows.kinds.get(id);
-      if (linked !== undefined && linked !== kind) changedKinds.push([linked, id]);
+      const linked = kinds.get(id);
+      if (linked === undefined || linked === kind) continue;
+      let ids = changed.get(linked);
+      if (ids === undefined) changed.set(linked, (ids = []));
+      ids.push(id);
     }
     const setKind = db.prepare('UPDATE messages SET kind = ? WHERE id = ?');
-    for (const [kind, id] of changedKinds) setKind.run(kind, id);
+    for (const [kind, ids] of changed) for (const id of ids) setKind.run(kind, id);
 
     const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ? AND subject_tag IS NOT ?');
-    for (const [list, tag] of rows.listTags) setTag.run(tag, list, tag);
+    for (const [list, tag] of listTags) setTag.run(tag, list, tag);
 
-    syncTable(db, 'series', ['id'], ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
+    const oldIds = new Map(db.prepare('SELECT key_msgid, id FROM series').raw().all() as [string, number][]);
+    let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
+    const ids = series.map((s) => oldIds.get(s.keyMsgid) ?? nextId++);
+    oldIds.clear();
+    const ref = (index: number | null) => (index === null ? null : ids[index]);
+    const insertId = db.prepare('INSERT INTO temp.link_series_ids (series_index, id) VALUES (?, ?)');
+    ids.forEach((id, index) => insertId.run(index, id));
+    db.exec(`UPDATE temp.link_patches SET series_id = (SELECT id FROM temp.link_series_ids s WHERE s.series_index = link_patches.series_index)
+        WHERE series_index IS NOT NULL;
+      UPDATE temp.link_covers SET series_id = (SELECT id FROM temp.link_series_ids s WHERE s.series_index = link_covers.series_index);`);
+
+    syncRows(db, 'series', ['id'], ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
       'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'],
-    rows.series.map((s, i) => [ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
+    series.map((s, i) => [ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
       s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid]));
-    syncTable(db, 'patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes'],
-      rows.patches.map((p) => [p.messageId, ref(p.series), p.number, p.name, JSON.stringify(p.prefixes)]));
-    syncTable(db, 'covers', ['message_id'], ['series_id', 'name'], rows.covers.map((c) => [c.messageId, ids[c.series], c.name]));
-    syncTable(db, 'comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id'],
-      rows.comments.map((c) => [c.messageId, c.parent, c.patch, c.cover]));
+    syncFromTemp(db, 'patches', 'link_patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes']);
+    syncFromTemp(db, 'covers', 'link_covers', ['message_id'], ['series_id', 'name']);
+    syncFromTemp(db, 'comments', 'link_comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id']);
 
-    const personId = db.prepare('SELECT id FROM people WHERE email = ?').pluck();
-    const insertPerson = db.prepare('INSERT INTO people (email, name) VALUES (?, ?) ON CONFLICT(email) DO NOTHING');
-    const positions = new Map<number, number>();
-    const trailerRows = rows.trailers.map((t) => {
-      let person: number | null = null;
-      if (t.email) {
-        person = (personId.get(t.email) as number | undefined) ?? null;
-        if (person === null) {
-          insertPerson.run(t.email, t.personName);
-          person = personId.get(t.email) as number;
-        }
-      }
-      const position = positions.get(t.patchId) ?? 0;
-      positions.set(t.patchId, position + 1);
-      return [t.patchId, position, t.name, t.value, person, t.givenIn, t.origin];
-    });
-    syncTable(db, 'trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin'], trailerRows);
+    // People named only in trailers become people rows, in linking order (first name wins).
+    db.exec(`INSERT INTO people (email, name) SELECT email, person_name FROM temp.link_trailers WHERE email IS NOT NULL
+        ORDER BY ord, position ON CONFLICT(email) DO NOTHING;
+      UPDATE temp.link_trailers SET person_id = (SELECT id FROM people p WHERE p.email = link_trailers.email) WHERE email IS NOT NULL;`);
+    syncFromTemp(db, 'trailers', 'link_trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin']);
     // Everything up to this message id is linked; an import killed before this point relinks.
     db.prepare(`INSERT INTO settings (key, value) VALUES ('linked_up_to', (SELECT coalesce(max(id), 0) FROM messages))
       ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run();
-  })();
+  }
+
+  close(): void {
+    this.dropTemp();
+  }
+
+  private dropTemp(): void {
+    for (const name of TEMP_NAMES) this.db.exec(`DROP TABLE IF EXISTS temp.${name}`);
+  }
 }
 
 /**
- * Makes `table` hold exactly `rows` (key columns first, then the others), writing only the
- * differences. Runs inside the caller's transaction. Keys are integers (one, or two packed into
- * one number), so that comparing a few hundred thousand rows makes almost no strings.
+ * Makes `table` hold exactly the rows of temporary table `temp` (same column names), in SQL:
+ * rows whose key is gone are deleted, new or changed rows written, equal rows left alone.
  */
-function syncTable(db: SqliteDatabase, table: string, keys: string[], columns: string[], rows: unknown[][]): void {
+function syncFromTemp(db: SqliteDatabase, table: string, temp: string, keys: string[], columns: string[]): void {
   const all = [...keys, ...columns];
-  const keyOf = (row: unknown[]): number | string => {
-    if (keys.length === 1) return row[0] as number;
-    const second = row[1] as number;
-    return second < KEY_SPAN ? (row[0] as number) * KEY_SPAN + second : `${row[0]}:${second}`;
-  };
-  const wanted = new Map<number | string, unknown[]>();
-  for (const row of rows) wanted.set(keyOf(row), row);
+  const sameKey = keys.map((k) => `t.${k} = n.${k}`).join(' AND ');
+  db.exec(`DELETE FROM main.${table} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.${temp} n WHERE ${sameKey});
+    INSERT OR REPLACE INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')} FROM temp.${temp} n
+      WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')});`);
+}
+
+/**
+ * Makes `table` hold exactly `rows` (key column first, then the others), writing only the
+ * differences; for tables small enough to hold (series). Runs inside the caller's transaction.
+ */
+function syncRows(db: SqliteDatabase, table: string, keys: string[], columns: string[], rows: unknown[][]): void {
+  const all = [...keys, ...columns];
+  const wanted = new Map<number, unknown[]>();
+  for (const row of rows) wanted.set(row[0] as number, row);
   const changed: unknown[][] = [];
-  const removed: unknown[][] = [];
+  const removed: number[] = [];
   for (const row of db.prepare(`SELECT ${all.join(', ')} FROM ${table}`).raw().iterate() as Iterable<unknown[]>) {
-    const key = keyOf(row);
-    const want = wanted.get(key);
-    if (want === undefined) removed.push(row.slice(0, keys.length));
+    const want = wanted.get(row[0] as number);
+    if (want === undefined) removed.push(row[0] as number);
     else if (!sameRow(row, want)) changed.push(want);
-    wanted.delete(key);
+    wanted.delete(row[0] as number);
   }
   // What is left in `wanted` is new.
   const upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`);
   for (const row of changed) upsert.run(...row);
   for (const row of wanted.values()) upsert.run(...row);
-  const remove = db.prepare(`DELETE FROM ${table} WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}`);
-  for (const key of removed) remove.run(...key);
+  const remove = db.prepare(`DELETE FROM ${table} WHERE ${keys[0]} = ?`);
+  for (const key of removed) remove.run(key);
 }
-
-// A second key column (a position) below this packs with the first (an id) into one safe integer;
-// a larger one (never seen in real mail) is keyed by text.
-const KEY_SPAN = 1 << 20;
 
 /** Stored and wanted values compared as SQLite stores them: null/undefined alike, numbers and text as text. */
 function sameRow(stored: unknown[], wanted: unknown[]): boolean {
