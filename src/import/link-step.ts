@@ -15,7 +15,6 @@ import { SeriesLinker } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
 import { detectListTags } from '../series/list-tag.js';
-import { parseSubject } from '../patch/subject.js';
 import { ancestorIds, answeredMessage, dedupeTrailers, replyTrailers, roleOf } from '../patch/trailer-collection.js';
 import type { TrailerSource } from '../patch/trailer-collection.js';
 
@@ -24,6 +23,8 @@ export interface LinkSummary {
   patches: number;
   covers: number;
   comments: number;
+  /** Rows of the index that linking wrote (kinds, series, patches, covers, comments, trailers, people): few after a small import. */
+  changedRows: number;
   seconds: number;
 }
 
@@ -61,16 +62,36 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
 
   // Patches in linking order (their trailers are collected in it); replies with trailers of
   // their own, in the order they were resolved (the order b4 would read them in).
-  const patchOrder: number[] = [];
-  const trailerReplies: number[] = [];
+  let patches = 0;
   let covers = 0;
+  const trailerReplies: number[] = [];
+  // What a series' versions are linked by, from its lead (its cover, else its lowest patch),
+  // kept as the lead goes by rather than read again.
+  const coverLeads = new Map<number, SeriesLead>();
+  const patchLeads = new Map<number, SeriesLead & { number: number }>();
+  const leadOf = (m: MessageFacts, title: string) => ({
+    msgid: m.msgid, changeId: m.changeId, title: normaliseTitle(title), threadRefs: [...m.inReplyTo, ...m.references],
+  });
+  // Ignored messages keep their Message-Id out of threads; they are few.
+  const ignored = new Set<number>();
+  const idOf = (msgid: string) => {
+    const id = store.messageWithMsgid(msgid);
+    return id === undefined || ignored.has(id) ? undefined : id;
+  };
   const linker = new SeriesLinker(dropFor, {
     patch: (m, info, place) => {
-      store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patchOrder.length);
-      patchOrder.push(m.id);
+      // A patch's own trailers come first in its list (see collectTrailers).
+      const own = parseOwnTrailers((m as MessageFacts).ownTrailers).map((t) => asLinked(t, m.id, 'patch'));
+      store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patches, dedupeTrailers(own));
+      patches++;
+      const known = place ? patchLeads.get(place.series) : undefined;
+      if (place && (known === undefined || place.number < known.number)) {
+        patchLeads.set(place.series, { number: place.number, ...leadOf(m as MessageFacts, info.title) });
+      }
     },
     cover: (m, info, series) => {
       store.addCover(m.id, series, info.name);
+      coverLeads.set(series, leadOf(m as MessageFacts, info.title));
       covers++;
     },
     reply: (m, comment) => {
@@ -78,18 +99,33 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       store.addComment(m.id, comment.parent, comment.patch, comment.cover);
       if ((m as MessageFacts).ownTrailers !== null) trailerReplies.push(m.id);
     },
-  });
-  for (const id of store.linkingOrder()) linker.add(store.facts(id));
+  }, { idOf });
+  for (const id of store.linkingOrder()) {
+    const facts = store.facts(id);
+    if (facts.ignored) ignored.add(id);
+    linker.add(facts);
+  }
   linker.resolveReplies((id) => store.facts(id));
 
-  const series = buildSeriesRows(linker, store, dropFor);
-  collectTrailers(linker, store, patchOrder, trailerReplies);
+  const series = buildSeriesRows(linker, (index) => coverLeads.get(index) ?? patchLeads.get(index) ?? null);
+  coverLeads.clear();
+  patchLeads.clear();
+  collectReplyTrailers(linker, store, trailerReplies);
   carryTrailers(linker, store, series);
-  store.commit(linker.kinds, tags, series);
-  return { series: series.length, patches: patchOrder.length, covers, comments: linker.comments.size };
+  const changedRows = store.commit((id) => linker.kindOf(id), tags, series);
+  return { series: series.length, patches, covers, comments: linker.comments, changedRows };
 }
 
-function buildSeriesRows(linker: SeriesLinker, store: LinkStore, dropFor: (list: number | null) => string[]): SeriesRow[] {
+interface SeriesLead {
+  msgid: string;
+  changeId: string | null;
+  /** Normalised title of the lead's subject. */
+  title: string;
+  /** In-Reply-To, then References oldest first. */
+  threadRefs: string[];
+}
+
+function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => SeriesLead | null): SeriesRow[] {
   // Message id of each patch (in a series) and cover → its series, for the threading evidence.
   const seriesOfId = new Map<number, number>();
   linker.series.forEach((s, index) => {
@@ -98,20 +134,18 @@ function buildSeriesRows(linker: SeriesLinker, store: LinkStore, dropFor: (list:
   });
   const candidates: VersionCandidate[] = [];
   const rows: SeriesRow[] = linker.series.map((s, index) => {
-    const numbers = [...s.patches.keys()].sort((a, b) => a - b);
-    const lead = s.cover ?? (numbers.length ? s.patches.get(numbers[0])! : null);
-    const leadFacts = lead === null ? null : store.facts(lead);
-    const changeId = leadFacts?.changeId ?? null;
-    const title = leadFacts === null ? '' : normaliseTitle(parseSubject(leadFacts.subject ?? '', dropFor(leadFacts.list)).title);
+    const lead = leadOf(index);
+    const changeId = lead?.changeId ?? null;
+    const title = lead?.title ?? '';
     const threadedTo: number[] = [];
-    for (const msgid of leadFacts ? [...leadFacts.inReplyTo, ...leadFacts.references] : []) {
+    for (const msgid of lead?.threadRefs ?? []) {
       const id = linker.idOf(msgid);
       const other = id === undefined ? undefined : seriesOfId.get(id);
       if (other !== undefined && other !== index) threadedTo.push(other);
     }
     candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title, changeId, threadedTo });
     return {
-      keyMsgid: leadFacts?.msgid ?? `<series-${index}@listindex.invalid>`,
+      keyMsgid: lead?.msgid ?? `<series-${index}@listindex.invalid>`,
       list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
       total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
       changeId, previous: null, next: null, latest: null,
@@ -127,14 +161,15 @@ function buildSeriesRows(linker: SeriesLinker, store: LinkStore, dropFor: (list:
 }
 
 /**
- * Each patch's trailers, as b4 collects them (see patch/trailer-collection.ts): its own, then
- * those of the follow-ups that answer it, then those of follow-ups to its nearest cover letter.
- * Only follow-ups with trailers of their own are walked up their thread.
+ * Adds to each patch's own trailers (stored in phase 1) those of the follow-ups that answer it,
+ * then those of follow-ups to its nearest cover letter, as b4 collects them (see
+ * patch/trailer-collection.ts). Only follow-ups with trailers of their own are walked up their
+ * thread, and only the patches they reach are read again.
  */
-function collectTrailers(linker: SeriesLinker, store: LinkStore, patchOrder: number[], trailerReplies: number[]): void {
+function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerReplies: number[]): void {
   const sources = new Map<number, TrailerSource>();
   const sourceOf = (id: number): TrailerSource | undefined => {
-    const kind = linker.kinds.get(id);
+    const kind = linker.kindOf(id);
     if (kind === undefined || kind === 'other') return undefined;
     const known = sources.get(id);
     if (known) return known;
@@ -171,22 +206,26 @@ function collectTrailers(linker: SeriesLinker, store: LinkStore, patchOrder: num
   }
   sources.clear();
 
-  patchOrder.forEach((id) => {
-    const f = store.facts(id);
-    const own = parseOwnTrailers(f.ownTrailers).map((t) => asLinked(t, id, 'patch'));
-    const list = [...own, ...(fromReplies.get(id) ?? [])];
-    if (fromCoverReplies.size) {
-      // The nearest cover letter among the patch's ancestors (a v2 with its own cover does
-      // not inherit v1's acks).
-      for (const msgid of ancestorIds(f)) {
+  // A cover letter's follow-up trailers go to every patch whose nearest cover it is (a v2 with
+  // its own cover does not inherit v1's acks): the patches that reference the cover, checked.
+  const fromCover = new Map<number, number>();
+  for (const cover of fromCoverReplies.keys()) {
+    for (const id of store.referencing(cover)) {
+      if (linker.kindOf(id) !== 'patch' || fromCover.has(id)) continue;
+      for (const msgid of ancestorIds(store.facts(id))) {
         const ancestor = linker.idOf(msgid);
-        if (ancestor === undefined || linker.kinds.get(ancestor) !== 'cover') continue;
-        list.push(...(fromCoverReplies.get(ancestor) ?? []));
+        if (ancestor === undefined || linker.kindOf(ancestor) !== 'cover') continue;
+        if (fromCoverReplies.has(ancestor)) fromCover.set(id, ancestor);
         break;
       }
     }
-    store.appendTrailers(id, dedupeTrailers(list));
-  });
+  }
+  for (const id of new Set([...fromReplies.keys(), ...fromCover.keys()])) {
+    const mine = store.trailers(id);
+    const cover = fromCover.get(id);
+    const all = dedupeTrailers([...mine, ...(fromReplies.get(id) ?? []), ...(cover === undefined ? [] : fromCoverReplies.get(cover)!)]);
+    store.appendTrailers(id, all.slice(mine.length), mine.length);
+  }
 }
 
 function asLinked(t: { name: string; value: string; person: { name: string; email: string } | null }, givenIn: number, origin: string): LinkedTrailer {

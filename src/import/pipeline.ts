@@ -114,10 +114,11 @@ async function importLocked(database: SqliteDatabase, inputs: string[], options:
   const unreadable = [...errors];
   const importId = writer.beginImport(inputs);
   const bytesTotal = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
+  const mailBytes = await estimatedMailBytes(sources);
   // One parse worker per core but one: the writer (SQLite, this thread) keeps a core. On 2 cores
   // a second worker is 6% faster (linux-watchdog: 8.7 s against 9.3 s) but holds ~110 MB more
   // (peak RSS 400 MB against 290 MB) and burns more CPU in all; `workers` chooses otherwise.
-  const pool = createPool(options.workers ?? (bytesTotal < SMALL_INPUT_BYTES ? 0 : Math.max(1, availableParallelism() - 1)));
+  const pool = createPool(options.workers ?? (mailBytes < SMALL_INPUT_BYTES ? 0 : Math.max(1, availableParallelism() - 1)));
   const prepareOptions: PrepareOptions = { listId: options.listId };
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
@@ -226,6 +227,39 @@ async function importLocked(database: SqliteDatabase, inputs: string[], options:
 }
 
 
+
+/**
+ * How much mail the sources hold, to judge whether worker threads pay: a gzip file counts by
+ * the uncompressed size its trailer records (ISIZE, modulo 4 GiB: a file that large is large
+ * anyway), or by its own size if that is more.
+ */
+async function estimatedMailBytes(sources: SourceSpec[]): Promise<number> {
+  let total = 0;
+  for (const source of sources) {
+    if (source.size === null) continue;
+    total += source.size >= 18 ? Math.max(source.size, (await gzipInflatedSize(source.path, source.size)) ?? 0) : source.size;
+    if (total >= SMALL_INPUT_BYTES) break;
+  }
+  return total;
+}
+
+async function gzipInflatedSize(path: string, size: number): Promise<number | null> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const magic = Buffer.alloc(2);
+      await handle.read(magic, 0, 2, 0);
+      if (magic[0] !== 0x1f || magic[1] !== 0x8b) return null;
+      const trailer = Buffer.alloc(4);
+      await handle.read(trailer, 0, 4, size - 4);
+      return trailer.readUInt32LE(0);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null; // unreadable: reading it will report why
+  }
+}
 
 const HEAD_BYTES = 64 * 1024;
 

@@ -99,6 +99,50 @@ export interface LinkEvents {
   cover?(m: LinkMessage, info: SubjectInfo, series: number): void;
   /** A reply resolved: a comment (with what it answers) or, when nothing known is up its chain, `other`. */
   reply?(m: LinkMessage, comment: LinkedComment | null): void;
+  /** Every message's kind, in the order decided. */
+  kind?(id: number, kind: MessageKind): void;
+}
+
+export interface LinkerOptions {
+  /**
+   * Finds the message id of a Message-Id among the messages of phase 1 (not duplicates, not
+   * ignored), for phase 2. Without it the linker keeps a map of every Message-Id itself; an
+   * index on disk answers from SQL instead, which holds nothing in memory.
+   */
+  idOf?: (msgid: string) => number | undefined;
+}
+
+const KIND_CODES: MessageKind[] = ['patch', 'cover', 'comment', 'other'];
+
+/** Message id → kind, a byte per message (ids are dense row ids); other ids in a map. */
+class KindTable {
+  private codes = new Uint8Array(1024);
+  private readonly sparse = new Map<number, MessageKind>();
+  size = 0;
+
+  get(id: number): MessageKind | undefined {
+    if (!this.dense(id)) return this.sparse.get(id);
+    const code = id < this.codes.length ? this.codes[id] : 0;
+    return code === 0 ? undefined : KIND_CODES[code - 1];
+  }
+
+  set(id: number, kind: MessageKind): void {
+    if (this.get(id) === undefined) this.size++;
+    if (!this.dense(id)) {
+      this.sparse.set(id, kind);
+      return;
+    }
+    if (id >= this.codes.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.codes.length * 2));
+      grown.set(this.codes);
+      this.codes = grown;
+    }
+    this.codes[id] = KIND_CODES.indexOf(kind) + 1;
+  }
+
+  private dense(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < 1 << 28;
+  }
 }
 
 /**
@@ -109,42 +153,62 @@ export interface LinkEvents {
  */
 export class SeriesLinker {
   readonly series: LinkedSeries[] = [];
-  /** Every message's kind, in the order it was decided. */
-  readonly kinds = new Map<number, MessageKind>();
-  readonly comments = new Map<number, LinkedComment>();
+  private readonly kindTable = new KindTable();
+  /** Comment id → the patch and the cover it is on, for replies further down its thread. */
+  private readonly commentTargets = new Map<number, number>();
+  private phaseOneDone = false;
+  /** Replies found to be comments so far. */
+  comments = 0;
   // (list, msgid) → series index: Patchwork's SeriesReference. One map per list, so that no
   // key string is made per reference (there are several for every patch of the index).
   private readonly referencesByList = new Map<number | null, Map<string, number>>();
   private readonly coverNames = new Set<string>();
-  /** Message-Id → message id, for every message in series or threads. */
+  /** Message-Id → message id, for every message in series or threads (unless options.idOf). */
   private readonly byMsgid = new Map<string, number>();
+  private readonly lookupMsgid: (msgid: string) => number | undefined;
   /** Replies (neither patch nor cover) waiting for phase 2, in linking order. */
   private readonly candidates: number[] = [];
 
   constructor(
     private readonly dropPrefixes: (list: number | null) => string[],
     private readonly events: LinkEvents = {},
-  ) {}
+    private readonly options: LinkerOptions = {},
+  ) {
+    this.lookupMsgid = options.idOf ?? ((msgid) => this.byMsgid.get(msgid));
+  }
+
+  /** The kind decided for a message, once decided. */
+  kindOf(id: number): MessageKind | undefined {
+    return this.kindTable.get(id);
+  }
+
+  private setKind(id: number, kind: MessageKind): void {
+    this.kindTable.set(id, kind);
+    this.events.kind?.(id, kind);
+  }
 
   /** Phase 1: one message; messages must come in linking order. */
   add(m: LinkMessage): void {
+    // Comment targets are stored signed (see resolve): ids are row ids, always positive.
+    if (!(m.id > 0)) throw new Error(`message id ${m.id} is not positive`);
+    if (this.phaseOneDone) throw new Error('all messages must be added before replies are resolved');
     if (m.duplicate || m.ignored) {
-      this.kinds.set(m.id, 'other');
+      this.setKind(m.id, 'other');
       return;
     }
-    this.byMsgid.set(m.msgid, m.id);
+    if (!this.options.idOf) this.byMsgid.set(m.msgid, m.id);
     const info = parseSubject(m.subject ?? '', this.dropPrefixes(m.list));
     this.events.subject?.(m, info);
     const isPatch = !info.isReply && (m.hasDiff || m.pullUrl !== null);
     if (isPatch) {
-      this.kinds.set(m.id, 'patch');
+      this.setKind(m.id, 'patch');
       this.linkPatch(m, info);
       return;
     }
     const coverName = `${m.list}\u0000${info.name}`;
     const isCover = info.counter === 0 && !info.isReply && (m.refs.length === 0 || !this.coverNames.has(coverName));
     if (isCover) {
-      this.kinds.set(m.id, 'cover');
+      this.setKind(m.id, 'cover');
       this.coverNames.add(coverName);
       this.linkCover(m, info);
       return;
@@ -160,25 +224,30 @@ export class SeriesLinker {
    * recursion, because thread depth is user data. `reply(id)` gives back a message of phase 1.
    */
   resolveReplies(reply: (id: number) => LinkMessage): void {
+    // Series references and cover names only serve phase 1: let them go before replies.
+    this.phaseOneDone = true;
+    this.referencesByList.clear();
+    this.coverNames.clear();
     const pending = new Set(this.candidates);
     const parentsOf = (m: LinkMessage) => {
       const ids: number[] = [];
       for (const ref of m.refs) {
-        const id = this.byMsgid.get(ref);
+        const id = this.lookupMsgid(ref);
         if (id !== undefined && id !== m.id) ids.push(id);
       }
       return ids;
     };
+    // Each stack entry keeps its parents: they do not change while phase 2 runs.
+    const entry = (m: LinkMessage) => ({ m, parents: parentsOf(m) });
     for (const first of this.candidates) {
       if (!pending.has(first)) continue;
-      const stack = [reply(first)];
+      const stack = [entry(reply(first))];
       const onStack = new Set([first]);
       while (stack.length) {
-        const m = stack[stack.length - 1];
-        const parents = parentsOf(m);
+        const { m, parents } = stack[stack.length - 1];
         const waitingFor = parents.find((id) => pending.has(id) && !onStack.has(id));
         if (waitingFor !== undefined) {
-          stack.push(reply(waitingFor));
+          stack.push(entry(reply(waitingFor)));
           onStack.add(waitingFor);
           continue;
         }
@@ -193,7 +262,7 @@ export class SeriesLinker {
 
   /** The message id of a Message-Id seen in phase 1 (not a duplicate, not ignored). */
   idOf(msgid: string): number | undefined {
-    return this.byMsgid.get(msgid);
+    return this.lookupMsgid(msgid);
   }
 
   private referencesOf(list: number | null): Map<string, number> {
@@ -291,23 +360,27 @@ export class SeriesLinker {
     const patch = this.findUp(parentIds, 'patch');
     const cover = patch === null ? this.findUp(parentIds, 'cover') : null;
     if (patch === null && cover === null) {
-      this.kinds.set(m.id, 'other');
+      this.setKind(m.id, 'other');
       this.events.reply?.(m, null);
       return;
     }
     const comment = { parent: parentIds[0] ?? (patch ?? cover)!, patch, cover };
-    this.kinds.set(m.id, 'comment');
-    this.comments.set(m.id, comment);
+    this.setKind(m.id, 'comment');
+    this.comments++;
+    // Only a comment on something is looked up again; one number holds both ids (sign: cover).
+    if (patch !== null) this.commentTargets.set(m.id, patch);
+    else if (cover !== null) this.commentTargets.set(m.id, -cover);
     this.events.reply?.(m, comment);
   }
 
   private findUp(parentIds: number[], kind: 'patch' | 'cover'): number | null {
     for (const id of parentIds) {
-      if (this.kinds.get(id) === kind) return id;
+      if (this.kindTable.get(id) === kind) return id;
       // A reference to a comment counts as a reference to what that comment is on.
-      const comment = this.comments.get(id);
-      const target = comment ? (kind === 'patch' ? comment.patch : comment.cover) : null;
-      if (target !== null) return target;
+      const target = this.commentTargets.get(id);
+      if (target === undefined) continue;
+      if (kind === 'patch' && target > 0) return target;
+      if (kind === 'cover' && target < 0) return -target;
     }
     return null;
   }
@@ -318,7 +391,11 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
   const subjects = new Map<number, SubjectInfo>();
   const patchSeries = new Map<number, { series: number; number: number }>();
   const coverSeries = new Map<number, number>();
+  const kinds = new Map<number, MessageKind>();
+  const comments = new Map<number, LinkedComment>();
   const linker = new SeriesLinker(dropPrefixes, {
+    kind: (id, kind) => kinds.set(id, kind),
+    reply: (m, comment) => comment && comments.set(m.id, comment),
     subject: (m, info) => subjects.set(m.id, info),
     patch: (m, _info, place) => place && patchSeries.set(m.id, place),
     cover: (m, _info, series) => coverSeries.set(m.id, series),
@@ -327,7 +404,7 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
   for (const m of ordered) linker.add(m);
   const byId = new Map(ordered.map((m) => [m.id, m]));
   linker.resolveReplies((id) => byId.get(id)!);
-  return { kinds: linker.kinds, subjects, series: linker.series, patchSeries, coverSeries, comments: linker.comments };
+  return { kinds, subjects, series: linker.series, patchSeries, coverSeries, comments };
 }
 
 /** Patchwork's Series._format_name: the cover's name without its leading `[...]` group. */

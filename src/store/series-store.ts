@@ -112,12 +112,12 @@ export type StoredKind = 'patch' | 'cover' | 'comment' | 'other';
 // it is compared with what the index holds. `ord` is a patch's place in linking order: new
 // people from trailers are added in that order, so that their ids do not depend on anything else.
 const TEMP_TABLES = `
-CREATE TEMP TABLE link_patches (message_id INTEGER PRIMARY KEY, series_index INTEGER, series_id INTEGER, number INTEGER,
+CREATE TEMP TABLE link_patches (message_id INTEGER PRIMARY KEY, series_index INTEGER, number INTEGER,
   name TEXT NOT NULL, prefixes TEXT NOT NULL, ord INTEGER NOT NULL);
-CREATE TEMP TABLE link_covers (message_id INTEGER PRIMARY KEY, series_index INTEGER NOT NULL, series_id INTEGER, name TEXT NOT NULL);
+CREATE TEMP TABLE link_covers (message_id INTEGER PRIMARY KEY, series_index INTEGER NOT NULL, name TEXT NOT NULL);
 CREATE TEMP TABLE link_comments (message_id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, patch_id INTEGER, cover_id INTEGER);
 CREATE TEMP TABLE link_trailers (patch_id INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
-  email TEXT, person_name TEXT, person_id INTEGER, given_in INTEGER NOT NULL, origin TEXT NOT NULL, ord INTEGER NOT NULL,
+  email TEXT, person_name TEXT, given_in INTEGER NOT NULL, origin TEXT NOT NULL, ord INTEGER NOT NULL,
   PRIMARY KEY (patch_id, position)) WITHOUT ROWID;
 CREATE TEMP TABLE link_series_ids (series_index INTEGER PRIMARY KEY, id INTEGER NOT NULL);
 `;
@@ -136,6 +136,8 @@ export class LinkStore {
   private readonly trailersOfPatch;
   private readonly patchOrd;
   private readonly diffHashOf;
+  private readonly referencingMessage;
+  private readonly firstWithMsgid;
 
   constructor(private readonly db: SqliteDatabase) {
     // Temporary tables spill to a file beyond this cache, so linking memory stays flat.
@@ -156,6 +158,9 @@ export class LinkStore {
       WHERE patch_id = ? ORDER BY position`).raw();
     this.patchOrd = db.prepare('SELECT ord FROM temp.link_patches WHERE message_id = ?').pluck();
     this.diffHashOf = db.prepare('SELECT diff_hash FROM messages WHERE id = ?').pluck();
+    this.firstWithMsgid = db.prepare('SELECT id FROM messages WHERE msgid = ? AND duplicate_of IS NULL').pluck();
+    this.referencingMessage = db.prepare(`SELECT DISTINCT r.message_id FROM message_references r
+      WHERE r.msgid = (SELECT msgid FROM messages WHERE id = ?) ORDER BY r.message_id`).pluck();
   }
 
   /**
@@ -193,8 +198,20 @@ export class LinkStore {
     return (this.diffHashOf.get(id) as string | null | undefined) ?? null;
   }
 
-  addPatch(id: number, series: number | null, number: number | null, name: string, prefixes: string[], ord: number): void {
+  /** A patch, its place in linking order, and its own trailers (the start of its trailer list). */
+  addPatch(id: number, series: number | null, number: number | null, name: string, prefixes: string[], ord: number, trailers: LinkedTrailer[]): void {
     this.insertPatch.run(id, series, number, name, JSON.stringify(prefixes), ord);
+    trailers.forEach((t, i) => this.insertTrailer.run(id, i, t.name, t.value, t.email, t.personName, t.givenIn, t.origin, ord));
+  }
+
+  /** The message (not a duplicate) with this Message-Id. */
+  messageWithMsgid(msgid: string): number | undefined {
+    return this.firstWithMsgid.get(msgid) as number | undefined;
+  }
+
+  /** Messages whose In-Reply-To or References name this message. */
+  referencing(id: number): number[] {
+    return this.referencingMessage.all(id) as number[];
   }
 
   addCover(id: number, series: number, name: string): void {
@@ -221,24 +238,26 @@ export class LinkStore {
 
   /**
    * Makes the index hold what linking decided: kinds, list tags, series (their ids kept through
-   * their key Message-Id), patches, covers, comments and trailers. Only differences are written.
+   * their key Message-Id), patches, covers, comments and trailers. Only differences are written:
+   * returns how many rows of the index changed.
    */
-  commit(kinds: Map<number, StoredKind>, listTags: Map<number, string | null>, series: SeriesRow[]): void {
+  commit(kindOf: (id: number) => StoredKind | undefined, listTags: Map<number, string | null>, series: SeriesRow[]): number {
     const db = this.db;
+    let changes = 0;
     // Compared while reading (the kind index covers it); grouped by kind, not a pair per message.
     const changed = new Map<StoredKind, number[]>();
     for (const [id, kind] of db.prepare('SELECT id, kind FROM messages').raw().iterate() as Iterable<[number, string | null]>) {
-      const linked = kinds.get(id);
+      const linked = kindOf(id);
       if (linked === undefined || linked === kind) continue;
       let ids = changed.get(linked);
       if (ids === undefined) changed.set(linked, (ids = []));
       ids.push(id);
     }
     const setKind = db.prepare('UPDATE messages SET kind = ? WHERE id = ?');
-    for (const [kind, ids] of changed) for (const id of ids) setKind.run(kind, id);
+    for (const [kind, ids] of changed) for (const id of ids) changes += setKind.run(kind, id).changes;
 
     const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ? AND subject_tag IS NOT ?');
-    for (const [list, tag] of listTags) setTag.run(tag, list, tag);
+    for (const [list, tag] of listTags) changes += setTag.run(tag, list, tag).changes;
 
     const oldIds = new Map(db.prepare('SELECT key_msgid, id FROM series').raw().all() as [string, number][]);
     let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
@@ -247,26 +266,28 @@ export class LinkStore {
     const ref = (index: number | null) => (index === null ? null : ids[index]);
     const insertId = db.prepare('INSERT INTO temp.link_series_ids (series_index, id) VALUES (?, ?)');
     ids.forEach((id, index) => insertId.run(index, id));
-    db.exec(`UPDATE temp.link_patches SET series_id = (SELECT id FROM temp.link_series_ids s WHERE s.series_index = link_patches.series_index)
-        WHERE series_index IS NOT NULL;
-      UPDATE temp.link_covers SET series_id = (SELECT id FROM temp.link_series_ids s WHERE s.series_index = link_covers.series_index);`);
 
-    syncRows(db, 'series', ['id'], ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
+    changes += syncRows(db, 'series', ['id'], ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
       'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'],
     series.map((s, i) => [ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
       s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid]));
-    syncFromTemp(db, 'patches', 'link_patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes']);
-    syncFromTemp(db, 'covers', 'link_covers', ['message_id'], ['series_id', 'name']);
-    syncFromTemp(db, 'comments', 'link_comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id']);
+    const withSeriesId = (temp: string, columns: string) => `SELECT n.message_id, s.id AS series_id, ${columns}
+      FROM temp.${temp} n LEFT JOIN temp.link_series_ids s ON s.series_index = n.series_index`;
+    changes += syncFromTemp(db, 'patches', 'link_patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes'],
+      withSeriesId('link_patches', 'n.number, n.name, n.prefixes'));
+    changes += syncFromTemp(db, 'covers', 'link_covers', ['message_id'], ['series_id', 'name'], withSeriesId('link_covers', 'n.name'));
+    changes += syncFromTemp(db, 'comments', 'link_comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id']);
 
     // People named only in trailers become people rows, in linking order (first name wins).
-    db.exec(`INSERT INTO people (email, name) SELECT email, person_name FROM temp.link_trailers WHERE email IS NOT NULL
-        ORDER BY ord, position ON CONFLICT(email) DO NOTHING;
-      UPDATE temp.link_trailers SET person_id = (SELECT id FROM people p WHERE p.email = link_trailers.email) WHERE email IS NOT NULL;`);
-    syncFromTemp(db, 'trailers', 'link_trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin']);
+    changes += db.prepare(`INSERT INTO people (email, name) SELECT email, person_name FROM temp.link_trailers WHERE email IS NOT NULL
+        ORDER BY ord, position ON CONFLICT(email) DO NOTHING`).run().changes;
+    changes += syncFromTemp(db, 'trailers', 'link_trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin'],
+      `SELECT n.patch_id, n.position, n.name, n.value, p.id AS person_id, n.given_in, n.origin
+        FROM temp.link_trailers n LEFT JOIN people p ON p.email = n.email`);
     // Everything up to this message id is linked; an import killed before this point relinks.
     db.prepare(`INSERT INTO settings (key, value) VALUES ('linked_up_to', (SELECT coalesce(max(id), 0) FROM messages))
       ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run();
+    return changes;
   }
 
   close(): void {
@@ -279,22 +300,24 @@ export class LinkStore {
 }
 
 /**
- * Makes `table` hold exactly the rows of temporary table `temp` (same column names), in SQL:
- * rows whose key is gone are deleted, new or changed rows written, equal rows left alone.
+ * Makes `table` hold exactly the rows of temporary table `temp` (keyed alike), in SQL: rows whose
+ * key is gone are deleted, new or changed rows written, equal rows left alone. `source` gives
+ * the wanted rows with the table's column names (by default, the temporary table's own).
  */
-function syncFromTemp(db: SqliteDatabase, table: string, temp: string, keys: string[], columns: string[]): void {
+function syncFromTemp(db: SqliteDatabase, table: string, temp: string, keys: string[], columns: string[], source = `SELECT * FROM temp.${temp}`): number {
   const all = [...keys, ...columns];
   const sameKey = keys.map((k) => `t.${k} = n.${k}`).join(' AND ');
-  db.exec(`DELETE FROM main.${table} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.${temp} n WHERE ${sameKey});
-    INSERT OR REPLACE INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')} FROM temp.${temp} n
-      WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')});`);
+  const removed = db.prepare(`DELETE FROM main.${table} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.${temp} n WHERE ${sameKey})`).run();
+  const written = db.prepare(`INSERT OR REPLACE INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')}
+    FROM (${source}) n WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')})`).run();
+  return removed.changes + written.changes;
 }
 
 /**
  * Makes `table` hold exactly `rows` (key column first, then the others), writing only the
  * differences; for tables small enough to hold (series). Runs inside the caller's transaction.
  */
-function syncRows(db: SqliteDatabase, table: string, keys: string[], columns: string[], rows: unknown[][]): void {
+function syncRows(db: SqliteDatabase, table: string, keys: string[], columns: string[], rows: unknown[][]): number {
   const all = [...keys, ...columns];
   const wanted = new Map<number, unknown[]>();
   for (const row of rows) wanted.set(row[0] as number, row);
@@ -312,6 +335,7 @@ function syncRows(db: SqliteDatabase, table: string, keys: string[], columns: st
   for (const row of wanted.values()) upsert.run(...row);
   const remove = db.prepare(`DELETE FROM ${table} WHERE ${keys[0]} = ?`);
   for (const key of removed) remove.run(key);
+  return changed.length + wanted.size + removed.length;
 }
 
 /** Stored and wanted values compared as SQLite stores them: null/undefined alike, numbers and text as text. */

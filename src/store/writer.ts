@@ -226,6 +226,9 @@ export class IndexWriter {
     if (name) s.upsertPersonName.run(address.email, name, date ?? '');
     else s.insertPerson.run(address.email, null, null);
     const { id } = s.personByEmail.get(address.email) as { id: number };
+    // A cache, not a copy of the people table: bounded, so that a list of millions of senders
+    // does not grow the importer.
+    if (this.personIds.size >= MAX_CACHED_PEOPLE) this.personIds.clear();
     this.personIds.set(key, id);
     return id;
   }
@@ -238,6 +241,8 @@ export class IndexWriter {
     return id;
   }
 }
+
+const MAX_CACHED_PEOPLE = 50_000;
 
 /** Dates in the index are UTC ISO-8601 to the second (docs/schema.md). */
 function utcNow(): string {

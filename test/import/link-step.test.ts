@@ -1,0 +1,87 @@
+/**
+ * Linking writes its result by syncing temporary tables into the index in SQL: whatever the
+ * series tables hold before (nothing, the right rows, or rows gone wrong), a relink leaves them
+ * exactly as a clean link does, and a relink of an unchanged index writes nothing.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importPaths } from '../../src/import/pipeline.js';
+import { relinkSeries } from '../../src/import/link-step.js';
+import { openDatabase } from '../../src/store/database.js';
+import type { SqliteDatabase } from '../../src/store/database.js';
+import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
+import { SeriesLinker } from '../../src/series/link.js';
+
+const LINK_TABLES = ['series', 'patches', 'covers', 'comments', 'trailers'];
+let db: SqliteDatabase;
+let clean: Record<string, unknown[]>;
+
+function linkTables(): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of LINK_TABLES) out[table] = db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).raw().all();
+  out.kinds = db.prepare('SELECT id, kind FROM messages ORDER BY id').raw().all();
+  out.people = db.prepare('SELECT id, email, name FROM people ORDER BY id').raw().all();
+  return out;
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'listindex-link-'));
+  writeFileSync(join(dir, 'a.mbox'), Buffer.concat([...generateArchive({ count: 600, seed: 11 })].map(toMboxrd)));
+  db = openDatabase(join(dir, 'link.db'));
+  await importPaths(db, [join(dir, 'a.mbox')], { workers: 0 });
+  clean = linkTables();
+});
+
+describe('relinkSeries', () => {
+  it('links a generated archive into every table (the comparisons below are not vacuous)', () => {
+    for (const table of LINK_TABLES) expect(clean[table].length, table).toBeGreaterThan(10);
+  });
+
+  it('writes nothing when the index is linked already', () => {
+    expect(relinkSeries(db).changedRows).toBe(0);
+    expect(linkTables()).toEqual(clean);
+  });
+
+  it('rebuilds emptied link tables exactly', () => {
+    db.exec('DELETE FROM trailers; DELETE FROM patches; DELETE FROM covers; DELETE FROM comments; UPDATE messages SET kind = NULL');
+    relinkSeries(db);
+    expect(linkTables()).toEqual(clean);
+  });
+
+  it('repairs rows that went wrong: changed, missing and stray rows', () => {
+    db.exec(`UPDATE patches SET name = 'wrong', number = 99 WHERE message_id = (SELECT min(message_id) FROM patches);
+      DELETE FROM covers WHERE message_id = (SELECT max(message_id) FROM covers);
+      UPDATE trailers SET value = 'Nobody <n@x>' WHERE (patch_id, position) IN (SELECT patch_id, position FROM trailers LIMIT 3);
+      INSERT INTO comments (message_id, parent_id, patch_id, cover_id) VALUES (999999, 1, 1, NULL);
+      UPDATE comments SET parent_id = 1 WHERE message_id = (SELECT min(message_id) FROM comments);
+      UPDATE messages SET kind = 'other' WHERE id IN (SELECT message_id FROM patches LIMIT 5);`);
+    expect(linkTables()).not.toEqual(clean);
+    // 1 patch, 1 cover, 3 trailers, 2 comments, 5 kinds.
+    expect(relinkSeries(db).changedRows).toBe(12);
+    expect(linkTables()).toEqual(clean);
+  });
+
+  it('leaves no temporary tables behind', () => {
+    expect(db.prepare(`SELECT name FROM temp.sqlite_master WHERE type = 'table'`).pluck().all()).toEqual([]);
+  });
+});
+
+describe('SeriesLinker', () => {
+  const message = (id: number) => ({
+    id, msgid: `<${id}@x>`, list: 1, date: '2024-01-01T00:00:00Z', submitter: 1, subject: 'hello', refs: [], hasDiff: false,
+    pullUrl: null, duplicate: false,
+  });
+
+  it('refuses messages after phase 2 has begun (its phase-1 state is gone)', () => {
+    const linker = new SeriesLinker(() => []);
+    linker.add(message(1));
+    linker.resolveReplies(() => message(1));
+    expect(() => linker.add(message(2))).toThrow(/before replies are resolved/);
+  });
+
+  it('refuses ids that are not positive', () => {
+    expect(() => new SeriesLinker(() => []).add(message(0))).toThrow(/not positive/);
+  });
+});
