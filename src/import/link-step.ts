@@ -6,7 +6,7 @@
  * Memory stays flat in the size of the index: messages are read by id when the linker needs
  * them (in linking order, then again for replies and for patches' trailers), and what is decided
  * goes to temporary tables at once (LinkStore). Held in memory is only the linker's own state:
- * Message-Ids, series references, the series, and each message's kind.
+ * series references, the series, and a byte of kind per message; Message-Ids are found in SQL.
  */
 import type { SqliteDatabase } from '../store/database.js';
 import { addDropPrefixes, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
@@ -78,26 +78,26 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
     const id = store.messageWithMsgid(msgid);
     return id === undefined || ignored.has(id) ? undefined : id;
   };
-  const linker = new SeriesLinker(dropFor, {
+  const linker = new SeriesLinker<MessageFacts>(dropFor, {
     patch: (m, info, place) => {
       // A patch's own trailers come first in its list (see collectTrailers).
-      const own = parseOwnTrailers((m as MessageFacts).ownTrailers).map((t) => asLinked(t, m.id, 'patch'));
+      const own = parseOwnTrailers(m.ownTrailers).map((t) => asLinked(t, m.id, 'patch'));
       store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patches, dedupeTrailers(own));
       patches++;
       const known = place ? patchLeads.get(place.series) : undefined;
       if (place && (known === undefined || place.number < known.number)) {
-        patchLeads.set(place.series, { number: place.number, ...leadOf(m as MessageFacts, info.title) });
+        patchLeads.set(place.series, { number: place.number, ...leadOf(m, info.title) });
       }
     },
     cover: (m, info, series) => {
       store.addCover(m.id, series, info.name);
-      coverLeads.set(series, leadOf(m as MessageFacts, info.title));
+      coverLeads.set(series, leadOf(m, info.title));
       covers++;
     },
     reply: (m, comment) => {
       if (comment === null) return;
       store.addComment(m.id, comment.parent, comment.patch, comment.cover);
-      if ((m as MessageFacts).ownTrailers !== null) trailerReplies.push(m.id);
+      if (m.ownTrailers !== null) trailerReplies.push(m.id);
     },
   }, { idOf });
   for (const id of store.linkingOrder()) {

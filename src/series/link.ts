@@ -91,14 +91,14 @@ export function compareForLinking(a: LinkMessage, b: LinkMessage): number {
 }
 
 /** What the linker decided about one message, as it decides it (for callers that store it at once). */
-export interface LinkEvents {
+export interface LinkEvents<M extends LinkMessage = LinkMessage> {
   /** Every message that is not a duplicate or ignored, with its parsed subject. */
-  subject?(m: LinkMessage, info: SubjectInfo): void;
+  subject?(m: M, info: SubjectInfo): void;
   /** A patch, with its place in a series (null for a `0/N` mail with a diff). */
-  patch?(m: LinkMessage, info: SubjectInfo, place: { series: number; number: number } | null): void;
-  cover?(m: LinkMessage, info: SubjectInfo, series: number): void;
+  patch?(m: M, info: SubjectInfo, place: { series: number; number: number } | null): void;
+  cover?(m: M, info: SubjectInfo, series: number): void;
   /** A reply resolved: a comment (with what it answers) or, when nothing known is up its chain, `other`. */
-  reply?(m: LinkMessage, comment: LinkedComment | null): void;
+  reply?(m: M, comment: LinkedComment | null): void;
   /** Every message's kind, in the order decided. */
   kind?(id: number, kind: MessageKind): void;
 }
@@ -151,7 +151,7 @@ class KindTable {
  * keeps only what later messages may need (Message-Ids, the references of series, the series);
  * phase 2 resolves the replies, asking the caller for each one again by id.
  */
-export class SeriesLinker {
+export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   readonly series: LinkedSeries[] = [];
   private readonly kindTable = new KindTable();
   /** Comment id → the patch and the cover it is on, for replies further down its thread. */
@@ -171,7 +171,7 @@ export class SeriesLinker {
 
   constructor(
     private readonly dropPrefixes: (list: number | null) => string[],
-    private readonly events: LinkEvents = {},
+    private readonly events: LinkEvents<M> = {},
     private readonly options: LinkerOptions = {},
   ) {
     this.lookupMsgid = options.idOf ?? ((msgid) => this.byMsgid.get(msgid));
@@ -188,7 +188,7 @@ export class SeriesLinker {
   }
 
   /** Phase 1: one message; messages must come in linking order. */
-  add(m: LinkMessage): void {
+  add(m: M): void {
     // Comment targets are stored signed (see resolve): ids are row ids, always positive.
     if (!(m.id > 0)) throw new Error(`message id ${m.id} is not positive`);
     if (this.phaseOneDone) throw new Error('all messages must be added before replies are resolved');
@@ -223,7 +223,7 @@ export class SeriesLinker {
    * replies it references, whatever their dates (clocks disagree); an explicit stack, not
    * recursion, because thread depth is user data. `reply(id)` gives back a message of phase 1.
    */
-  resolveReplies(reply: (id: number) => LinkMessage): void {
+  resolveReplies(reply: (id: number) => M): void {
     // Series references and cover names only serve phase 1: let them go before replies.
     this.phaseOneDone = true;
     this.referencesByList.clear();
@@ -238,7 +238,7 @@ export class SeriesLinker {
       return ids;
     };
     // Each stack entry keeps its parents: they do not change while phase 2 runs.
-    const entry = (m: LinkMessage) => ({ m, parents: parentsOf(m) });
+    const entry = (m: M) => ({ m, parents: parentsOf(m) });
     for (const first of this.candidates) {
       if (!pending.has(first)) continue;
       const stack = [entry(reply(first))];
@@ -318,7 +318,7 @@ export class SeriesLinker {
     return found;
   }
 
-  private linkPatch(m: LinkMessage, info: SubjectInfo): void {
+  private linkPatch(m: M, info: SubjectInfo): void {
     const hasMarker = info.counter !== null && info.total !== null;
     const number = hasMarker ? info.counter! : 1;
     const total = hasMarker ? info.total! : 1;
@@ -343,7 +343,7 @@ export class SeriesLinker {
     }
   }
 
-  private linkCover(m: LinkMessage, info: SubjectInfo): void {
+  private linkCover(m: M, info: SubjectInfo): void {
     let index = this.referencesOf(m.list).get(m.msgid);
     if (index === undefined || this.series[index].cover !== null) {
       index = this.newSeries(m, info, info.total ?? 0);
@@ -356,7 +356,7 @@ export class SeriesLinker {
     if (s.name === null || s.name === s.firstPatchName) s.name = coverSeriesName(info);
   }
 
-  private resolve(m: LinkMessage, parentIds: number[]): void {
+  private resolve(m: M, parentIds: number[]): void {
     const patch = this.findUp(parentIds, 'patch');
     const cover = patch === null ? this.findUp(parentIds, 'cover') : null;
     if (patch === null && cover === null) {
