@@ -22,6 +22,21 @@ function runImport(db: string) {
   return spawnSync(process.execPath, [CLI, 'import', archive, '--db', db, '--workers', '1', '-q'], { encoding: 'utf8' });
 }
 
+/** Messages the database holds now, as a reader sees them (0 while it does not exist yet). */
+function storedMessages(path: string): number {
+  if (!existsSync(path)) return 0;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // schema not created yet
+  }
+}
+
 function digestOf(db: string): string {
   const handle = openDatabase(db, { readonly: true });
   try {
@@ -45,16 +60,26 @@ describe('an import killed with SIGKILL', () => {
     const expected = digestOf(reference);
 
     const crashed = join(dir, 'crashed.db');
+    const total = (new Database(reference, { readonly: true }).prepare('SELECT count(*) FROM messages').pluck().get()) as number;
     const seen: number[] = [];
-    // Kill points spread over a whole run: startup, batches, linking at the end. Each resumed
-    // run starts over from its beginning, so the same fractions land at different stages.
-    for (const fraction of [0.3, 0.5, 0.7, 0.85, 0.95, 1.05]) {
-      const delayMs = Math.round(duration * fraction);
+    // Kill points at stages of a run, judged by what the database holds (not by time, which
+    // moves with the machine): while batches are written, at three depths (each resumed run
+    // skips what is stored, then goes on); during linking at the end; at startup.
+    const stages: { messages: number; thenMs: number }[] = [
+      { messages: total * 0.25, thenMs: 0 }, { messages: total * 0.5, thenMs: 0 }, { messages: total * 0.75, thenMs: 0 },
+      { messages: total, thenMs: 30 }, { messages: 0, thenMs: Math.min(100, duration * 0.05) },
+    ];
+    for (const stage of stages) {
       const child = spawn(process.execPath, [CLI, 'import', archive, '--db', crashed, '--workers', '1', '-q'], { stdio: 'ignore' });
-      const exited = new Promise((done) => child.once('exit', done)); // it may end before the kill
-      await new Promise((done) => setTimeout(done, delayMs));
+      let exited = false;
+      const exit = new Promise((done) => child.once('exit', () => done((exited = true)))); // it may end before the kill
+      for (const started = performance.now(); !exited && performance.now() - started < duration * 3;) {
+        if (stage.messages === 0 || storedMessages(crashed) >= stage.messages) break;
+        await new Promise((done) => setTimeout(done, 10));
+      }
+      await new Promise((done) => setTimeout(done, stage.thenMs));
       child.kill('SIGKILL');
-      await exited;
+      await exit;
       const db = new Database(crashed);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'messages'`).get();
@@ -62,8 +87,7 @@ describe('an import killed with SIGKILL', () => {
       db.close();
     }
     // The kills must have landed mid-import: some partial states were seen.
-    const total = (new Database(reference, { readonly: true }).prepare('SELECT count(*) FROM messages').pluck().get()) as number;
-    expect(seen.filter((n) => n > 0 && n < total).length, `messages after each kill: ${seen.join(", ")} of ${total}`).toBeGreaterThanOrEqual(2);
+    expect(seen.filter((n) => n > 0 && n < total).length, `messages after each kill: ${seen.join(', ')} of ${total}`).toBeGreaterThanOrEqual(2);
     const last = runImport(crashed);
     expect(last.stderr).toBe('');
     expect(last.status).toBe(0);
