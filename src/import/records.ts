@@ -89,4 +89,6 @@ export type PreparedRecord = PreparedMessage | PreparedReject;
 
 export interface PrepareOptions {
   listId?: string;
+  /** Leave `compressed` empty: the caller compresses the raw bytes itself (see pipeline.ts). */
+  skipCompression?: boolean;
 }
