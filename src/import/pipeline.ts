@@ -333,7 +333,7 @@ function workerFile(): string {
 /**
  * A batch parsed in the pool while this thread compresses its raw bytes. The writer (this
  * thread) waits for the workers about a third of the time, and deflate is a fifth of a worker's
- * work: moved here, it runs while they parse (linux-watchdog: the worker's 8.1 s becomes 6.5 s).
+ * work: moved here, it runs while they parse (linux-watchdog: the worker's 8.1 s busy became 6.1 s).
  * Deflate at a given level is deterministic, so the stored bytes are what a worker would make.
  */
 function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {

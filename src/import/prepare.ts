@@ -29,7 +29,8 @@ export function compressRaw(raw: Uint8Array): Buffer {
 const NOT_COMPRESSED = new Uint8Array(0);
 
 /**
- * Everything done to one message before it reaches the database: hashing, compressing, parsing.
+ * Everything done to one message before it reaches the database: hashing, compressing (unless
+ * the caller does), parsing.
  * Pure CPU work, so it runs in worker threads; the single writer only inserts the result.
  */
 export async function prepareMessage(input: MessageInput, options: PrepareOptions = {}): Promise<PreparedRecord> {
