@@ -54,7 +54,9 @@ export function linkVersions(series: VersionCandidate[]): VersionLinks {
   for (const s of ordered) {
     if (!s.changeId) continue;
     const key = `${s.list}\u0000${s.changeId}`;
-    byChangeId.set(key, [...(byChangeId.get(key) ?? []), s]);
+    const group = byChangeId.get(key);
+    if (group) group.push(s);
+    else byChangeId.set(key, [s]);
   }
   for (const group of byChangeId.values()) {
     group.sort((a, b) => a.version - b.version || (a.date ?? '').localeCompare(b.date ?? ''));
@@ -74,7 +76,9 @@ export function linkVersions(series: VersionCandidate[]): VersionLinks {
   for (const s of ordered) {
     if (!s.title) continue;
     const key = `${s.list}\u0000${s.submitter}\u0000${s.title}`;
-    byTitle.set(key, [...(byTitle.get(key) ?? []), s]);
+    const group = byTitle.get(key);
+    if (group) group.push(s);
+    else byTitle.set(key, [s]);
   }
   const windowMs = VERSION_WINDOW_DAYS * 86400_000;
   for (const group of byTitle.values()) {
