@@ -120,8 +120,14 @@ CREATE TEMP TABLE link_trailers (patch_id INTEGER NOT NULL, position INTEGER NOT
   email TEXT, person_name TEXT, given_in INTEGER NOT NULL, origin TEXT NOT NULL, ord INTEGER NOT NULL,
   PRIMARY KEY (patch_id, position)) WITHOUT ROWID;
 CREATE TEMP TABLE link_series_ids (series_index INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+CREATE TEMP TABLE link_series (id INTEGER PRIMARY KEY, list_id INTEGER, name TEXT, date TEXT, submitter_id INTEGER,
+  version INTEGER NOT NULL, version_text TEXT, total INTEGER NOT NULL, received_total INTEGER NOT NULL,
+  received_all INTEGER NOT NULL, rfc INTEGER NOT NULL, cover_id INTEGER, previous_id INTEGER, next_id INTEGER,
+  latest_id INTEGER, change_id TEXT, key_msgid TEXT NOT NULL);
 `;
-const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids'];
+const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids', 'link_series'];
+const SERIES_COLUMNS = ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
+  'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'];
 
 /**
  * Reads facts for the linker and keeps its decisions until `commit`. Must be used inside one
@@ -208,7 +214,7 @@ export class LinkStore {
   /** A patch, its place in linking order, and its own trailers (the start of its trailer list). */
   addPatch(id: number, series: number | null, number: number | null, name: string, prefixes: string[], ord: number, trailers: LinkedTrailer[]): void {
     this.insertPatch.run(id, series, number, name, JSON.stringify(prefixes), ord);
-    trailers.forEach((t, i) => this.insertTrailer.run(id, i, t.name, t.value, t.email, t.personName, t.givenIn, t.origin, ord));
+    this.insertTrailers(id, trailers, 0, ord);
   }
 
   /** The message (not a duplicate) with this Message-Id. */
@@ -238,8 +244,10 @@ export class LinkStore {
 
   /** Appends trailers to a patch's list (`position` counts on from `from`). */
   appendTrailers(patchId: number, trailers: LinkedTrailer[], from = 0): void {
-    if (!trailers.length) return;
-    const ord = this.patchOrd.get(patchId) as number;
+    if (trailers.length) this.insertTrailers(patchId, trailers, from, this.patchOrd.get(patchId) as number);
+  }
+
+  private insertTrailers(patchId: number, trailers: LinkedTrailer[], from: number, ord: number): void {
     trailers.forEach((t, i) => this.insertTrailer.run(patchId, from + i, t.name, t.value, t.email, t.personName, t.givenIn, t.origin, ord));
   }
 
@@ -272,12 +280,15 @@ export class LinkStore {
     oldIds.clear();
     const ref = (index: number | null) => (index === null ? null : ids[index]);
     const insertId = db.prepare('INSERT INTO temp.link_series_ids (series_index, id) VALUES (?, ?)');
-    ids.forEach((id, index) => insertId.run(index, id));
+    const insertSeries = db.prepare(`INSERT INTO temp.link_series (id, ${SERIES_COLUMNS.join(', ')})
+      VALUES (${['id', ...SERIES_COLUMNS].map(() => '?').join(', ')})`);
+    series.forEach((s, i) => {
+      insertId.run(i, ids[i]);
+      insertSeries.run(ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
+        s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid);
+    });
 
-    changes += syncRows(db, 'series', ['id'], ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
-      'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'],
-    series.map((s, i) => [ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
-      s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid]));
+    changes += syncFromTemp(db, 'series', 'link_series', ['id'], SERIES_COLUMNS);
     const withSeriesId = (temp: string, columns: string) => `SELECT n.message_id, s.id AS series_id, ${columns}
       FROM temp.${temp} n LEFT JOIN temp.link_series_ids s ON s.series_index = n.series_index`;
     changes += syncFromTemp(db, 'patches', 'link_patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes'],
@@ -318,41 +329,4 @@ function syncFromTemp(db: SqliteDatabase, table: string, temp: string, keys: str
   const written = db.prepare(`INSERT OR REPLACE INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')}
     FROM (${source}) n WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')})`).run();
   return removed.changes + written.changes;
-}
-
-/**
- * Makes `table` hold exactly `rows` (key column first, then the others), writing only the
- * differences; for tables small enough to hold (series). Runs inside the caller's transaction.
- */
-function syncRows(db: SqliteDatabase, table: string, keys: string[], columns: string[], rows: unknown[][]): number {
-  const all = [...keys, ...columns];
-  const wanted = new Map<number, unknown[]>();
-  for (const row of rows) wanted.set(row[0] as number, row);
-  const changed: unknown[][] = [];
-  const removed: number[] = [];
-  for (const row of db.prepare(`SELECT ${all.join(', ')} FROM ${table}`).raw().iterate() as Iterable<unknown[]>) {
-    const want = wanted.get(row[0] as number);
-    if (want === undefined) removed.push(row[0] as number);
-    else if (!sameRow(row, want)) changed.push(want);
-    wanted.delete(row[0] as number);
-  }
-  // What is left in `wanted` is new.
-  const upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`);
-  for (const row of changed) upsert.run(...row);
-  for (const row of wanted.values()) upsert.run(...row);
-  const remove = db.prepare(`DELETE FROM ${table} WHERE ${keys[0]} = ?`);
-  for (const key of removed) remove.run(key);
-  return changed.length + wanted.size + removed.length;
-}
-
-/** Stored and wanted values compared as SQLite stores them: null/undefined alike, numbers and text as text. */
-function sameRow(stored: unknown[], wanted: unknown[]): boolean {
-  for (let i = 0; i < wanted.length; i++) {
-    const a = stored[i];
-    const b = wanted[i];
-    if (a === b) continue;
-    if ((a === null || a === undefined) && (b === null || b === undefined)) continue;
-    if (a === null || a === undefined || b === null || b === undefined || String(a) !== String(b)) return false;
-  }
-  return true;
 }
