@@ -13,7 +13,8 @@ import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { IndexWriter } from '../store/writer.js';
 import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
-import { prepareBatch, contentHash, compressRaw } from './prepare.js';
+import { prepareBatch, contentHash } from './prepare.js';
+import { compressRaw } from '../store/raw-codec.js';
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
 import { isLinked } from '../store/series-store.js';
@@ -332,9 +333,10 @@ function workerFile(): string {
 
 /**
  * A batch parsed in the pool while this thread compresses its raw bytes. The writer (this
- * thread) waits for the workers about a third of the time, and deflate is a fifth of a worker's
- * work: moved here, it runs while they parse (linux-watchdog: the worker's 8.1 s busy became 6.1 s).
- * Deflate at a given level is deterministic, so the stored bytes are what a worker would make.
+ * thread) waited for the workers about a third of the time, and compressing was a fifth of a
+ * worker's work: moved here, it runs while they parse (linux-watchdog: the worker's 8.1 s busy
+ * became 6.1 s). Compression at a given quality is deterministic, so the stored bytes are what a
+ * worker would make.
  */
 function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
   const parsed = prepareInPool(pool, batch, { ...options, skipCompression: true });

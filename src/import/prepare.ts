@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { compressRaw } from '../store/raw-codec.js';
 import { unescapeFromLines } from '../input/unescape.js';
 import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
@@ -19,11 +19,6 @@ export function contentHash(raw: Buffer): string {
   let end = raw.length;
   while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
   return createHash('sha1').update(raw.subarray(0, end)).digest('hex');
-}
-
-/** How raw bytes are stored. Level 1: most of the size gain of deflate for a fraction of its time. */
-export function compressRaw(raw: Uint8Array): Buffer {
-  return deflateRawSync(raw, { level: 1 });
 }
 
 const NOT_COMPRESSED = new Uint8Array(0);

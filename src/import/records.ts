@@ -23,7 +23,7 @@ interface PreparedBase {
   contentHash: string;
   /** Size of the message in bytes (as found, before compression). */
   size: number;
-  /** Raw bytes after the From_ line, deflate-compressed. */
+  /** Raw bytes after the From_ line, compressed (store/raw-codec.ts). */
   compressed: Uint8Array;
 }
 

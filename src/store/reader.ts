@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'node:zlib';
+import { decompressRaw } from './raw-codec.js';
 import type { SqliteDatabase } from './database.js';
 
 export interface IndexStats {
@@ -46,12 +46,13 @@ const SYNTHETIC_FROM_LINE = 'From mboxrd@z Thu Jan  1 00:00:00 1970';
  */
 export function* exportMbox(db: SqliteDatabase, options: { sources?: string[] } = {}): Generator<Buffer> {
   const filter = options.sources?.length ? `WHERE s.path IN (${options.sources.map(() => '?').join(',')})` : '';
-  const rows = db.prepare(`SELECT o.from_line, coalesce(m.raw, r.raw) AS raw
+  const rows = db.prepare(`SELECT o.from_line, coalesce(m.raw, r.raw) AS raw,
+      coalesce(m.raw_compression, r.raw_compression) AS raw_compression
       FROM occurrences o JOIN sources s ON s.id = o.source_id
       LEFT JOIN messages m ON m.id = o.message_id LEFT JOIN rejects r ON r.id = o.reject_id
       ${filter} ORDER BY s.path, o.source_offset`).iterate(...(options.sources ?? []));
-  for (const row of rows as Iterable<{ from_line: string | null; raw: Buffer }>) {
-    const raw = inflateRawSync(row.raw);
+  for (const row of rows as Iterable<{ from_line: string | null; raw: Buffer; raw_compression: string }>) {
+    const raw = decompressRaw(row.raw, row.raw_compression);
     if (row.from_line !== null) {
       yield Buffer.from(row.from_line + '\n', 'latin1');
       yield raw;

@@ -1,5 +1,5 @@
 /** Read side of series, patches, covers and comments: the rows the JSON renderers and CLI need. */
-import { inflateRawSync } from 'node:zlib';
+import { decompressRaw } from './raw-codec.js';
 import type { SqliteDatabase } from './database.js';
 
 export interface PersonRow {
@@ -137,7 +137,8 @@ export class SeriesReader {
   }
 
   raw(messageId: number): Buffer {
-    return inflateRawSync(this.db.prepare('SELECT raw FROM messages WHERE id = ?').pluck().get(messageId) as Buffer);
+    const row = this.db.prepare('SELECT raw, raw_compression FROM messages WHERE id = ?').get(messageId) as { raw: Buffer; raw_compression: string };
+    return decompressRaw(row.raw, row.raw_compression);
   }
 
   /** Newest series first, for `listindex series`. */

@@ -3,6 +3,7 @@ import { HEADER_ROW_WIDTH, RECEIVED_ROW_WIDTH } from '../import/records.js';
 import type { PreparedMessage, PreparedRecord, PreparedReject, StoredMessage } from '../import/records.js';
 import type { Address } from '../types.js';
 import type { SqliteDatabase } from './database.js';
+import { RAW_COMPRESSION } from './raw-codec.js';
 
 // SQLite allows 32,766 bound values per statement; 64 rows of a few columns stay far below.
 const MAX_ROWS_PER_INSERT = 64;
@@ -294,10 +295,10 @@ function prepareStatements(db: SqliteDatabase) {
     firstByMsgid: p(`SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1`),
     insertMessage: p(`INSERT INTO messages (msgid, msgid_synthetic, duplicate_of, content_hash, list_id, subject,
         sender, from_id, date, date_raw, date_source, in_reply_to, body, size, raw, source_id, source_offset,
-        import_id, warnings, content, diff, diff_hash, pull_url, own_trailers, change_id, patchwork_hint, kind)
+        import_id, warnings, content, diff, diff_hash, pull_url, own_trailers, change_id, patchwork_hint, kind, raw_compression)
       VALUES (:msgid, :msgid_synthetic, :duplicate_of, :content_hash, :list_id, :subject, :sender, :from_id, :date,
         :date_raw, :date_source, :in_reply_to, CAST(:body AS TEXT), :size, :raw, :source_id, :source_offset, :import_id, :warnings,
-        CAST(:content AS TEXT), CAST(:diff AS TEXT), :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint, :kind)
+        CAST(:content AS TEXT), CAST(:diff AS TEXT), :diff_hash, :pull_url, :own_trailers, :change_id, :patchwork_hint, :kind, '${RAW_COMPRESSION}')
       RETURNING id`),
     indexFullText: p(`INSERT INTO messages_fts (rowid, subject, sender, body)
       SELECT id, subject, sender, body FROM messages WHERE id BETWEEN ? AND ?`),
@@ -306,8 +307,8 @@ function prepareStatements(db: SqliteDatabase) {
       VALUES (?, ?, ?, ?, ?, ?)`),
     insertPatchFile: p(`INSERT INTO patch_files (message_id, position, path, added, removed, binary) VALUES (?, ?, ?, ?, ?, ?)`),
     rejectByHash: p(`SELECT id FROM rejects WHERE content_hash = ?`),
-    insertReject: p(`INSERT INTO rejects (content_hash, source_id, source_offset, size, reason, raw, import_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    insertReject: p(`INSERT INTO rejects (content_hash, source_id, source_offset, size, reason, raw, import_id, raw_compression)
+      VALUES (?, ?, ?, ?, ?, ?, ?, '${RAW_COMPRESSION}') RETURNING id`),
     insertOccurrence: p(`INSERT OR IGNORE INTO occurrences (source_id, source_offset, from_line, message_id, reject_id)
       VALUES (?, ?, ?, ?, ?)`),
     insertPerson: p(`INSERT INTO people (email, name, name_date) VALUES (?, ?, ?) ON CONFLICT(email) DO NOTHING`),

@@ -6,7 +6,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync, inflateRawSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { decompressRaw } from '../../src/store/raw-codec.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import type { GeneratedMessage } from '../../src/tools/archive-generator.js';
 import { cli, cliOk, tempDir, withDb, STACK_FRAME } from './run-cli.js';
@@ -177,8 +178,9 @@ describe('import: every kind of input', () => {
     withDb(db, (d) => {
       expect(new Set(d.prepare('SELECT msgid FROM messages').pluck().all())).toEqual(new Set(some.map((m) => m.msgid)));
       // A single-message file is stored exactly as written.
-      const raw = d.prepare('SELECT raw FROM messages WHERE msgid = ?').pluck().get(some[0].msgid) as Buffer;
-      expect(Buffer.compare(inflateRawSync(raw), bytesOf(some[0]))).toBe(0);
+      const { raw, raw_compression } = d.prepare('SELECT raw, raw_compression FROM messages WHERE msgid = ?').get(some[0].msgid) as { raw: Buffer; raw_compression: string };
+      expect(raw_compression).toBe('brotli');
+      expect(Buffer.compare(decompressRaw(raw, raw_compression), bytesOf(some[0]))).toBe(0);
     });
   });
 
@@ -282,22 +284,22 @@ describe('import: rejects', () => {
 
   it('puts the junk message in the rejects table with its source, offset, reason and bytes', () => {
     withDb(db, (d) => {
-      const row = d.prepare(`SELECT s.path, r.source_offset, r.size, r.reason, r.raw FROM rejects r JOIN sources s ON s.id = r.source_id
-        WHERE s.path = ?`).get(junkFile) as { path: string; source_offset: number; size: number; reason: string; raw: Buffer };
+      const row = d.prepare(`SELECT s.path, r.source_offset, r.size, r.reason, r.raw, r.raw_compression FROM rejects r JOIN sources s ON s.id = r.source_id
+        WHERE s.path = ?`).get(junkFile) as { path: string; source_offset: number; size: number; reason: string; raw: Buffer; raw_compression: string };
       expect(row).toMatchObject({ path: junkFile, source_offset: junkMbox.offsets.get('junk'), size: junkMbox.raws.get('junk')!.length });
       expect(row.reason).toMatch(/no mail header fields/);
-      expect(Buffer.compare(inflateRawSync(row.raw), junkMbox.raws.get('junk')!)).toBe(0);
+      expect(Buffer.compare(decompressRaw(row.raw, row.raw_compression), junkMbox.raws.get('junk')!)).toBe(0);
     });
   });
 
   it('puts the oversized message in the rejects table with its real size and its head', () => {
     withDb(db, (d) => {
-      const row = d.prepare(`SELECT s.path, r.source_offset, r.size, r.reason, r.raw FROM rejects r JOIN sources s ON s.id = r.source_id
-        WHERE s.path = ?`).get(bigFile) as { path: string; source_offset: number; size: number; reason: string; raw: Buffer };
+      const row = d.prepare(`SELECT s.path, r.source_offset, r.size, r.reason, r.raw, r.raw_compression FROM rejects r JOIN sources s ON s.id = r.source_id
+        WHERE s.path = ?`).get(bigFile) as { path: string; source_offset: number; size: number; reason: string; raw: Buffer; raw_compression: string };
       expect(row.path).toBe(bigFile);
       expect(row.source_offset).toBe(bigMbox.offsets.get('big'));
       expect(row.reason).toMatch(/size limit/);
-      const head = inflateRawSync(row.raw);
+      const head = decompressRaw(row.raw, row.raw_compression);
       expect(head.length).toBeLessThanOrEqual(limitBytes);
       expect(Buffer.compare(head, bigMbox.raws.get('big')!.subarray(0, head.length))).toBe(0);
       // docs/schema.md: rejects.size is "size of the message in bytes (`raw` may hold only its
