@@ -100,18 +100,18 @@ export function patchFacts(message: ParsedMessage): PatchFacts {
  * bounds the import, so every object it does not have to rebuild counts.
  */
 function storedMessage(m: ParsedMessage): StoredMessage {
-  const headerRows: (string | null)[] = [];
+  const headerRows: (string | number | null)[] = [];
   const receivedRows: (string | number | null)[] = [];
   let hop = 0;
   let patchworkHint: string | null = null;
   m.headers.forEach((h, position) => {
     // Raw header text that differs from the value only by folding is not stored.
-    headerRows.push(h.name, h.value, onlyFolding(h.raw, h.value) ? null : h.raw);
+    headerRows.push(0, position, h.name, h.value, onlyFolding(h.raw, h.value) ? null : h.raw);
     const lower = h.name.length === 8 || h.name.length === 16 ? h.name.toLowerCase() : '';
     // Received hops are the Received headers in order: hop n is the n-th one.
     if (lower === 'received') {
       const r = m.received[hop++];
-      if (r) receivedRows.push(r.hop, r.fromHost, r.fromIp, r.byHost, r.protocol, r.id, r.for, r.date, position);
+      if (r) receivedRows.push(0, r.hop, r.fromHost, r.fromIp, r.byHost, r.protocol, r.id, r.for, r.date, position);
     } else if (lower === 'x-patchwork-hint' && patchworkHint === null) {
       patchworkHint = h.value.trim().toLowerCase();
     }

@@ -62,16 +62,18 @@ export interface StoredMessage extends Pick<ParsedMessage,
   'listId' | 'listName' | 'attachments' | 'warnings'> {
   /** X-Patchwork-Hint, trimmed and lower case, or null. */
   patchworkHint: string | null;
-  /** HEADER_ROW_WIDTH values a field, in order: name, value, and raw text or null where raw
-   * differs from value only by folding (the folded text stays in the raw message). */
-  headerRows: (string | null)[];
-  /** RECEIVED_ROW_WIDTH values a hop: hop, from host, from ip, by host, protocol, id, for, date,
-   * and the position of its Received field among the headers. */
+  /** The `headers` rows, HEADER_ROW_WIDTH values each, as the table's columns: message id (0
+   * until the writer knows it), position, name, value, and raw text or null where raw differs
+   * from value only by folding (the folded text stays in the raw message). */
+  headerRows: (string | number | null)[];
+  /** The `received` rows, RECEIVED_ROW_WIDTH values each: message id (0 until known), hop, from
+   * host, from ip, by host, protocol, id, for, date, and the position of its Received field. */
   receivedRows: (string | number | null)[];
 }
 
-export const HEADER_ROW_WIDTH = 3;
-export const RECEIVED_ROW_WIDTH = 9;
+/** Columns of a `headers` row and of a `received` row; the first is the message id. */
+export const HEADER_ROW_WIDTH = 5;
+export const RECEIVED_ROW_WIDTH = 10;
 
 export interface PreparedMessage extends PreparedBase {
   type: 'message';

@@ -187,9 +187,9 @@ export class IndexWriter {
   private writeDetails(id: number, m: StoredMessage): void {
     const s = this.statements;
     // One multi-row INSERT per message and table: ~30 header rows for the price of one call.
-    // Header rows get their position here; Received rows carry their hop number already.
-    this.insertMany('headers', 2 + HEADER_ROW_WIDTH, withId(id, m.headerRows, HEADER_ROW_WIDTH, true));
-    this.insertMany('received', 1 + RECEIVED_ROW_WIDTH, withId(id, m.receivedRows, RECEIVED_ROW_WIDTH, false));
+    // The rows come whole from the worker but for the message id, set here in place.
+    this.insertMany('headers', HEADER_ROW_WIDTH, withMessageId(id, m.headerRows, HEADER_ROW_WIDTH));
+    this.insertMany('received', RECEIVED_ROW_WIDTH, withMessageId(id, m.receivedRows, RECEIVED_ROW_WIDTH));
     m.inReplyTo.forEach((ref, position) => s.insertReference.run(id, 'in-reply-to', position, ref));
     m.references.forEach((ref, position) => s.insertReference.run(id, 'references', position, ref));
     m.attachments.forEach((a, position) =>
@@ -203,7 +203,8 @@ export class IndexWriter {
   private insertMany(table: string, width: number, values: unknown[]): void {
     if (values.length === 0) return;
     for (let at = 0; at < values.length; at += width * MAX_ROWS_PER_INSERT) {
-      const chunk = values.slice(at, at + width * MAX_ROWS_PER_INSERT);
+      const whole = at === 0 && values.length <= width * MAX_ROWS_PER_INSERT;
+      const chunk = whole ? values : values.slice(at, at + width * MAX_ROWS_PER_INSERT);
       const rows = chunk.length / width;
       const key = `${table}:${rows}`;
       let statement = this.manyStatements.get(key);
@@ -212,7 +213,7 @@ export class IndexWriter {
         statement = this.db.prepare(`INSERT INTO ${table} VALUES ${Array(rows).fill(row).join(', ')}`);
         this.manyStatements.set(key, statement);
       }
-      statement.run(...chunk);
+      statement.run(chunk);
     }
   }
 
@@ -261,15 +262,10 @@ function utcNow(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-/** Rows of `width` values with the message id (and, if `numbered`, a position 0, 1, ...) put before each. */
-function withId(id: number, values: readonly unknown[], width: number, numbered: boolean): unknown[] {
-  const out: unknown[] = [];
-  for (let at = 0, position = 0; at < values.length; at += width, position++) {
-    if (numbered) out.push(id, position);
-    else out.push(id);
-    for (let i = at; i < at + width; i++) out.push(values[i]);
-  }
-  return out;
+/** Rows of `width` values whose first column is the message id: set to `id`, in place. */
+function withMessageId<T>(id: number, rows: (T | number)[], width: number): (T | number)[] {
+  for (let at = 0; at < rows.length; at += width) rows[at] = id;
+  return rows;
 }
 
 function formatSender(from: Address | null): string | null {
