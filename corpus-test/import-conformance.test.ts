@@ -2,8 +2,8 @@
  * Imports every mail file of the shared corpus: no crash, nothing lost (found = stored +
  * duplicates + rejected for every file), and the linux-watchdog archive's known figures.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -17,7 +17,16 @@ import { corpusDir, corpusFile } from './corpus-path.js';
 // Everything in the corpus that is mail; the rest is expected outputs and documentation.
 const NOT_MAIL = ['**/*.json', '**/*.md', '**/*.verify', 'b4/*.txt', 'lists/linux-watchdog-b4-golden/**', 'lists/*.gz'];
 
-const tempDb = (name: string) => join(mkdtempSync(join(tmpdir(), 'listindex-corpus-')), name);
+// Each run leaves no database behind (the watchdog index alone is 330 MB).
+const tempDirs: string[] = [];
+const tempDb = (name: string) => {
+  const dir = mkdtempSync(join(tmpdir(), 'listindex-corpus-'));
+  tempDirs.push(dir);
+  return join(dir, name);
+};
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('every corpus mail file imports without loss', () => {
   const root = corpusDir();
