@@ -93,10 +93,10 @@ const MAX_REJECT_NOTES = 50;
 // fast as 48 or 96 MB and each worker holds ~25 MB less.
 const WORKER_YOUNG_GENERATION_MB = 24;
 // A worker's old generation holds little that lives (a batch's records), but with V8's default
-// ceiling (a quarter of the machine's memory) it grew to 50 MB of garbage between collections.
-// A 1 GB ceiling makes V8 collect sooner: peak RSS 260-277 MB instead of 287-311 on
-// linux-watchdog, for ~0.15 s more of the worker's time; a 50 MB message still parses.
-const WORKER_OLD_GENERATION_MB = 1024;
+// ceiling (here 4 GB) it grew to 50 MB of garbage between collections. A lower ceiling makes V8
+// collect sooner. Measured on linux-watchdog (peak RSS, total CPU of all threads): 4 GB 306-322
+// MB, 12.8-14.2 s; 2 GB 278-294 MB, 13.0 s; 1 GB 244-278 MB, 14.0-15.1 s. A 50 MB message still parses.
+const WORKER_OLD_GENERATION_MB = 2048;
 
 /** Imports mail from files, folders, globs or `-` (stdin) into the database at `db`. */
 export async function importPaths(db: string | SqliteDatabase, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
@@ -345,17 +345,21 @@ function workerFile(): string {
 }
 
 /**
- * A batch parsed in the pool while this thread compresses its raw bytes. The writer (this
- * thread) waited for the workers about a third of the time, and compressing was a fifth of a
- * worker's work: moved here, it runs while they parse (linux-watchdog: the worker's 8.1 s busy
- * became 6.1 s). Compression at a given quality is deterministic, so the stored bytes are what a
- * worker would make.
+ * A batch parsed in the pool while this thread hashes and compresses its raw bytes: the writer
+ * (this thread) would otherwise wait for the worker, which bounds the import on two cores.
+ * Compressing moved here first (linux-watchdog: the worker's 8.1 s busy became 6.1 s), then the
+ * SHA-1 of each message (0.35 s of the worker's time). Both are deterministic, so the stored
+ * values are what a worker would make.
  */
 function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
-  const parsed = prepareInPool(pool, batch, { ...options, skipCompression: true });
+  const parsed = prepareInPool(pool, batch, { ...options, rawDoneByCaller: true });
+  const hashes = batch.map((m) => contentHash(Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)));
   const compressed = batch.map((m) => compressRaw(m.raw));
   return parsed.then((records) => {
-    records.forEach((r, i) => (r.compressed = compressed[i]));
+    records.forEach((r, i) => {
+      r.contentHash = hashes[i];
+      r.compressed = compressed[i];
+    });
     return records;
   });
 }

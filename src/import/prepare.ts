@@ -24,8 +24,8 @@ export function contentHash(raw: Buffer): string {
 const NOT_COMPRESSED = new Uint8Array(0);
 
 /**
- * Everything done to one message before it reaches the database: hashing, compressing (unless
- * the caller does), parsing.
+ * Everything done to one message before it reaches the database: hashing and compressing
+ * (unless the caller does), parsing.
  * Pure CPU work, so it runs in worker threads; the single writer only inserts the result.
  */
 export async function prepareMessage(input: MessageInput, options: PrepareOptions = {}): Promise<PreparedRecord> {
@@ -34,9 +34,9 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     source: input.source,
     offset: input.offset,
     fromLine: input.fromLine,
-    contentHash: contentHash(raw),
+    contentHash: options.rawDoneByCaller ? '' : contentHash(raw),
     size: input.oversized && input.rawSize ? input.rawSize : raw.length,
-    compressed: options.skipCompression ? NOT_COMPRESSED : compressRaw(raw),
+    compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw),
   };
   if (input.oversized) {
     return { ...base, type: 'reject', reason: `message of ${base.size} bytes is larger than the size limit; only its first ${raw.length} bytes are kept` };

@@ -91,6 +91,7 @@ export type PreparedRecord = PreparedMessage | PreparedReject;
 
 export interface PrepareOptions {
   listId?: string;
-  /** Leave `compressed` empty: the caller compresses the raw bytes itself (see pipeline.ts). */
-  skipCompression?: boolean;
+  /** Leave `contentHash` and `compressed` empty: the caller hashes and compresses the raw
+   * bytes itself, while the worker parses (see pipeline.ts prepareSharing). */
+  rawDoneByCaller?: boolean;
 }
