@@ -18,13 +18,16 @@ const KEPT_LINE_STARTS = new Set(['-', '+', ' ']);
  * (so a trailing context line holding one space vanishes).
  */
 export function patchworkHash(diff: string): string {
-  const hash = createHash('sha1');
-  const text = pyStrip(diff.replace(/\r/g, '')) + '\n';
+  const text = pyStrip(diff.includes('\r') ? diff.replace(/\r/g, '') : diff) + '\n';
+  // Kept lines are hashed in one update: one call into OpenSSL per diff, not per line.
+  const kept: string[] = [];
   for (const raw of text.split('\n')) {
     if (raw === '') continue;
     const line = normaliseLine(raw);
-    if (line !== null) hash.update(line + '\n', 'utf8');
+    if (line !== null) kept.push(line);
   }
+  const hash = createHash('sha1');
+  if (kept.length > 0) hash.update(kept.join('\n') + '\n', 'utf8');
   return hash.digest('hex');
 }
 

@@ -86,7 +86,8 @@ export function findTrailers(text: string): Trailer[] {
   let sawOther = false;
   let lastWasTrailer = false;
   for (const line of body.split('\n')) {
-    const m = line.length <= MAX_TRAILER_LINE ? TRAILER_LINE.exec(line) : null;
+    // Most lines have no colon: no need to run the (Unicode, so slower) trailer expression.
+    const m = line.length <= MAX_TRAILER_LINE && line.includes(':') ? TRAILER_LINE.exec(line) : null;
     if (m) {
       const trailer = readTrailer(m[1], m[2], line, sawOther);
       // Rejected trailer-shaped lines are skipped without counting as "other" text (as b4).
