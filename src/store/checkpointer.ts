@@ -43,7 +43,8 @@ export class Checkpointer {
       workerData: { path: this.db.name, intervalMs: INTERVAL_MS, control: this.control },
       resourceLimits: RESOURCE_LIMITS,
     });
-    this.exited = once(this.worker, 'exit');
+    // `once` rejects on an 'error' event; the error is handled below, and stop only waits.
+    this.exited = once(this.worker, 'exit').catch(() => undefined);
     // A checkpointer that failed (or died) only means the writer checkpoints itself again.
     this.worker.on('error', () => this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`));
     this.db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);

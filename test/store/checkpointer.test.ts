@@ -3,7 +3,7 @@
  * database file without the writer checkpointing; once stopped, the writer checkpoints again.
  */
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,6 +54,19 @@ describe('Checkpointer', () => {
     const before = statSync(path).size;
     writeSome(db);
     expect(await fileGrows(path, before, 500)).toBe(false);
+    db.close();
+  });
+
+  it('gives the writer its own checkpoints back when the thread cannot open the database', async () => {
+    const { db, path } = freshDb();
+    rmSync(path); // the open connection goes on; the checkpointer's own open fails
+    const checkpointer = new Checkpointer(db);
+    checkpointer.start();
+    for (const until = Date.now() + 5000; Date.now() < until; await sleep(20)) {
+      if (db.pragma('wal_autocheckpoint', { simple: true }) === WAL_AUTOCHECKPOINT_PAGES) break;
+    }
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_AUTOCHECKPOINT_PAGES);
+    await checkpointer.stop();
     db.close();
   });
 
