@@ -15,7 +15,7 @@ import { SeriesLinker } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
 import { detectListTags } from '../series/list-tag.js';
-import { ancestorIds, answeredMessage, dedupeTrailers, replyTrailers, roleOf } from '../patch/trailer-collection.js';
+import { ancestorIds, dedupeTrailers, roleOf, routeReplyTrailers } from '../patch/trailer-collection.js';
 import type { TrailerSource } from '../patch/trailer-collection.js';
 
 export interface LinkSummary {
@@ -191,17 +191,14 @@ function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerRep
 
   const fromReplies = new Map<number, LinkedTrailer[]>();
   const fromCoverReplies = new Map<number, LinkedTrailer[]>();
-  const answered = new Map<string, TrailerSource | null>();
-  for (const id of trailerReplies) {
-    const reply = sourceOf(id)!;
-    const trailers = replyTrailers(reply, false);
-    if (!trailers.length) continue;
-    const target = answeredMessage(reply, lookup, answered);
-    if (!target) continue;
+  const replies = (function* () {
+    for (const id of trailerReplies) yield { ...sourceOf(id)!, id };
+  })();
+  for (const { reply, target, trailers } of routeReplyTrailers(replies, lookup, false)) {
     const targetId = linker.idOf(target.msgid)!;
     const into = roleOf(target) === 'patch' ? fromReplies : fromCoverReplies;
     const list = into.get(targetId) ?? [];
-    for (const t of trailers) list.push(asLinked(t, id, into === fromReplies ? 'reply' : 'cover'));
+    for (const t of trailers) list.push(asLinked(t, reply.id, into === fromReplies ? 'reply' : 'cover'));
     into.set(targetId, list);
   }
   sources.clear();

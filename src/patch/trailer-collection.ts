@@ -81,18 +81,13 @@ export function collectTrailers(messages: TrailerSource[], options: CollectOptio
   }
 
   const coverTrailers = new Map<string, CollectedTrailer[]>();
-  const answered = new Map<string, TrailerSource | null>();
-  for (const m of byId.values()) {
-    if (roleOf(m) !== 'followup') continue;
-    const trailers = replyTrailers(m, options.sloppy ?? false);
-    if (!trailers.length) continue;
-    const target = answeredMessage(m, lookup, answered);
-    if (!target) continue;
+  const followups = [...byId.values()].filter((m) => roleOf(m) === 'followup');
+  for (const { target, reply, trailers } of routeReplyTrailers(followups, lookup, options.sloppy ?? false)) {
     if (roleOf(target) === 'patch') {
-      result.get(target.msgid)!.push(...trailers.map((t) => ({ ...t, source: m.msgid, via: 'reply' as const })));
+      result.get(target.msgid)!.push(...trailers.map((t) => ({ ...t, source: reply.msgid, via: 'reply' as const })));
     } else {
       const list = coverTrailers.get(target.msgid) ?? [];
-      list.push(...trailers.map((t) => ({ ...t, source: m.msgid, via: 'cover' as const })));
+      list.push(...trailers.map((t) => ({ ...t, source: reply.msgid, via: 'cover' as const })));
       coverTrailers.set(target.msgid, list);
     }
   }
@@ -132,6 +127,29 @@ export function findPatchTrailers(body: string): Trailer[] {
   }
   const paragraphs = message.replace(/^\n+|\n+$/g, '').split('\n\n');
   return findTrailers(paragraphs[paragraphs.length - 1]);
+}
+
+/** A follow-up's trailers and the patch or cover letter they go to. */
+export interface RoutedTrailers<T extends TrailerSource> {
+  reply: T;
+  target: TrailerSource;
+  trailers: Trailer[];
+}
+
+/**
+ * Each follow-up's trailers (as replyTrailers keeps them) with the patch or cover letter it
+ * answers, in the order given; follow-ups without trailers, or answering nothing known, are left
+ * out. Shared by collectTrailers (all messages in memory) and the import's link step (which
+ * reads from the index only the follow-ups that have trailers, and what they answer).
+ */
+export function* routeReplyTrailers<T extends TrailerSource>(followups: Iterable<T>, lookup: TrailerLookup, sloppy: boolean): Generator<RoutedTrailers<T>> {
+  const answered = new Map<string, TrailerSource | null>();
+  for (const reply of followups) {
+    const trailers = replyTrailers(reply, sloppy);
+    if (!trailers.length) continue;
+    const target = answeredMessage(reply, lookup, answered);
+    if (target) yield { reply, target, trailers };
+  }
 }
 
 /** How a message takes part in trailer collection: as a patch, a cover letter, or a follow-up. */
