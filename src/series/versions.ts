@@ -82,12 +82,11 @@ export function linkVersions(series: VersionCandidate[]): VersionLinks {
   }
   const windowMs = VERSION_WINDOW_DAYS * 86400_000;
   for (const group of byTitle.values()) {
+    const older = new OlderRevisions(group, windowMs);
     for (const s of group) {
       if (previous.has(s.index)) continue;
-      const older = group
-        .filter((o) => isOlderRevision(o, s) && !next.has(o.index) && Date.parse(s.date ?? '') - Date.parse(o.date ?? '') <= windowMs)
-        .sort((a, b) => b.version - a.version || (b.date ?? '').localeCompare(a.date ?? ''));
-      if (older.length) link(older[0], s);
+      const found = older.closest(s, (o) => !next.has(o.index));
+      if (found) link(found, s);
     }
   }
 
@@ -102,4 +101,60 @@ export function linkVersions(series: VersionCandidate[]): VersionLinks {
     latest.set(s.index, at);
   }
   return { previous, next, latest };
+}
+
+/**
+ * The series of one title group by version, each in date order, to find a series' closest older
+ * revision without scanning the whole group for every member: a bot that sends the same title
+ * thousands of times made that quadratic. The choice is the one of a full scan: the highest
+ * lower version; within it the latest date not after the series' own, within the window; among
+ * equal dates the first in the group's order.
+ */
+class OlderRevisions {
+  private readonly byVersion = new Map<number, VersionCandidate[]>();
+  private readonly versions: number[];
+
+  constructor(group: VersionCandidate[], private readonly windowMs: number) {
+    for (const o of group) {
+      // A series without a usable date is never within the window of another.
+      if (o.date === null || Number.isNaN(Date.parse(o.date))) continue;
+      const list = this.byVersion.get(o.version);
+      if (list) list.push(o);
+      else this.byVersion.set(o.version, [o]);
+    }
+    // The group is in (date, index) order, and so is each version's list.
+    this.versions = [...this.byVersion.keys()].sort((a, b) => b - a);
+  }
+
+  closest(s: VersionCandidate, available: (o: VersionCandidate) => boolean): VersionCandidate | undefined {
+    const time = Date.parse(s.date ?? '');
+    if (Number.isNaN(time)) return undefined;
+    for (const version of this.versions) {
+      if (version >= s.version) continue;
+      const list = this.byVersion.get(version)!;
+      // Past the last one dated at or before s, then back through earlier dates.
+      let end = upperBound(list, s.date!);
+      while (end > 0) {
+        const date = list[end - 1].date!;
+        if (time - Date.parse(date) > this.windowMs) break;
+        let start = end - 1;
+        while (start > 0 && list[start - 1].date === date) start--;
+        for (let i = start; i < end; i++) if (available(list[i])) return list[i];
+        end = start;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Index past the last series dated at or before `date` (dates are ISO-8601: text order is time order). */
+function upperBound(list: VersionCandidate[], date: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].date! <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
