@@ -3,9 +3,9 @@
  * multipart nesting, invalid UTF-8, a truncated last message and a gzip bomb. Each bad one is
  * rejected or stored with a reason; every normal message is stored; memory and time stay bounded.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +13,8 @@ import { hostileMbox, writeGzipBomb } from '../../src/tools/hostile-archive.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'listindex-hostile-'));
+// The archives and databases here are 80-130 MB: none is left behind.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const mboxPath = join(dir, 'hostile.mbox');
 const bombPath = join(dir, 'bomb.mbox.gz');
 const expected = hostileMbox();

@@ -3,9 +3,9 @@
  * passes integrity_check, and running the import again ends with exactly the content of an
  * uninterrupted import. Also: a second import on the same database refuses while one runs.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -16,6 +16,8 @@ import { contentDigest } from '../helpers/content-digest.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'listindex-crash-'));
+// The archives and databases here are 80-130 MB: none is left behind.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const archive = join(dir, 'list.mbox.gz');
 
 function runImport(db: string) {

@@ -3,9 +3,9 @@
  * while an import writes, and series linking is one transaction, so a reader sees the series of
  * the last import or of this one, never a mixture.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +13,8 @@ import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js'
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'listindex-readers-'));
+// The archives and databases here are 80-130 MB: none is left behind.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const first = join(dir, 'first.mbox');
 const second = join(dir, 'second.mbox');
 const db = join(dir, 'list.db');

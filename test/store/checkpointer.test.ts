@@ -2,7 +2,7 @@
  * WAL checkpoints on their own thread (store/checkpointer.ts): while it runs, pages reach the
  * database file without the writer checkpointing; once stopped, the writer checkpoints again.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,15 @@ import { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/database
 import type { SqliteDatabase } from '../../src/store/database.js';
 import { Checkpointer } from '../../src/store/checkpointer.js';
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function freshDb(): { db: SqliteDatabase; path: string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'listindex-ckpt-')), 'c.db');
+  const dir = mkdtempSync(join(tmpdir(), 'listindex-ckpt-'));
+  dirs.push(dir);
+  const path = join(dir, 'c.db');
   const db = openDatabase(path);
   db.exec('CREATE TABLE blobs (b BLOB)');
   db.pragma('wal_checkpoint(TRUNCATE)');
