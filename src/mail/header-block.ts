@@ -45,6 +45,7 @@ function skipBlanks(text: string, from: number, end: number): number {
   while (i < end && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
   return i;
 }
+
 const HIGH_BYTE = /[\x80-\xff]/;
 
 /** Reads a Latin-1 string (one char per byte) as UTF-8 when the bytes are valid UTF-8. */
@@ -59,20 +60,26 @@ export function cleanHeaderValue(raw: string): string {
   let v = raw.includes('\n') ? raw.replaceAll('\n', '') : raw;
   if (v.includes('=?')) v = decodeEncodedWords(v);
   if (v.includes('\0')) v = v.replace(/\0/g, '');
-  // Only runs of whitespace and non-space whitespace need replacing: matching every single
-  // space (as /\s+/ would) allocates for nothing.
+  return collapseWhitespace(v);
+}
+
+/**
+ * Every run of whitespace but a single space becomes one space, and the ends are trimmed. Only
+ * runs and non-space whitespace are matched: matching every single space (as /\s+/ would)
+ * allocates for nothing. (A hand-written loop over the characters measured slower.)
+ */
+function collapseWhitespace(v: string): string {
   return v.replace(/\s{2,}|[^\S ]/g, ' ').trim();
 }
 
 /**
- * cleanHeaderValue for a raw value as this module slices it, where every line break is followed
- * by a blank (a continuation line): without encoded words or NULs, unfolding and collapsing are
- * then one replacement, since each break is inside a whitespace run that collapses to one space.
- * (A hand-written loop over the characters measured slower than this regular expression.)
+ * cleanHeaderValue for a raw value as this module slices it: NULs already removed, and every
+ * line break followed by a blank (a continuation line). Without encoded words, unfolding and
+ * collapsing are then one step, since each break is inside a whitespace run that collapses to
+ * one space.
  */
 function valueOfRaw(raw: string): string {
-  if (raw.includes('=?') || raw.includes('\0')) return cleanHeaderValue(raw);
-  return raw.replace(/\s{2,}|[^\S ]/g, ' ').trim();
+  return raw.includes('=?') ? cleanHeaderValue(raw) : collapseWhitespace(raw);
 }
 
 /** End of the header block: index just past the last header line's `\n`, and where the body starts. */
