@@ -1,11 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { ListindexError } from '../errors.js';
+import { workerEntry } from '../worker-entry.js';
 import { expandInputs } from '../input/sources.js';
 import { readSource } from '../input/read-source.js';
 import type { SourceSpec } from '../input/sources.js';
@@ -332,16 +331,10 @@ function createPool(threads: number): Piscina | null {
   });
 }
 
-/**
- * The worker must be compiled JavaScript. When this module itself runs from TypeScript
- * sources (tests), use the build output beside them.
- */
 function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return resolve(here, '../parse-worker.js');
-  const built = resolve(here, '../../../dist/import/parse-worker.js');
-  if (!existsSync(built)) throw new ListindexError('USAGE', 'worker threads need the build: run `npm run build` first');
-  return built;
+  const file = workerEntry(import.meta.url, 'parse-worker.js');
+  if (file === null) throw new ListindexError('USAGE', 'worker threads need the build: run `npm run build` first');
+  return file;
 }
 
 /**

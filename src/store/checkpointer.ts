@@ -12,9 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { workerEntry } from '../worker-entry.js';
 import type { SqliteDatabase } from './database.js';
 import { WAL_AUTOCHECKPOINT_PAGES } from './database.js';
 
@@ -37,7 +35,7 @@ export class Checkpointer {
   constructor(private readonly db: SqliteDatabase) {}
 
   start(): void {
-    const entry = workerEntry();
+    const entry = workerEntry(import.meta.url, 'checkpoint-worker.js');
     if (this.worker || this.db.memory || entry === null) return;
     this.worker = new Worker(entry, {
       workerData: { path: this.db.name, intervalMs: INTERVAL_MS, control: this.control },
@@ -60,11 +58,4 @@ export class Checkpointer {
     this.worker = null;
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   }
-}
-
-/** The compiled worker beside this module; when running from TypeScript sources (tests), the build's. */
-function workerEntry(): string | null {
-  const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.js') ? resolve(here, '../checkpoint-worker.js') : resolve(here, '../../../dist/store/checkpoint-worker.js');
-  return existsSync(file) ? file : null;
 }
