@@ -346,7 +346,7 @@ function workerFile(): string {
  */
 function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
   const parsed = prepareInPool(pool, batch, { ...options, rawDoneByCaller: true });
-  const hashes = batch.map((m) => contentHash(Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)));
+  const hashes = batch.map((m) => contentHash(m.raw));
   const compressed = batch.map((m) => compressRaw(m.raw));
   return parsed.then((records) => {
     records.forEach((r, i) => {
@@ -378,10 +378,10 @@ async function prepareInPool(pool: Piscina, batch: MessageInput[], options: Prep
 }
 
 function crashedReject(message: MessageInput, error: unknown): PreparedRecord {
-  const raw = Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength);
+  const raw = message.raw;
   return {
     type: 'reject', source: message.source, offset: message.offset, fromLine: message.fromLine,
-    contentHash: contentHash(raw), size: message.rawSize ?? raw.length, compressed: compressRaw(raw),
+    contentHash: contentHash(raw), size: message.rawSize ?? raw.byteLength, compressed: compressRaw(raw),
     reason: `the parser failed on this message (${(error as Error).message ?? error}); kept unparsed`,
   };
 }

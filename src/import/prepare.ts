@@ -15,7 +15,7 @@ import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord, StoredMe
  * breaks left out, so the last message of a growing mbox (read once without its separator
  * line, later with it) is recognised as the same message.
  */
-export function contentHash(raw: Buffer): string {
+export function contentHash(raw: Uint8Array): string {
   let end = raw.length;
   while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
   return createHash('sha1').update(raw.subarray(0, end)).digest('hex');

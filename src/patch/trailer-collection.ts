@@ -160,7 +160,7 @@ export function roleOf(m: TrailerSource): Role {
 }
 
 /** The trailers a follow-up gives: not mail headers, and (unless sloppy) only about its sender. */
-export function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
+function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
   return (m.trailers ?? findTrailers(m.body)).filter(
     (t) => !NOT_FROM_REPLIES.has(t.name.toLowerCase()) && (sloppy || !t.person || !m.from || sentBy(t.person, m.from)),
   );
@@ -170,7 +170,7 @@ export function replyTrailers(m: TrailerSource, sloppy: boolean): Trailer[] {
  * Walks up the thread to the patch or cover letter a follow-up answers. `memo` remembers the
  * answer for every follow-up passed on the way, so long reply chains are walked once.
  */
-export function answeredMessage(m: TrailerSource, lookup: TrailerLookup, memo: Map<string, TrailerSource | null>): TrailerSource | null {
+function answeredMessage(m: TrailerSource, lookup: TrailerLookup, memo: Map<string, TrailerSource | null>): TrailerSource | null {
   const path = new Set([m.msgid]);
   let answer: TrailerSource | null = null;
   let current = parentOf(m, lookup);
@@ -198,7 +198,7 @@ export function ancestorIds(m: Pick<TrailerSource, 'msgid' | 'inReplyTo' | 'refe
 }
 
 /** The nearest cover letter among a patch's ancestors, whose follow-ups' trailers it takes. */
-export function nearestCover(m: TrailerSource, lookup: TrailerLookup): TrailerSource | undefined {
+function nearestCover(m: TrailerSource, lookup: TrailerLookup): TrailerSource | undefined {
   for (const id of ancestorIds(m)) {
     const ancestor = lookup(id);
     if (ancestor !== undefined && roleOf(ancestor) === 'cover') return ancestor;
