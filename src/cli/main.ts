@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /** The `listindex` command: a table of subcommands, each in its own file. */
 import { Command, CommanderError } from 'commander';
 import { ListindexError } from '../errors.js';

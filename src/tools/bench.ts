@@ -8,7 +8,8 @@
  * 100 are appended (each a whole `listindex import` process, timed from start to exit).
  * With --scale N, a generated archive of N × 16,365 messages (deterministic generator) and a
  * 1× generated one are measured too, to show that memory stays flat and throughput holds, and
- * the documented hot queries are timed on the N× index.
+ * the documented hot queries are timed on the N× index. Every measured process runs with the
+ * node options of the `listindex` command (node-flags.ts), floor included.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { Command } from 'commander';
 import { generateArchive, toMboxrd } from './archive-generator.js';
 import { HOT_QUERIES } from './hot-queries.js';
 import { readSource } from '../input/read-source.js';
+import { NODE_FLAGS } from '../node-flags.js';
 
 const WATCHDOG_MESSAGES = 16365;
 
@@ -36,7 +38,7 @@ function measure(mode: 'import' | 'floor', archive: string, work: string, keep?:
   const db = keep ?? join(work, `${mode}-${Date.now()}.db`);
   if (keep) removeDb(keep);
   const child = resolve(import.meta.dirname, 'bench-child.js');
-  const out = execFileSync(process.execPath, [child, mode, archive, db], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [...NODE_FLAGS, child, mode, archive, db], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (!keep) removeDb(db);
   return JSON.parse(out.trim().split('\n').pop()!) as RunResult;
 }
@@ -49,7 +51,7 @@ function removeDb(db: string): void {
 function cliImport(archive: string, db: string): { seconds: number; stored: number; messagesFound: number } {
   const cli = resolve(import.meta.dirname, '../cli/main.js');
   const started = performance.now();
-  const out = execFileSync(process.execPath, [cli, 'import', archive, '--db', db, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [...NODE_FLAGS, cli, 'import', archive, '--db', db, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const seconds = (performance.now() - started) / 1000;
   const summary = JSON.parse(out) as { stored: number; messagesFound: number };
   return { seconds, stored: summary.stored, messagesFound: summary.messagesFound };
