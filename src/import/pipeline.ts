@@ -91,11 +91,10 @@ const FIRST_BATCH_SIZE = 16;
 // Below this much input, starting worker threads costs more than it saves.
 const SMALL_INPUT_BYTES = 4 * 1024 * 1024;
 const MAX_REJECT_NOTES = 50;
-// A larger young generation means fewer scavenges: the worker's garbage collector took ~2 s of
-// its ~9 s (profiled). On linux-watchdog, with the writer's own young generation kept small
-// (node-flags.ts), 48 MB beat 24 MB in 6 of 7 interleaved runs, by up to 7% (wall time), for
-// ~5 MB more peak RSS; 96 MB was no faster and held more.
-const WORKER_YOUNG_GENERATION_MB = 48;
+// A larger young generation means fewer scavenges, but measured on linux-watchdog 24 MB is as
+// fast as 48 or 96 MB and each worker holds ~25 MB less. V8's flags are per process: under the
+// listindex command (node-flags.ts) the semi-space flag caps this one too.
+const WORKER_YOUNG_GENERATION_MB = 24;
 // A worker's old generation holds little that lives (a batch's records), but with V8's default
 // ceiling (here 4 GB) it grew to 50 MB of garbage between collections. A lower ceiling makes V8
 // collect sooner. Measured on linux-watchdog (peak RSS, total CPU of all threads): 4 GB 306-322
