@@ -4,8 +4,7 @@
  * (corpus/patchwork/expected/<name>.json).
  */
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fg from 'fast-glob';
 import { importPaths } from '../src/import/pipeline.js';
@@ -13,6 +12,7 @@ import { openDatabase } from '../src/store/database.js';
 import { corpusDir } from './corpus-path.js';
 import { seriesView, kindsView, groupKey } from './series-view.js';
 import type { SeriesView } from './series-view.js';
+import { tempDir } from '../test/helpers/temp-dir.js';
 
 interface Expected {
   series: (Omit<SeriesView, 'patches'> & { patches: (SeriesView['patches'][number] & { date: string })[] })[];
@@ -28,7 +28,7 @@ describe('Patchwork series fixtures', () => {
   for (const name of cases) {
     it(name, async () => {
       const expected = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Expected;
-      const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'listindex-series-')), 'x.db'));
+      const db = openDatabase(join(tempDir('listindex-series-'), 'x.db'));
       const summary = await importPaths(db, [join(corpusDir(), 'patchwork/series', `${name}.mbox`)], { workers: 0, listId: 'test0.example.com' });
       expect(summary.unreadable).toEqual([]);
       const ours = seriesView(db);

@@ -1,9 +1,9 @@
 /** Runs the built CLI (`dist/cli/main.js`) as a child process, and small helpers for CLI tests. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { tempDir as tempDirIn } from '../helpers/temp-dir.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
@@ -35,7 +35,7 @@ export function cliOk(args: string[], options: { input?: Buffer | string; cwd?: 
 }
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'listindex-cli-'));
+  return tempDirIn('listindex-cli-');
 }
 
 /** Opens an index read-only, runs `fn`, closes it. */

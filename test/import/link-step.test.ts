@@ -4,8 +4,7 @@
  * exactly as a clean link does, and a relink of an unchanged index writes nothing.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPaths } from '../../src/import/pipeline.js';
 import { relinkSeries } from '../../src/import/link-step.js';
@@ -13,6 +12,7 @@ import { openDatabase } from '../../src/store/database.js';
 import type { SqliteDatabase } from '../../src/store/database.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import { SeriesLinker } from '../../src/series/link.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const LINK_TABLES = ['series', 'patches', 'covers', 'comments', 'trailers'];
 let db: SqliteDatabase;
@@ -27,7 +27,7 @@ function linkTables(): Record<string, unknown[]> {
 }
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'listindex-link-'));
+  const dir = tempDir('listindex-link-');
   writeFileSync(join(dir, 'a.mbox'), Buffer.concat([...generateArchive({ count: 600, seed: 11 })].map(toMboxrd)));
   db = openDatabase(join(dir, 'link.db'));
   await importPaths(db, [join(dir, 'a.mbox')], { workers: 0 });

@@ -7,8 +7,9 @@ import { readSource } from '../../src/input/read-source.js';
 import type { SourceMessage } from '../../src/input/read-source.js';
 import type { SourceSpec } from '../../src/input/sources.js';
 import { ListindexError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'listindex-read-'));
+const dir = tempDir('listindex-read-');
 
 function write(name: string, data: string | Buffer): SourceSpec {
   const file = path.join(dir, name);

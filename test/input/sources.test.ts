@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expandInputs } from '../../src/input/sources.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** Make a file tree: `files` maps relative paths to contents. */
 function tree(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'listindex-src-'));
+  const root = tempDir('listindex-src-');
   for (const [rel, content] of Object.entries(files)) {
     const file = path.join(root, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -3,18 +3,18 @@
  * exactly what is stored, for every batch, and pass FTS5's own integrity check.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPaths } from '../../src/import/pipeline.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { SqliteDatabase } from '../../src/store/database.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let db: SqliteDatabase;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'listindex-fts-'));
+  const dir = tempDir('listindex-fts-');
   const mbox = join(dir, 'a.mbox');
   writeFileSync(mbox, Buffer.concat([...generateArchive({ count: 300, seed: 3 })].map(toMboxrd)));
   db = openDatabase(join(dir, 'fts.db'));

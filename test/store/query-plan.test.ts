@@ -3,20 +3,20 @@
  * indexes: open series of a submitter, series missing a review, full-text search.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPaths } from '../../src/import/pipeline.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { SqliteDatabase } from '../../src/store/database.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import { HOT_QUERIES } from '../../src/tools/hot-queries.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let db: SqliteDatabase;
 const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('\n');
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'listindex-plan-'));
+  const dir = tempDir('listindex-plan-');
   writeFileSync(join(dir, 'a.mbox'), Buffer.concat([...generateArchive({ count: 400, seed: 5 })].map(toMboxrd)));
   db = openDatabase(join(dir, 'plan.db'));
   await importPaths(db, [join(dir, 'a.mbox')], { workers: 0 });

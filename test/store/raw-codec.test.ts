@@ -3,8 +3,7 @@
  * rows, which must read on after the migration, beside new Brotli rows.
  */
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -14,6 +13,7 @@ import { exportMbox } from '../../src/store/reader.js';
 import { SeriesReader } from '../../src/store/series-reader.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { compressRaw, decompressRaw } from '../../src/store/raw-codec.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const OLD_MESSAGE = Buffer.from('From: Old <old@example.org>\nMessage-Id: <old@example.org>\nSubject: before schema 5\n\nkept as deflate\n');
 const NEW_MESSAGE = Buffer.from('From: New <new@example.org>\nMessage-Id: <new@example.org>\nSubject: after schema 5\n\nkept as brotli\n');
@@ -41,7 +41,7 @@ describe('raw compression', () => {
   });
 
   it('reads deflate rows of an older index after migrating it, beside new Brotli rows', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'listindex-codec-'));
+    const dir = tempDir('listindex-codec-');
     const path = join(dir, 'old.db');
     schema4Index(path);
     const mbox = join(dir, 'new.mbox');

@@ -1,15 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../../src/store/database.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { documentedSchema } from '../helpers/doc-schema.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DOC = resolve(import.meta.dirname, '../../docs/schema.md');
 
 function liveSchema(): Map<string, string[]> {
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'listindex-')), 'schema.db'));
+  const db = openDatabase(join(tempDir('listindex-'), 'schema.db'));
   const objects = db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%' ORDER BY name`).pluck().all() as string[];
   const schema = new Map(objects.map((name) => [name, (db.pragma(`table_info(${name})`) as { name: string }[]).map((c) => c.name)]));
