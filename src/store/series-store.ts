@@ -146,7 +146,9 @@ export class LinkStore {
   private readonly firstWithMsgid;
 
   constructor(private readonly db: SqliteDatabase) {
-    // Temporary tables spill to a file beyond this cache, so linking memory stays flat.
+    // Temporary tables spill to a file beyond this cache, so linking memory stays flat (the
+    // writer keeps its temporary data in memory: IndexWriter).
+    db.pragma('temp_store = FILE');
     db.pragma('temp.cache_size = -8192');
     this.dropTemp();
     db.exec(TEMP_TABLES);

@@ -54,6 +54,12 @@ export class IndexWriter {
 
   constructor(db: SqliteDatabase) {
     this.db = db;
+    // Statement journals (SQLite's undo log for one statement inside a transaction, which each
+    // multi-row INSERT needs) in memory. In temporary files they spill past 64 KB: importing
+    // linux-watchdog wrote 3.0 GB in 721,000 write calls, now 1.0 GB in 201,000, and a replay of
+    // the writer alone went from 4.7–5.5 s to 3.9 s. They last one statement, so they stay small.
+    // (Linking wants its temporary tables on disk, and says so: store/series-store.ts.)
+    db.pragma('temp_store = MEMORY');
     this.statements = prepareStatements(db);
   }
 
