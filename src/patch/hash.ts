@@ -9,7 +9,11 @@ export type { DiffFile, Diffstat } from './diff-files.js';
 const FILENAME_LINE = new RegExp(`^(---|\\+\\+\\+) (${PY_NOT_S}+)`);
 // Hunk headers keep only their line counts, so a patch rebased elsewhere keeps its hash.
 const HUNK_HEADER = /^@@ -[0-9]+(?:,([0-9]+))? \+[0-9]+(?:,([0-9]+))? @@/;
-const KEPT_LINE_STARTS = new Set(['-', '+', ' ']);
+// Lines starting with these are kept (`-`, `+`, space), or may be a hunk header (`@`).
+const SPACE = 0x20;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const AT = 0x40;
 
 /**
  * The 40-hex SHA-1 Patchwork stores as a patch's `hash`. Kept lines: file names (normalised),
@@ -37,12 +41,17 @@ function count(value: string | undefined): number {
 }
 
 function normaliseLine(line: string): string | null {
-  const file = FILENAME_LINE.exec(line);
-  if (file) {
+  // By first character, so that most lines (context, added, removed) meet no expression.
+  const first = line.charCodeAt(0);
+  if (first === SPACE) return line;
+  if (first === MINUS || first === PLUS) {
+    if (!line.startsWith('--- ') && !line.startsWith('+++ ')) return line;
+    const file = FILENAME_LINE.exec(line);
+    if (!file) return line;
     const side = file[1] === '---' ? 'a/' : 'b/';
     return `${file[1]} ${side}${file[2].split('/').slice(1).join('/')}`;
   }
+  if (first !== AT) return null;
   const hunk = HUNK_HEADER.exec(line);
-  if (hunk) return `@@ -${count(hunk[1])} +${count(hunk[2])} @@`;
-  return KEPT_LINE_STARTS.has(line[0]) ? line : null;
+  return hunk ? `@@ -${count(hunk[1])} +${count(hunk[2])} @@` : null;
 }
