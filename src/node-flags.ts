@@ -5,7 +5,8 @@
  * --max-semi-space-size=4: V8's young generation, 4 MB a half instead of up to 16. V8 flags hold
  * for the whole process, so the parse workers run with it too (it caps their own limit, see
  * import/pipeline.ts). Each batch's records live only while a thread works on them. Measured on
- * linux-watchdog, interleaved runs: peak RSS 269–288 MB against 284–342 MB without the flag,
- * wall time and CPU within this machine's noise (8.8–11.6 s against 10.3–11.9 s in one round).
+ * linux-watchdog, interleaved runs: peak RSS 268–292 MB against 284–342 MB without the flag (the
+ * bound is 300 MB). Time stays within this noisy machine's spread: one round of three runs each
+ * was 3% slower with the flag, another no different; the garbage collector runs more often.
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
