@@ -9,11 +9,15 @@
  * leaf then arrives as an attachment stream carrying its transfer-decoded bytes, in order.
  * If a mailparser upgrade changes that, test/mail/mime.test.ts fails.
  */
-import { MailParser } from 'mailparser';
 import type { AttachmentStream, HeaderValue } from 'mailparser';
 import type { LeafPart } from './body.js';
 import { parseContentType } from './content-type.js';
 import type { MediaType } from './content-type.js';
+
+// mailparser takes ~150 ms to load, most of a command's start-up: it is loaded the first time a
+// multipart message comes, so that commands and imports that meet none never wait for it.
+let mailparser: Promise<typeof import('mailparser')> | null = null;
+const loadMailparser = () => (mailparser ??= import('mailparser'));
 
 /** How long one message may keep mailparser busy before we give up on its structure. */
 export const MIME_TIMEOUT_MS = 10_000;
@@ -117,13 +121,14 @@ function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
  * `transferEncoding` are the root's raw header values: only they are handed over, not the whole
  * header block, which we have parsed already. Rejects on a parser error or after `timeoutMs`.
  */
-export function parseMultipart(
+export async function parseMultipart(
   contentType: string,
   transferEncoding: string | null,
   body: Buffer,
   maxParts: number,
   timeoutMs = MIME_TIMEOUT_MS,
 ): Promise<LeafPart[]> {
+  const { MailParser } = await loadMailparser();
   const head =
     `Content-Type: ${contentType.replace(/\r?\n(?![ \t])/g, '\n ')}\n` +
     (transferEncoding === null ? '' : `Content-Transfer-Encoding: ${transferEncoding.replace(/\r?\n/g, ' ')}\n`) +
