@@ -127,7 +127,14 @@ async function importLocked(
   const unreadable = [...errors];
   const importId = writer.beginImport(inputs);
   const bytesTotal = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-  const mailBytes = await estimatedMailBytes(sources);
+  // The first sources' plans are made here, for the estimate, and kept for the loop below.
+  const plans = new Map<SourceSpec, SourcePlan>();
+  const planOf = async (source: SourceSpec) => {
+    const plan = plans.get(source) ?? (await planSource(source, writer.sourceState(source.path), options.full ?? false));
+    plans.set(source, plan);
+    return plan;
+  };
+  const mailBytes = await estimatedMailBytes(sources, planOf);
   // One parse worker per core but one: the writer (SQLite, this thread) keeps a core. On 2 cores
   // a second worker is 6% faster (linux-watchdog: 8.7 s against 9.3 s) but holds ~110 MB more
   // (peak RSS 400 MB against 290 MB) and burns more CPU in all; `workers` chooses otherwise.
@@ -183,7 +190,8 @@ async function importLocked(
     for (const source of sources) {
       if (options.signal?.aborted) { interrupted = true; break; }
       currentSource = source.path;
-      const plan = await planSource(source, writer.sourceState(source.path), options.full ?? false);
+      const plan = await planOf(source);
+      plans.delete(source);
       if (plan.skip) {
         unchanged++;
         continue;
@@ -248,19 +256,30 @@ async function importLocked(
 
 
 /**
- * How much mail the sources hold, to judge whether worker threads pay: a gzip file counts by
- * the uncompressed size its trailer records (ISIZE, modulo 4 GiB: a file that large is large
- * anyway), or by its own size if that is more.
+ * How much mail this import will parse, to judge whether worker threads pay: what each source
+ * holds past where its plan starts reading (nothing for a source unchanged since last time, the
+ * new tail of one that grew). A gzip file counts by the uncompressed size its trailer records
+ * (ISIZE, modulo 4 GiB: a file that large is large anyway), or by its own size if that is more.
+ * Only the first sources are looked at: once the total is large, or after MAX_PLANNED_AHEAD
+ * sources, the import counts as large.
  */
-async function estimatedMailBytes(sources: SourceSpec[]): Promise<number> {
+async function estimatedMailBytes(sources: SourceSpec[], planOf: (source: SourceSpec) => Promise<SourcePlan>): Promise<number> {
   let total = 0;
+  let planned = 0;
   for (const source of sources) {
     if (source.size === null) continue;
-    total += source.size >= 18 ? Math.max(source.size, (await gzipInflatedSize(source.path, source.size)) ?? 0) : source.size;
+    if (++planned > MAX_PLANNED_AHEAD) return SMALL_INPUT_BYTES;
+    const plan = await planOf(source);
+    if (plan.skip) continue;
+    const size = source.size >= 18 ? Math.max(source.size, (await gzipInflatedSize(source.path, source.size)) ?? 0) : source.size;
+    total += Math.max(0, size - plan.startOffset);
     if (total >= SMALL_INPUT_BYTES) break;
   }
   return total;
 }
+
+// Plans made ahead are held until their source is read: a bound for folders of many files.
+const MAX_PLANNED_AHEAD = 256;
 
 async function gzipInflatedSize(path: string, size: number): Promise<number | null> {
   try {
