@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { decompressRaw } from '../../src/store/raw-codec.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import type { GeneratedMessage } from '../../src/tools/archive-generator.js';
-import { cli, cliOk, tempDir, withDb, STACK_FRAME } from './run-cli.js';
+import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 interface Summary {
   importId: number;
@@ -51,7 +52,7 @@ const bytesOf = (m: GeneratedMessage) => Buffer.from(m.text, m.encoding);
 
 let dir: string;
 beforeAll(() => {
-  dir = tempDir();
+  dir = tempDir('listindex-cli-');
 });
 
 function importJson(args: string[], input?: Buffer): Summary {

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
-import { cli, cliOk, tempDir, withDb, STACK_FRAME } from './run-cli.js';
+import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const messages = [...generateArchive({ count: 160, seed: 5 })];
 
@@ -28,7 +29,7 @@ let fileGz: string;
 /** A then B, in two runs. */
 let dbAB: string;
 beforeAll(() => {
-  dir = tempDir();
+  dir = tempDir('listindex-cli-');
   fileA = join(dir, 'a.mbox');
   fileB = join(dir, 'b.mbox');
   fileGz = join(dir, 'c.mbox.gz');

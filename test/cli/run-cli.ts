@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { tempDir as tempDirIn } from '../helpers/temp-dir.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
@@ -32,10 +31,6 @@ export function cliOk(args: string[], options: { input?: Buffer | string; cwd?: 
     throw new Error(`listindex ${args.join(' ')} exited ${r.status}, expected ${options.status ?? 0}\n${r.err}`);
   }
   return r;
-}
-
-export function tempDir(): string {
-  return tempDirIn('listindex-cli-');
 }
 
 /** Opens an index read-only, runs `fn`, closes it. */

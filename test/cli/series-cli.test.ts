@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateArchive, toMboxrd, baseFile } from '../../src/tools/archive-generator.js';
-import { cli, cliOk, tempDir, withDb, STACK_FRAME } from './run-cli.js';
+import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BASE = 'https://pw.example.org';
 const NAIVE_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/;
@@ -19,7 +20,7 @@ const messages = [...generateArchive({ count: 250, seed: 8 })];
 let dir: string;
 let db: string;
 beforeAll(() => {
-  dir = tempDir();
+  dir = tempDir('listindex-cli-');
   const file = join(dir, 'list.mbox');
   writeFileSync(file, Buffer.concat(messages.map(toMboxrd)));
   db = join(dir, 'list.db');
