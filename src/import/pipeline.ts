@@ -101,7 +101,11 @@ const WORKER_YOUNG_GENERATION_MB = 24;
 // MB, 12.8-14.2 s; 2 GB 278-294 MB, 13.0 s; 1 GB 244-278 MB, 14.0-15.1 s. A 50 MB message still parses.
 const WORKER_OLD_GENERATION_MB = 2048;
 
-/** Imports mail from files, folders, globs or `-` (stdin) into the database at `db`. */
+/**
+ * Imports mail from files, folders, globs or `-` (stdin) into the database at `db`. Given an open
+ * connection rather than a path, the import sets its `temp_store` (store/writer.ts,
+ * store/series-store.ts), which drops that connection's own temporary tables, if it has any.
+ */
 export async function importPaths(db: string | SqliteDatabase, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
   const database = typeof db === 'string' ? openDatabase(db) : db;
