@@ -72,17 +72,14 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
   const leadOf = (m: MessageFacts, title: string) => ({
     msgid: m.msgid, changeId: m.changeId, title: normaliseTitle(title), threadRefs: [...m.inReplyTo, ...m.references],
   });
-  // Ignored messages keep their Message-Id out of threads; they are few.
-  const ignored = new Set<number>();
-  const idOf = (msgid: string) => {
-    const id = store.messageWithMsgid(msgid);
-    return id === undefined || ignored.has(id) ? undefined : id;
-  };
+  // Messages with trailers of their own (patches' are read with them; replies' are collected
+  // after phase 2), a bit per message id.
+  const hasOwnTrailers = new IdBits();
   const linker = new SeriesLinker<MessageFacts>(dropFor, {
     patch: (m, info, place) => {
       // A patch's own trailers come first in its list (see collectTrailers).
       const own = parseOwnTrailers(m.ownTrailers).map((t) => asLinked(t, m.id, 'patch'));
-      store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patches, dedupeTrailers(own));
+      store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patches, m.diffHash, dedupeTrailers(own));
       patches++;
       const known = place ? patchLeads.get(place.series) : undefined;
       if (place && (known === undefined || place.number < known.number)) {
@@ -94,18 +91,19 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       coverLeads.set(series, leadOf(m, info.title));
       covers++;
     },
-    reply: (m, comment) => {
+    reply: (id, comment) => {
       if (comment === null) return;
-      store.addComment(m.id, comment.parent, comment.patch, comment.cover);
-      if (m.ownTrailers !== null) trailerReplies.push(m.id);
+      store.addComment(id, comment.parent, comment.patch, comment.cover);
+      if (hasOwnTrailers.has(id)) trailerReplies.push(id);
     },
-  }, { idOf });
-  for (const id of store.linkingOrder()) {
-    const facts = store.facts(id);
-    if (facts.ignored) ignored.add(id);
+    // Message-Ids are found in SQL, which leaves ignored messages out of threads.
+  }, { idOf: (msgid) => store.messageWithMsgid(msgid) });
+  for (const facts of store.factsInOrder(store.linkingOrder())) {
+    const id = facts.id;
+    if (facts.ownTrailers !== null) hasOwnTrailers.add(id);
     linker.add(facts);
   }
-  linker.resolveReplies((id) => store.facts(id));
+  linker.resolveReplies();
 
   const series = buildSeriesRows(linker, (index) => coverLeads.get(index) ?? patchLeads.get(index) ?? null);
   coverLeads.clear();
@@ -167,15 +165,20 @@ function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => Series
  * thread, and only the patches they reach are read again.
  */
 function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerReplies: number[]): void {
-  const sources = new Map<number, TrailerSource>();
-  const sourceOf = (id: number): TrailerSource | undefined => {
+  type Source = TrailerSource & { id: number };
+  const sources = new Map<number, Source>();
+  const sourceOf = (id: number, msgid?: string): Source | undefined => {
     const kind = linker.kindOf(id);
     if (kind === undefined || kind === 'other') return undefined;
+    // A patch or a cover ends a walk up the thread: its role and Message-Id are all it takes.
+    if (kind !== 'comment' && msgid !== undefined) {
+      return { id, msgid, inReplyTo: [], references: [], isPatch: kind === 'patch', isReply: false, counter: kind === 'cover' ? 0 : null, body: '' };
+    }
     const known = sources.get(id);
     if (known) return known;
     const f = store.facts(id);
-    const source: TrailerSource = {
-      msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: kind === 'comment',
+    const source: Source = {
+      id, msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: kind === 'comment',
       counter: kind === 'cover' ? 0 : null, body: '',
       trailers: parseOwnTrailers(f.ownTrailers).map((t) => ({ ...t, comment: null, line: `${t.name}: ${t.value}` })),
       from: f.from ? { name: f.from.name ?? '', email: f.from.email } : null,
@@ -186,16 +189,16 @@ function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerRep
   };
   const lookup = (msgid: string) => {
     const id = linker.idOf(msgid);
-    return id === undefined ? undefined : sourceOf(id);
+    return id === undefined ? undefined : sourceOf(id, msgid);
   };
 
   const fromReplies = new Map<number, LinkedTrailer[]>();
   const fromCoverReplies = new Map<number, LinkedTrailer[]>();
   const replies = (function* () {
-    for (const id of trailerReplies) yield { ...sourceOf(id)!, id };
+    for (const id of trailerReplies) yield sourceOf(id)!;
   })();
   for (const { reply, target, trailers } of routeReplyTrailers(replies, lookup, false)) {
-    const targetId = linker.idOf(target.msgid)!;
+    const targetId = (target as Source).id;
     const into = roleOf(target) === 'patch' ? fromReplies : fromCoverReplies;
     const list = into.get(targetId) ?? [];
     for (const t of trailers) list.push(asLinked(t, reply.id, into === fromReplies ? 'reply' : 'cover'));
@@ -256,5 +259,33 @@ function carryTrailers(linker: SeriesLinker, store: LinkStore, series: SeriesRow
       }
       store.appendTrailers(id, mine.slice(had), had);
     }
+  }
+}
+
+/** A set of message ids as bits (row ids are dense): a byte per eight messages. */
+class IdBits {
+  private bits = new Uint8Array(1024);
+  private readonly sparse = new Set<number>();
+
+  add(id: number): void {
+    if (!IdBits.dense(id)) {
+      this.sparse.add(id);
+      return;
+    }
+    if (id >> 3 >= this.bits.length) {
+      const grown = new Uint8Array(Math.max((id >> 3) + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[id >> 3] |= 1 << (id & 7);
+  }
+
+  has(id: number): boolean {
+    if (!IdBits.dense(id)) return this.sparse.has(id);
+    return id >> 3 < this.bits.length && (this.bits[id >> 3] & (1 << (id & 7))) !== 0;
+  }
+
+  private static dense(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < 2 ** 30;
   }
 }

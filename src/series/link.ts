@@ -97,17 +97,19 @@ export interface LinkEvents<M extends LinkMessage = LinkMessage> {
   /** A patch, with its place in a series (null for a `0/N` mail with a diff). */
   patch?(m: M, info: SubjectInfo, place: { series: number; number: number } | null): void;
   cover?(m: M, info: SubjectInfo, series: number): void;
-  /** A reply resolved: a comment (with what it answers) or, when nothing known is up its chain, `other`. */
-  reply?(m: M, comment: LinkedComment | null): void;
+  /** A reply resolved (by message id): a comment (with what it answers) or, when nothing known is up its chain, `other`. */
+  reply?(id: number, comment: LinkedComment | null): void;
   /** Every message's kind, in the order decided. */
   kind?(id: number, kind: MessageKind): void;
 }
 
 export interface LinkerOptions {
   /**
-   * Finds the message id of a Message-Id among the messages of phase 1 (not duplicates, not
-   * ignored), for phase 2. Without it the linker keeps a map of every Message-Id itself; an
-   * index on disk answers from SQL instead, which holds nothing in memory.
+   * Finds the message id of a Message-Id among all the messages to be linked (not duplicates,
+   * not ignored), also those phase 1 has not reached yet. Without it the linker keeps a map of
+   * every Message-Id itself; an index on disk answers from SQL instead, which holds nothing in
+   * memory. With it, a reply's parents are found as phase 1 passes it, so phase 2 need not be
+   * given the reply again.
    */
   idOf?: (msgid: string) => number | undefined;
 }
@@ -146,6 +148,43 @@ class KindTable {
 }
 
 /**
+ * Each reply's parents (message ids), found in phase 1 and kept until phase 2, in flat typed
+ * arrays: an array object per reply would cost more than the ids themselves in an index of
+ * millions of messages, and reading the reply again from SQL costs more still.
+ */
+class ReplyParents {
+  private flat = new Float64Array(4096); // row ids can pass 2^31
+  private used = 0;
+  /** Reply id → [start, end) in `flat`. */
+  private readonly spans = new Map<number, number>();
+  private readonly ends: number[] = [];
+
+  add(id: number, parents: number[]): void {
+    if (this.used + parents.length > this.flat.length) {
+      const grown = new Float64Array(Math.max(this.flat.length * 2, this.used + parents.length));
+      grown.set(this.flat.subarray(0, this.used));
+      this.flat = grown;
+    }
+    this.spans.set(id, this.ends.length);
+    this.ends.push(this.used, this.used + parents.length);
+    for (const p of parents) this.flat[this.used++] = p;
+  }
+
+  of(id: number): number[] {
+    const at = this.spans.get(id);
+    if (at === undefined) throw new Error(`no parents kept for reply ${id}`);
+    return Array.from(this.flat.subarray(this.ends[at], this.ends[at + 1]));
+  }
+
+  clear(): void {
+    this.flat = new Float64Array(0);
+    this.used = 0;
+    this.spans.clear();
+    this.ends.length = 0;
+  }
+}
+
+/**
  * The linking algorithm as a state machine, so that an index of any size can be linked without
  * holding its messages: phase 1 takes every message in linking order (`compareForLinking`) and
  * keeps only what later messages may need (Message-Ids, the references of series, the series);
@@ -168,6 +207,8 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   private readonly lookupMsgid: (msgid: string) => number | undefined;
   /** Replies (neither patch nor cover) waiting for phase 2, in linking order. */
   private readonly candidates: number[] = [];
+  /** With options.idOf: each candidate's parents, found in phase 1 (see ReplyParents). */
+  private readonly replyParents: ReplyParents | null;
 
   constructor(
     private readonly dropPrefixes: (list: number | null) => string[],
@@ -175,6 +216,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     private readonly options: LinkerOptions = {},
   ) {
     this.lookupMsgid = options.idOf ?? ((msgid) => this.byMsgid.get(msgid));
+    this.replyParents = options.idOf ? new ReplyParents() : null;
   }
 
   /** The kind decided for a message, once decided. */
@@ -214,6 +256,17 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       return;
     }
     this.candidates.push(m.id);
+    this.replyParents?.add(m.id, this.parentsOf(m));
+  }
+
+  /** The messages a reply names (In-Reply-To, References) that are known, in Patchwork's order. */
+  private parentsOf(m: LinkMessage): number[] {
+    const ids: number[] = [];
+    for (const ref of m.refs) {
+      const id = this.lookupMsgid(ref);
+      if (id !== undefined && id !== m.id) ids.push(id);
+    }
+    return ids;
   }
 
   /**
@@ -221,43 +274,39 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
    * cover) up its reference chain. Patchwork looks for a patch first, through every reference
    * and the comments on patches, then for a cover the same way. A reply is resolved after the
    * replies it references, whatever their dates (clocks disagree); an explicit stack, not
-   * recursion, because thread depth is user data. `reply(id)` gives back a message of phase 1.
+   * recursion, because thread depth is user data. `reply(id)` gives back a message of phase 1;
+   * it is not called when the parents were found in phase 1 (options.idOf).
    */
-  resolveReplies(reply: (id: number) => M): void {
+  resolveReplies(reply?: (id: number) => M): void {
     // Series references and cover names only serve phase 1: let them go before replies.
     this.phaseOneDone = true;
     this.referencesByList.clear();
     this.coverNames.clear();
     const pending = new Set(this.candidates);
-    const parentsOf = (m: LinkMessage) => {
-      const ids: number[] = [];
-      for (const ref of m.refs) {
-        const id = this.lookupMsgid(ref);
-        if (id !== undefined && id !== m.id) ids.push(id);
-      }
-      return ids;
-    };
+    const known = this.replyParents;
+    if (known === null && reply === undefined) throw new Error('resolveReplies needs the replies again (no options.idOf)');
     // Each stack entry keeps its parents: they do not change while phase 2 runs.
-    const entry = (m: M) => ({ m, parents: parentsOf(m) });
+    const entry = (id: number) => ({ id, parents: known ? known.of(id) : this.parentsOf(reply!(id)) });
     for (const first of this.candidates) {
       if (!pending.has(first)) continue;
-      const stack = [entry(reply(first))];
+      const stack = [entry(first)];
       const onStack = new Set([first]);
       while (stack.length) {
-        const { m, parents } = stack[stack.length - 1];
-        const waitingFor = parents.find((id) => pending.has(id) && !onStack.has(id));
+        const { id, parents } = stack[stack.length - 1];
+        const waitingFor = parents.find((p) => pending.has(p) && !onStack.has(p));
         if (waitingFor !== undefined) {
-          stack.push(entry(reply(waitingFor)));
+          stack.push(entry(waitingFor));
           onStack.add(waitingFor);
           continue;
         }
-        this.resolve(m, parents);
-        pending.delete(m.id);
+        this.resolve(id, parents);
+        pending.delete(id);
         stack.pop();
-        onStack.delete(m.id);
+        onStack.delete(id);
       }
     }
     this.candidates.length = 0;
+    known?.clear();
   }
 
   /** The message id of a Message-Id seen in phase 1 (not a duplicate, not ignored). */
@@ -356,21 +405,21 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     if (s.name === null || s.name === s.firstPatchName) s.name = coverSeriesName(info);
   }
 
-  private resolve(m: M, parentIds: number[]): void {
+  private resolve(id: number, parentIds: number[]): void {
     const patch = this.findUp(parentIds, 'patch');
     const cover = patch === null ? this.findUp(parentIds, 'cover') : null;
     if (patch === null && cover === null) {
-      this.setKind(m.id, 'other');
-      this.events.reply?.(m, null);
+      this.setKind(id, 'other');
+      this.events.reply?.(id, null);
       return;
     }
     const comment = { parent: parentIds[0] ?? (patch ?? cover)!, patch, cover };
-    this.setKind(m.id, 'comment');
+    this.setKind(id, 'comment');
     this.comments++;
     // Only a comment on something is looked up again; one number holds both ids (sign: cover).
-    if (patch !== null) this.commentTargets.set(m.id, patch);
-    else if (cover !== null) this.commentTargets.set(m.id, -cover);
-    this.events.reply?.(m, comment);
+    if (patch !== null) this.commentTargets.set(id, patch);
+    else if (cover !== null) this.commentTargets.set(id, -cover);
+    this.events.reply?.(id, comment);
   }
 
   private findUp(parentIds: number[], kind: 'patch' | 'cover'): number | null {
@@ -395,7 +444,7 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
   const comments = new Map<number, LinkedComment>();
   const linker = new SeriesLinker(dropPrefixes, {
     kind: (id, kind) => kinds.set(id, kind),
-    reply: (m, comment) => comment && comments.set(m.id, comment),
+    reply: (id, comment) => comment && comments.set(id, comment),
     subject: (m, info) => subjects.set(m.id, info),
     patch: (m, _info, place) => place && patchSeries.set(m.id, place),
     cover: (m, _info, series) => coverSeries.set(m.id, series),

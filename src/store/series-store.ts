@@ -46,6 +46,9 @@ export function parseOwnTrailers(json: string | null): StoredTrailer[] {
 // Shared by every message without references; frozen, so that a push fails loudly.
 const NO_REFS = Object.freeze([]) as unknown as string[];
 
+/** Messages read per statement when reading in linking order (factsInOrder). */
+const FACTS_CHUNK = 256;
+
 const splitIds = (ids: string | null) => (ids === null ? NO_REFS : ids.split('\u0001'));
 
 /** Patchwork's reference order: In-Reply-To first, then References newest → oldest, no repeats. */
@@ -113,7 +116,7 @@ export type StoredKind = 'patch' | 'cover' | 'comment' | 'other';
 // people from trailers are added in that order, so that their ids do not depend on anything else.
 const TEMP_TABLES = `
 CREATE TEMP TABLE link_patches (message_id INTEGER PRIMARY KEY, series_index INTEGER, number INTEGER,
-  name TEXT NOT NULL, prefixes TEXT NOT NULL, ord INTEGER NOT NULL);
+  name TEXT NOT NULL, prefixes TEXT NOT NULL, ord INTEGER NOT NULL, diff_hash TEXT);
 CREATE TEMP TABLE link_covers (message_id INTEGER PRIMARY KEY, series_index INTEGER NOT NULL, name TEXT NOT NULL);
 CREATE TEMP TABLE link_comments (message_id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, patch_id INTEGER, cover_id INTEGER);
 CREATE TEMP TABLE link_trailers (patch_id INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
@@ -135,6 +138,7 @@ const SERIES_COLUMNS = ['list_id', 'name', 'date', 'submitter_id', 'version', 'v
  */
 export class LinkStore {
   private readonly factsById;
+  private readonly factsByIds;
   private readonly insertPatch;
   private readonly insertCover;
   private readonly insertComment;
@@ -152,11 +156,15 @@ export class LinkStore {
     db.pragma('temp.cache_size = -8192');
     this.dropTemp();
     db.exec(TEMP_TABLES);
-    this.factsById = db.prepare(`SELECT m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
+    const factColumns = `m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
         m.duplicate_of IS NOT NULL, m.patchwork_hint = 'ignore', m.diff_hash, m.own_trailers, m.change_id, p.name, p.email,
-        (SELECT group_concat(header || char(2) || msgid, char(1) ORDER BY header, position) FROM message_references WHERE message_id = m.id)
-      FROM messages m LEFT JOIN people p ON p.id = m.from_id WHERE m.id = ?`).raw();
-    this.insertPatch = db.prepare('INSERT INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord) VALUES (?, ?, ?, ?, ?, ?)');
+        (SELECT group_concat(header || char(2) || msgid, char(1) ORDER BY header, position) FROM message_references WHERE message_id = m.id)`;
+    this.factsById = db.prepare(`SELECT ${factColumns} FROM messages m LEFT JOIN people p ON p.id = m.from_id WHERE m.id = ?`).raw();
+    // Many ids in one statement, in the order given: a third less time per message than one
+    // statement each, which is most of what reading a message costs.
+    this.factsByIds = db.prepare(`SELECT ${factColumns} FROM json_each(?) j JOIN messages m ON m.id = j.value
+      LEFT JOIN people p ON p.id = m.from_id ORDER BY j.key`).raw();
+    this.insertPatch = db.prepare('INSERT INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord, diff_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertCover = db.prepare('INSERT INTO temp.link_covers (message_id, series_index, name) VALUES (?, ?, ?)');
     this.insertComment = db.prepare('INSERT INTO temp.link_comments (message_id, parent_id, patch_id, cover_id) VALUES (?, ?, ?, ?)');
     this.insertTrailer = db.prepare(`INSERT INTO temp.link_trailers (patch_id, position, name, value, email, person_name, given_in, origin, ord)
@@ -164,8 +172,11 @@ export class LinkStore {
     this.trailersOfPatch = db.prepare(`SELECT name, value, email, person_name, given_in, origin FROM temp.link_trailers
       WHERE patch_id = ? ORDER BY position`).raw();
     this.patchOrd = db.prepare('SELECT ord FROM temp.link_patches WHERE message_id = ?').pluck();
-    this.diffHashOf = db.prepare('SELECT diff_hash FROM messages WHERE id = ?').pluck();
-    this.firstWithMsgid = db.prepare('SELECT id FROM messages WHERE msgid = ? AND duplicate_of IS NULL').pluck();
+    // Kept with the patch in phase 1: the messages row has it past its body and raw bytes.
+    this.diffHashOf = db.prepare('SELECT diff_hash FROM temp.link_patches WHERE message_id = ?').pluck();
+    // The first copy of a Message-Id is the only one not a duplicate; an ignored one is left out.
+    this.firstWithMsgid = db.prepare(`SELECT id FROM messages WHERE msgid = ? AND duplicate_of IS NULL
+      AND patchwork_hint IS NOT 'ignore'`).pluck();
     this.referencingMessage = db.prepare(`SELECT DISTINCT r.message_id FROM message_references r
       WHERE r.msgid = (SELECT msgid FROM messages WHERE id = ?) ORDER BY r.message_id`).pluck();
   }
@@ -189,37 +200,31 @@ export class LinkStore {
   facts(id: number): MessageFacts {
     const r = this.factsById.get(id) as unknown[] | undefined;
     if (r === undefined) throw new Error(`linking: no message ${id}`);
-    // One subquery for both headers (a third less time than one each): `header ^B msgid`, by
-    // header (in-reply-to sorts first) and position.
-    let inReplyTo = NO_REFS;
-    let references = NO_REFS;
-    for (const entry of splitIds(r[15] as string | null)) {
-      const at = entry.indexOf('\u0002');
-      const msgid = entry.slice(at + 1);
-      if (entry.startsWith('in-reply-to')) (inReplyTo === NO_REFS ? (inReplyTo = []) : inReplyTo).push(msgid);
-      else (references === NO_REFS ? (references = []) : references).push(msgid);
-    }
-    const email = r[14] as string | null;
-    return {
-      id, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
-      subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1, ignored: r[9] === 1,
-      diffHash: r[10] as string | null, ownTrailers: r[11] as string | null, changeId: r[12] as string | null,
-      from: email === null ? null : { name: r[13] as string | null, email },
-      inReplyTo, references, refs: inReplyTo.length || references.length ? patchworkRefs({ inReplyTo, references }) : NO_REFS,
-    };
+    return toFacts(r);
   }
 
+  /** The facts of these messages, in the order given, read a chunk at a time. */
+  *factsInOrder(ids: number[]): IterableIterator<MessageFacts> {
+    for (let at = 0; at < ids.length; at += FACTS_CHUNK) {
+      const chunk = ids.slice(at, at + FACTS_CHUNK);
+      const rows = this.factsByIds.all(JSON.stringify(chunk)) as unknown[][];
+      if (rows.length !== chunk.length) throw new Error(`linking: ${chunk.length - rows.length} of messages ${chunk[0]}… are gone`);
+      for (const r of rows) yield toFacts(r);
+    }
+  }
+  /** The diff hash of a patch added with addPatch. */
   diffHash(id: number): string | null {
     return (this.diffHashOf.get(id) as string | null | undefined) ?? null;
   }
 
   /** A patch, its place in linking order, and its own trailers (the start of its trailer list). */
-  addPatch(id: number, series: number | null, number: number | null, name: string, prefixes: string[], ord: number, trailers: LinkedTrailer[]): void {
-    this.insertPatch.run(id, series, number, name, JSON.stringify(prefixes), ord);
+  addPatch(id: number, series: number | null, number: number | null, name: string, prefixes: string[], ord: number,
+    diffHash: string | null, trailers: LinkedTrailer[]): void {
+    this.insertPatch.run(id, series, number, name, JSON.stringify(prefixes), ord, diffHash);
     this.insertTrailers(id, trailers, 0, ord);
   }
 
-  /** The message (not a duplicate) with this Message-Id. */
+  /** The message with this Message-Id (not a duplicate, not ignored: `X-Patchwork-Hint: ignore`). */
   messageWithMsgid(msgid: string): number | undefined {
     return this.firstWithMsgid.get(msgid) as number | undefined;
   }
@@ -317,6 +322,28 @@ export class LinkStore {
   private dropTemp(): void {
     for (const name of TEMP_NAMES) this.db.exec(`DROP TABLE IF EXISTS temp.${name}`);
   }
+}
+
+/** A row of LinkStore's facts query as MessageFacts. */
+function toFacts(r: unknown[]): MessageFacts {
+  // One subquery for both headers (a third less time than one each): `header ^B msgid`, by
+  // header (in-reply-to sorts first) and position.
+  let inReplyTo = NO_REFS;
+  let references = NO_REFS;
+  for (const entry of splitIds(r[15] as string | null)) {
+    const at = entry.indexOf('\u0002');
+    const msgid = entry.slice(at + 1);
+    if (entry.startsWith('in-reply-to')) (inReplyTo === NO_REFS ? (inReplyTo = []) : inReplyTo).push(msgid);
+    else (references === NO_REFS ? (references = []) : references).push(msgid);
+  }
+  const email = r[14] as string | null;
+  return {
+    id: r[0] as number, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
+    subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1, ignored: r[9] === 1,
+    diffHash: r[10] as string | null, ownTrailers: r[11] as string | null, changeId: r[12] as string | null,
+    from: email === null ? null : { name: r[13] as string | null, email },
+    inReplyTo, references, refs: inReplyTo.length || references.length ? patchworkRefs({ inReplyTo, references }) : NO_REFS,
+  };
 }
 
 /**
