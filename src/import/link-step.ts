@@ -14,7 +14,7 @@ import type { LinkedTrailer, MessageFacts, SeriesRow } from '../store/series-sto
 import { SeriesLinker } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
-import { detectListTags } from '../series/list-tag.js';
+import { ListTagCounter } from '../series/list-tag.js';
 import { ancestorIds, dedupeTrailers, roleOf, routeReplyTrailers } from '../patch/trailer-collection.js';
 import type { TrailerSource } from '../patch/trailer-collection.js';
 
@@ -48,7 +48,9 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
 
 function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'seconds'> {
   const { dropPrefixes } = loadSettings(db);
-  const tags = detectListTags(store.listSubjects());
+  const tagCounter = new ListTagCounter();
+  const order = store.linkingOrder((list, subject) => tagCounter.add(list, subject));
+  const tags = tagCounter.tags();
   // One prefix list per list, not one per message.
   const dropByList = new Map<number | null, string[]>();
   const dropFor = (list: number | null) => {
@@ -98,7 +100,7 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
     },
     // Message-Ids are found in SQL, which leaves ignored messages out of threads.
   }, { idOf: (msgid) => store.messageWithMsgid(msgid) });
-  for (const facts of store.factsInOrder(store.linkingOrder())) {
+  for (const facts of store.factsInOrder(order)) {
     const id = facts.id;
     if (facts.ownTrailers !== null) hasOwnTrailers.add(id);
     linker.add(facts);
