@@ -98,7 +98,7 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       store.addComment(id, comment.parent, comment.patch, comment.cover);
       if (hasOwnTrailers.has(id)) trailerReplies.push(id);
     },
-    // Message-Ids are found in SQL, which leaves ignored messages out of threads.
+    // Message-Ids are found in SQL (the linker leaves ignored messages out of threads).
   }, { idOf: (msgid) => store.messageWithMsgid(msgid) });
   for (const facts of store.factsInOrder(order)) {
     const id = facts.id;

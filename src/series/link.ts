@@ -105,8 +105,9 @@ export interface LinkEvents<M extends LinkMessage = LinkMessage> {
 
 export interface LinkerOptions {
   /**
-   * Finds the message id of a Message-Id among all the messages to be linked (not duplicates,
-   * not ignored), also those phase 1 has not reached yet. Without it the linker keeps a map of
+   * Finds the message id of a Message-Id among all the messages to be linked (not duplicates),
+   * also those phase 1 has not reached yet; the linker leaves out those it finds to be ignored
+   * (`LinkMessage.ignored`). Without it the linker keeps a map of
    * every Message-Id itself; an index on disk answers from SQL instead, which holds nothing in
    * memory. With it, a reply's parents are found as phase 1 passes it, so phase 2 need not be
    * given the reply again.
@@ -207,6 +208,8 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   private readonly lookupMsgid: (msgid: string) => number | undefined;
   /** Replies (neither patch nor cover) waiting for phase 2, in linking order. */
   private readonly candidates: number[] = [];
+  /** Messages with `ignored` set: out of series and out of threads. Few. */
+  private readonly ignored = new Set<number>();
   /** With options.idOf: each candidate's parents, found in phase 1 (see ReplyParents). */
   private readonly replyParents: ReplyParents | null;
 
@@ -215,7 +218,13 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     private readonly events: LinkEvents<M> = {},
     private readonly options: LinkerOptions = {},
   ) {
-    this.lookupMsgid = options.idOf ?? ((msgid) => this.byMsgid.get(msgid));
+    const idOf = options.idOf;
+    this.lookupMsgid = idOf
+      ? (msgid) => {
+          const id = idOf(msgid);
+          return id === undefined || this.ignored.has(id) ? undefined : id;
+        }
+      : (msgid) => this.byMsgid.get(msgid);
     this.replyParents = options.idOf ? new ReplyParents() : null;
   }
 
@@ -234,6 +243,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     // Comment targets are stored signed (see resolve): ids are row ids, always positive.
     if (!(m.id > 0)) throw new Error(`message id ${m.id} is not positive`);
     if (this.phaseOneDone) throw new Error('all messages must be added before replies are resolved');
+    if (m.ignored) this.ignored.add(m.id);
     if (m.duplicate || m.ignored) {
       this.setKind(m.id, 'other');
       return;
@@ -285,8 +295,11 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     const pending = new Set(this.candidates);
     const known = this.replyParents;
     if (known === null && reply === undefined) throw new Error('resolveReplies needs the replies again (no options.idOf)');
-    // Each stack entry keeps its parents: they do not change while phase 2 runs.
-    const entry = (id: number) => ({ id, parents: known ? known.of(id) : this.parentsOf(reply!(id)) });
+    // Each stack entry keeps its parents: they do not change while phase 2 runs. Those found in
+    // phase 1 may name an ignored message that came later in linking order.
+    const entry = (id: number) => ({
+      id, parents: known ? known.of(id).filter((p) => !this.ignored.has(p)) : this.parentsOf(reply!(id)),
+    });
     for (const first of this.candidates) {
       if (!pending.has(first)) continue;
       const stack = [entry(first)];

@@ -174,9 +174,9 @@ export class LinkStore {
     this.patchOrd = db.prepare('SELECT ord FROM temp.link_patches WHERE message_id = ?').pluck();
     // Kept with the patch in phase 1: the messages row has it past its body and raw bytes.
     this.diffHashOf = db.prepare('SELECT diff_hash FROM temp.link_patches WHERE message_id = ?').pluck();
-    // The first copy of a Message-Id is the only one not a duplicate; an ignored one is left out.
-    this.firstWithMsgid = db.prepare(`SELECT id FROM messages WHERE msgid = ? AND duplicate_of IS NULL
-      AND patchwork_hint IS NOT 'ignore'`).pluck();
+    // The first copy of a Message-Id is the only one not a duplicate. (Its X-Patchwork-Hint is
+    // left to the linker: that column is stored past the body, which each lookup would read.)
+    this.firstWithMsgid = db.prepare('SELECT id FROM messages WHERE msgid = ? AND duplicate_of IS NULL').pluck();
     this.referencingMessage = db.prepare(`SELECT DISTINCT r.message_id FROM message_references r
       WHERE r.msgid = (SELECT msgid FROM messages WHERE id = ?) ORDER BY r.message_id`).pluck();
   }
@@ -224,7 +224,7 @@ export class LinkStore {
     this.insertTrailers(id, trailers, 0, ord);
   }
 
-  /** The message with this Message-Id (not a duplicate, not ignored: `X-Patchwork-Hint: ignore`). */
+  /** The message (not a duplicate) with this Message-Id. */
   messageWithMsgid(msgid: string): number | undefined {
     return this.firstWithMsgid.get(msgid) as number | undefined;
   }

@@ -85,3 +85,28 @@ describe('SeriesLinker', () => {
     expect(() => new SeriesLinker(() => []).add(message(0))).toThrow(/not positive/);
   });
 });
+
+describe('ignored messages in threads', () => {
+  const mail = (id: string, date: string, subject: string, extra: string[] = [], body = 'text\n') =>
+    [`From x@y Mon Jan  1 00:00:00 2024`, `Message-Id: <${id}@x>`, `From: A <a@x>`, `Date: ${date}`, `Subject: ${subject}`, ...extra, '', body].join('\n');
+  const diff = 'Fix.\n\nSigned-off-by: A <a@x>\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n';
+
+  it('leaves an ignored message out of a reply\'s parents, also one dated after the reply', async () => {
+    const dir = tempDir('listindex-ignored-');
+    const mbox = join(dir, 'a.mbox');
+    writeFileSync(mbox, [
+      mail('p1', 'Mon, 1 Jan 2024 10:00:00 +0000', '[PATCH] fix', [], diff),
+      // Dated before the ignored mail it answers first (clocks disagree): phase 1 meets it first.
+      mail('r1', 'Mon, 1 Jan 2024 10:05:00 +0000', 'Re: [PATCH] fix', ['In-Reply-To: <ig@x>', 'References: <p1@x> <ig@x>']),
+      mail('ig', 'Mon, 1 Jan 2024 10:10:00 +0000', '[PATCH] fix (bot)', ['In-Reply-To: <p1@x>', 'X-Patchwork-Hint: ignore'], diff),
+    ].join('\n'));
+    const index = openDatabase(join(dir, 'i.db'));
+    await importPaths(index, [mbox], { workers: 0 });
+    const id = (m: string) => index.prepare('SELECT id FROM messages WHERE msgid = ?').pluck().get(`<${m}@x>`);
+    const comment = index.prepare('SELECT parent_id, patch_id FROM comments WHERE message_id = ?').get(id('r1'));
+    // Without the ignored mail, its parent is the patch its References name.
+    expect(comment).toEqual({ parent_id: id('p1'), patch_id: id('p1') });
+    expect(index.prepare('SELECT kind FROM messages WHERE id = ?').pluck().get(id('ig'))).toBe('other');
+    index.close();
+  });
+});
