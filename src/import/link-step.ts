@@ -14,7 +14,7 @@ import type { LinkedTrailer, MessageFacts, SeriesRow } from '../store/series-sto
 import { SeriesLinker } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
-import { ListTagCounter } from '../series/list-tag.js';
+import { detectListTags } from '../series/list-tag.js';
 import { ancestorIds, dedupeTrailers, roleOf, routeReplyTrailers } from '../patch/trailer-collection.js';
 import type { TrailerSource } from '../patch/trailer-collection.js';
 
@@ -38,6 +38,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
     addDropPrefixes(db, options.dropPrefixes ?? []);
     const store = new LinkStore(db);
     try {
+      store.catchUpFacts();
       summary = linkIndex(db, store);
     } finally {
       store.close();
@@ -48,9 +49,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
 
 function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'seconds'> {
   const { dropPrefixes } = loadSettings(db);
-  const tagCounter = new ListTagCounter();
-  const order = store.linkingOrder((list, subject) => tagCounter.add(list, subject));
-  const tags = tagCounter.tags();
+  const tags = detectListTags(store.listSubjects());
   // One prefix list per list, not one per message.
   const dropByList = new Map<number | null, string[]>();
   const dropFor = (list: number | null) => {
@@ -100,7 +99,7 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
     },
     // Message-Ids are found in SQL (the linker leaves ignored messages out of threads).
   }, { idOf: (msgid) => store.messageWithMsgid(msgid) });
-  for (const facts of store.factsInOrder(order)) {
+  for (const facts of store.factsInLinkingOrder()) {
     const id = facts.id;
     if (facts.ownTrailers !== null) hasOwnTrailers.add(id);
     linker.add(facts);

@@ -300,6 +300,29 @@ INSERT INTO messages_fts (messages_fts, rank) VALUES ('hashsize', 33554432);
 ALTER TABLE messages ADD COLUMN raw_compression TEXT NOT NULL DEFAULT 'deflate'; -- brotli | deflate (raw deflate)
 ALTER TABLE rejects ADD COLUMN raw_compression TEXT NOT NULL DEFAULT 'deflate';
 `,
+  /* 6: what series linking reads of each message, narrow and in the order it reads it */ `
+-- Linking reads every message on every import. In messages, the columns it reads are stored
+-- after the body and the raw bytes, so each read walks past them; here a message takes ~500
+-- bytes, kept in linking order. Linking fills it for the messages it has not seen yet.
+CREATE TABLE link_facts (
+  date            TEXT NOT NULL,          -- messages.date, '' when it has none (sorts first, as NULL does there)
+  msgid           TEXT NOT NULL,
+  message_id      INTEGER NOT NULL UNIQUE REFERENCES messages(id),
+  list_id         INTEGER,
+  from_id         INTEGER,
+  subject         TEXT,
+  has_diff        INTEGER NOT NULL,       -- 1: messages.diff is set
+  pull_url        TEXT,
+  duplicate       INTEGER NOT NULL,       -- 1: messages.duplicate_of is set
+  ignored         INTEGER NOT NULL,       -- 1: X-Patchwork-Hint: ignore
+  diff_hash       TEXT,
+  own_trailers    TEXT,
+  change_id       TEXT,
+  in_reply_to     TEXT,                   -- JSON array of Message-Ids, or NULL when none
+  refs            TEXT,                   -- JSON array of the References, oldest first, or NULL
+  PRIMARY KEY (date, msgid, message_id)
+) WITHOUT ROWID;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -46,10 +46,10 @@ export function parseOwnTrailers(json: string | null): StoredTrailer[] {
 // Shared by every message without references; frozen, so that a push fails loudly.
 const NO_REFS = Object.freeze([]) as unknown as string[];
 
-/** Messages read per statement when reading in linking order (factsInOrder). */
-const FACTS_CHUNK = 256;
+/** Messages read per statement when reading in linking order (factsInLinkingOrder). */
+const FACTS_PAGE = 256;
 
-const splitIds = (ids: string | null) => (ids === null ? NO_REFS : ids.split('\u0001'));
+const parseIds = (json: string | null) => (json === null ? NO_REFS : (JSON.parse(json) as string[]));
 
 /** Patchwork's reference order: In-Reply-To first, then References newest → oldest, no repeats. */
 export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>): string[] {
@@ -138,7 +138,7 @@ const SERIES_COLUMNS = ['list_id', 'name', 'date', 'submitter_id', 'version', 'v
  */
 export class LinkStore {
   private readonly factsById;
-  private readonly factsByIds;
+  private readonly factsPage;
   private readonly insertPatch;
   private readonly insertCover;
   private readonly insertComment;
@@ -156,14 +156,13 @@ export class LinkStore {
     db.pragma('temp.cache_size = -8192');
     this.dropTemp();
     db.exec(TEMP_TABLES);
-    const factColumns = `m.id, m.msgid, m.list_id, m.date, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
-        m.duplicate_of IS NOT NULL, m.patchwork_hint = 'ignore', m.diff_hash, m.own_trailers, m.change_id, p.name, p.email,
-        (SELECT group_concat(header || char(2) || msgid, char(1) ORDER BY header, position) FROM message_references WHERE message_id = m.id)`;
-    this.factsById = db.prepare(`SELECT ${factColumns} FROM messages m LEFT JOIN people p ON p.id = m.from_id WHERE m.id = ?`).raw();
-    // Many ids in one statement, in the order given: a third less time per message than one
-    // statement each, which is most of what reading a message costs.
-    this.factsByIds = db.prepare(`SELECT ${factColumns} FROM json_each(?) j JOIN messages m ON m.id = j.value
-      LEFT JOIN people p ON p.id = m.from_id ORDER BY j.key`).raw();
+    const factColumns = `f.message_id, f.msgid, f.list_id, f.date, f.from_id, f.subject, f.has_diff, f.pull_url, f.duplicate,
+      f.ignored, f.diff_hash, f.own_trailers, f.change_id, p.name, p.email, f.in_reply_to, f.refs`;
+    this.factsById = db.prepare(`SELECT ${factColumns} FROM link_facts f LEFT JOIN people p ON p.id = f.from_id
+      WHERE f.message_id = ?`).raw();
+    // The next page after a key (date, msgid, id), along the table's own order.
+    this.factsPage = db.prepare(`SELECT ${factColumns} FROM link_facts f LEFT JOIN people p ON p.id = f.from_id
+      WHERE (f.date, f.msgid, f.message_id) > (?, ?, ?) ORDER BY f.date, f.msgid, f.message_id LIMIT ${FACTS_PAGE}`).raw();
     this.insertPatch = db.prepare('INSERT INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord, diff_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertCover = db.prepare('INSERT INTO temp.link_covers (message_id, series_index, name) VALUES (?, ?, ?)');
     this.insertComment = db.prepare('INSERT INTO temp.link_comments (message_id, parent_id, patch_id, cover_id) VALUES (?, ?, ?, ?)');
@@ -182,19 +181,35 @@ export class LinkStore {
   }
 
   /**
-   * Message ids in linking order: by date, then Message-Id, then id (compareForLinking; SQLite
-   * compares text as UTF-8 bytes, which differs from JavaScript only for characters beyond the
-   * Basic Multilingual Plane). A message without a date sorts first, as there. Each message's
-   * list and subject go to `subject` on the way (for the list tags: one pass, not two).
+   * Brings link_facts up to date: adds the messages stored since linking last ran (message ids
+   * only grow), or, should the two tables ever disagree in size, fills it again from scratch.
+   * Returns the rows added.
    */
-  linkingOrder(subject: (list: number | null, subject: string | null) => void = () => {}): number[] {
-    const ids: number[] = [];
-    const rows = this.db.prepare('SELECT id, list_id, subject FROM messages ORDER BY date, msgid, id').raw().iterate();
-    for (const [id, list, text] of rows as Iterable<[number, number | null, string | null]>) {
-      ids.push(id);
-      subject(list, text);
+  catchUpFacts(): number {
+    const db = this.db;
+    const insert = (where: string) => db.prepare(`INSERT INTO link_facts (date, msgid, message_id, list_id, from_id, subject,
+        has_diff, pull_url, duplicate, ignored, diff_hash, own_trailers, change_id, in_reply_to, refs)
+      SELECT coalesce(m.date, ''), m.msgid, m.id, m.list_id, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
+        m.duplicate_of IS NOT NULL, m.patchwork_hint IS 'ignore', m.diff_hash, m.own_trailers, m.change_id,
+        nullif((SELECT json_group_array(r.msgid ORDER BY r.position) FROM message_references r
+          WHERE r.message_id = m.id AND r.header = 'in-reply-to'), '[]'),
+        nullif((SELECT json_group_array(r.msgid ORDER BY r.position) FROM message_references r
+          WHERE r.message_id = m.id AND r.header = 'references'), '[]')
+      FROM messages m ${where}`).run().changes;
+    let added = insert('WHERE m.id > (SELECT coalesce(max(message_id), 0) FROM link_facts)');
+    const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    if (count('link_facts') !== count('messages')) {
+      db.exec('DELETE FROM link_facts');
+      added = insert('');
     }
-    return ids;
+    return added;
+  }
+
+  /** Every message's list and subject (for the list tags), streamed. */
+  *listSubjects(): IterableIterator<{ list: number | null; subject: string | null }> {
+    for (const [list, subject] of this.db.prepare('SELECT list_id, subject FROM link_facts').raw().iterate() as Iterable<[number | null, string | null]>) {
+      yield { list, subject };
+    }
   }
 
   facts(id: number): MessageFacts {
@@ -203,15 +218,23 @@ export class LinkStore {
     return toFacts(r);
   }
 
-  /** The facts of these messages, in the order given, read a chunk at a time. */
-  *factsInOrder(ids: number[]): IterableIterator<MessageFacts> {
-    for (let at = 0; at < ids.length; at += FACTS_CHUNK) {
-      const chunk = ids.slice(at, at + FACTS_CHUNK);
-      const rows = this.factsByIds.all(JSON.stringify(chunk)) as unknown[][];
-      if (rows.length !== chunk.length) throw new Error(`linking: ${chunk.length - rows.length} of messages ${chunk[0]}… are gone`);
+  /**
+   * Every message's facts in linking order: by date, then Message-Id, then id (compareForLinking;
+   * SQLite compares text as UTF-8 bytes, which differs from JavaScript only for characters beyond
+   * the Basic Multilingual Plane). A message without a date sorts first, as there. Read a page
+   * at a time (the connection cannot write while a query is open).
+   */
+  *factsInLinkingOrder(): IterableIterator<MessageFacts> {
+    let key: unknown[] = ['', '', 0];
+    for (;;) {
+      const rows = this.factsPage.all(...key) as unknown[][];
       for (const r of rows) yield toFacts(r);
+      if (rows.length < FACTS_PAGE) return;
+      const last = rows[rows.length - 1];
+      key = [last[3], last[1], last[0]];
     }
   }
+
   /** The diff hash of a patch added with addPatch. */
   diffHash(id: number): string | null {
     return (this.diffHashOf.get(id) as string | null | undefined) ?? null;
@@ -326,19 +349,11 @@ export class LinkStore {
 
 /** A row of LinkStore's facts query as MessageFacts. */
 function toFacts(r: unknown[]): MessageFacts {
-  // One subquery for both headers (a third less time than one each): `header ^B msgid`, by
-  // header (in-reply-to sorts first) and position.
-  let inReplyTo = NO_REFS;
-  let references = NO_REFS;
-  for (const entry of splitIds(r[15] as string | null)) {
-    const at = entry.indexOf('\u0002');
-    const msgid = entry.slice(at + 1);
-    if (entry.startsWith('in-reply-to')) (inReplyTo === NO_REFS ? (inReplyTo = []) : inReplyTo).push(msgid);
-    else (references === NO_REFS ? (references = []) : references).push(msgid);
-  }
+  const inReplyTo = parseIds(r[15] as string | null);
+  const references = parseIds(r[16] as string | null);
   const email = r[14] as string | null;
   return {
-    id: r[0] as number, msgid: r[1] as string, list: r[2] as number | null, date: r[3] as string | null, submitter: r[4] as number | null,
+    id: r[0] as number, msgid: r[1] as string, list: r[2] as number | null, date: (r[3] as string) || null, submitter: r[4] as number | null,
     subject: r[5] as string | null, hasDiff: r[6] === 1, pullUrl: r[7] as string | null, duplicate: r[8] === 1, ignored: r[9] === 1,
     diffHash: r[10] as string | null, ownTrailers: r[11] as string | null, changeId: r[12] as string | null,
     from: email === null ? null : { name: r[13] as string | null, email },

@@ -68,6 +68,43 @@ describe('relinkSeries', () => {
   });
 });
 
+describe('link_facts', () => {
+  // What link_facts must hold: the columns linking reads, derived from messages again in SQL.
+  const derived = `SELECT coalesce(m.date, ''), m.msgid, m.id, m.list_id, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
+      m.duplicate_of IS NOT NULL, m.patchwork_hint IS 'ignore', m.diff_hash, m.own_trailers, m.change_id,
+      (SELECT CASE WHEN count(*) THEN json_group_array(msgid ORDER BY position) END FROM message_references r WHERE r.message_id = m.id AND header = 'in-reply-to'),
+      (SELECT CASE WHEN count(*) THEN json_group_array(msgid ORDER BY position) END FROM message_references r WHERE r.message_id = m.id AND header = 'references')
+    FROM messages m`;
+  const stored = `SELECT date, msgid, message_id, list_id, from_id, subject, has_diff, pull_url, duplicate, ignored, diff_hash,
+      own_trailers, change_id, in_reply_to, refs FROM link_facts`;
+  const differences = () => db.prepare(`SELECT count(*) FROM (${derived} EXCEPT ${stored}) UNION ALL SELECT count(*) FROM (${stored} EXCEPT ${derived})`).pluck().all();
+
+  it('holds every message, as messages and message_references say', () => {
+    expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(db.prepare('SELECT count(*) FROM messages').pluck().get());
+    expect(db.prepare('SELECT count(*) FROM link_facts WHERE refs IS NOT NULL').pluck().get()).toBeGreaterThan(100);
+    expect(differences()).toEqual([0, 0]);
+  });
+
+  it('is filled again when it lost rows, and linking gives the same result', () => {
+    db.exec('DELETE FROM link_facts WHERE message_id % 7 = 3');
+    expect(relinkSeries(db).changedRows).toBe(0);
+    expect(differences()).toEqual([0, 0]);
+    expect(linkTables()).toEqual(clean);
+  });
+
+  it('is made for an index of schema 5 and filled at its first linking', () => {
+    const path = db.name;
+    db.exec('DROP TABLE link_facts');
+    db.pragma('user_version = 5');
+    db.close();
+    db = openDatabase(path);
+    expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(0);
+    expect(relinkSeries(db).changedRows).toBe(0);
+    expect(differences()).toEqual([0, 0]);
+    expect(linkTables()).toEqual(clean);
+  });
+});
+
 describe('SeriesLinker', () => {
   const message = (id: number) => ({
     id, msgid: `<${id}@x>`, list: 1, date: '2024-01-01T00:00:00Z', submitter: 1, subject: 'hello', refs: [], hasDiff: false,
