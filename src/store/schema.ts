@@ -322,6 +322,9 @@ CREATE TABLE link_facts (
   refs            TEXT,                   -- JSON array of the References, oldest first, or NULL
   PRIMARY KEY (date, msgid, message_id)
 ) WITHOUT ROWID;
+-- Linking finds messages by Message-Id (the first copy of each) in this narrow index, not in
+-- messages_msgid, whose every hit has to read the message's row to check duplicate_of.
+CREATE INDEX link_facts_msgid ON link_facts(msgid) WHERE duplicate = 0;
 `,
 ];
 

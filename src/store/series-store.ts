@@ -173,9 +173,9 @@ export class LinkStore {
     this.patchOrd = db.prepare('SELECT ord FROM temp.link_patches WHERE message_id = ?').pluck();
     // Kept with the patch in phase 1: the messages row has it past its body and raw bytes.
     this.diffHashOf = db.prepare('SELECT diff_hash FROM temp.link_patches WHERE message_id = ?').pluck();
-    // The first copy of a Message-Id is the only one not a duplicate. (Its X-Patchwork-Hint is
-    // left to the linker: that column is stored past the body, which each lookup would read.)
-    this.firstWithMsgid = db.prepare('SELECT id FROM messages WHERE msgid = ? AND duplicate_of IS NULL').pluck();
+    // The first copy of a Message-Id is the only one not a duplicate (link_facts_msgid holds just
+    // those). Ignored messages are left out by the linker.
+    this.firstWithMsgid = db.prepare('SELECT message_id FROM link_facts WHERE msgid = ? AND duplicate = 0').pluck();
     this.referencingMessage = db.prepare(`SELECT DISTINCT r.message_id FROM message_references r
       WHERE r.msgid = (SELECT msgid FROM messages WHERE id = ?) ORDER BY r.message_id`).pluck();
   }
