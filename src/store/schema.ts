@@ -303,7 +303,8 @@ ALTER TABLE rejects ADD COLUMN raw_compression TEXT NOT NULL DEFAULT 'deflate';
   /* 6: what series linking reads of each message, narrow and in the order it reads it */ `
 -- Linking reads every message on every import. In messages, the columns it reads are stored
 -- after the body and the raw bytes, so each read walks past them; here a message takes ~500
--- bytes, kept in linking order. Linking fills it for the messages it has not seen yet.
+-- bytes, kept in linking order. The import writes each message's row with the message; linking
+-- adds any that are missing (an index made before this step).
 CREATE TABLE link_facts (
   date            TEXT NOT NULL,          -- messages.date, '' when it has none (sorts first, as NULL does there)
   msgid           TEXT NOT NULL,

@@ -5,6 +5,7 @@
  * but the linker's own state, so linking an index of millions of messages stays within bounds.
  * The caller runs it all in one transaction, so a reader never sees a half-written series.
  */
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 
 /** What linking knows of one message, read by id. */
@@ -45,6 +46,25 @@ export function parseOwnTrailers(json: string | null): StoredTrailer[] {
 
 // Shared by every message without references; frozen, so that a push fails loudly.
 const NO_REFS = Object.freeze([]) as unknown as string[];
+
+/**
+ * link_facts rows made from messages and message_references; a WHERE clause on `m` picks the
+ * messages. The import adds each batch's (see linkFactsStatement); linking adds what is missing.
+ */
+const LINK_FACTS_INSERT = `INSERT INTO link_facts (date, msgid, message_id, list_id, from_id, subject, has_diff, pull_url,
+    duplicate, ignored, diff_hash, own_trailers, change_id, in_reply_to, refs)
+  SELECT coalesce(m.date, ''), m.msgid, m.id, m.list_id, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
+    m.duplicate_of IS NOT NULL, m.patchwork_hint IS 'ignore', m.diff_hash, m.own_trailers, m.change_id,
+    nullif((SELECT json_group_array(r.msgid ORDER BY r.position) FROM message_references r
+      WHERE r.message_id = m.id AND r.header = 'in-reply-to'), '[]'),
+    nullif((SELECT json_group_array(r.msgid ORDER BY r.position) FROM message_references r
+      WHERE r.message_id = m.id AND r.header = 'references'), '[]')
+  FROM messages m`;
+
+/** Adds the link_facts rows of messages `first` to `last` (ids), as stored in the same transaction. */
+export function linkFactsStatement(db: SqliteDatabase): Statement {
+  return db.prepare(`${LINK_FACTS_INSERT} WHERE m.id BETWEEN ? AND ?`);
+}
 
 /** Messages read per statement when reading in linking order (factsInLinkingOrder). */
 const FACTS_PAGE = 256;
@@ -187,20 +207,11 @@ export class LinkStore {
    */
   catchUpFacts(): number {
     const db = this.db;
-    const insert = (where: string) => db.prepare(`INSERT INTO link_facts (date, msgid, message_id, list_id, from_id, subject,
-        has_diff, pull_url, duplicate, ignored, diff_hash, own_trailers, change_id, in_reply_to, refs)
-      SELECT coalesce(m.date, ''), m.msgid, m.id, m.list_id, m.from_id, m.subject, m.diff IS NOT NULL, m.pull_url,
-        m.duplicate_of IS NOT NULL, m.patchwork_hint IS 'ignore', m.diff_hash, m.own_trailers, m.change_id,
-        nullif((SELECT json_group_array(r.msgid ORDER BY r.position) FROM message_references r
-          WHERE r.message_id = m.id AND r.header = 'in-reply-to'), '[]'),
-        nullif((SELECT json_group_array(r.msgid ORDER BY r.position) FROM message_references r
-          WHERE r.message_id = m.id AND r.header = 'references'), '[]')
-      FROM messages m ${where}`).run().changes;
-    let added = insert('WHERE m.id > (SELECT coalesce(max(message_id), 0) FROM link_facts)');
+    let added = db.prepare(`${LINK_FACTS_INSERT} WHERE m.id > (SELECT coalesce(max(message_id), 0) FROM link_facts)`).run().changes;
     const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
     if (count('link_facts') !== count('messages')) {
       db.exec('DELETE FROM link_facts');
-      added = insert('');
+      added = db.prepare(LINK_FACTS_INSERT).run().changes;
     }
     return added;
   }

@@ -4,6 +4,7 @@ import type { PreparedMessage, PreparedRecord, PreparedReject, StoredMessage } f
 import type { Address } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 import { RAW_COMPRESSION } from './raw-codec.js';
+import { linkFactsStatement } from './series-store.js';
 
 // SQLite allows 32,766 bound values per statement; 64 rows of a few columns stay far below.
 const MAX_ROWS_PER_INSERT = 64;
@@ -126,7 +127,12 @@ export class IndexWriter {
       // terms out as a segment at every statement savepoint of the transaction; a per-message
       // insert between the other inserts made a tiny segment per message (and their merges):
       // linux-watchdog's writer spent 1.1 s more on it.
-      if (firstNew !== null) this.statements.indexFullText.run(firstNew, lastNew);
+      if (firstNew !== null) {
+        this.statements.indexFullText.run(firstNew, lastNew);
+        // Linking's narrow copy, made here while the rows are in the page cache and this thread
+        // would wait for the parse worker, rather than all at once when linking starts.
+        this.statements.addLinkFacts.run(firstNew, lastNew);
+      }
       return counts;
     })();
   }
@@ -283,6 +289,7 @@ function prepareStatements(db: SqliteDatabase) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?,
         CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, '${RAW_COMPRESSION}')
       RETURNING id`),
+    addLinkFacts: linkFactsStatement(db),
     indexFullText: p(`INSERT INTO messages_fts (rowid, subject, sender, body)
       SELECT id, subject, sender, body FROM messages WHERE id BETWEEN ? AND ?`),
     insertReference: p(`INSERT OR IGNORE INTO message_references (message_id, header, position, msgid) VALUES (?, ?, ?, ?)`),
