@@ -64,11 +64,14 @@ const EXTENDED_HEADERS = [
   'old mode ', 'new mode ', 'deleted file mode ', 'new file mode ', 'copy from ', 'copy to ',
   'rename from ', 'rename to ', 'similarity index ', 'dissimilarity index ', 'index ',
 ];
-const HUNK_HEADER = /^@@ -[0-9]+(?:,([0-9]+))? \+[0-9]+(?:,([0-9]+))? @@/;
+// Sticky: tried at a line's start within the whole text (it cannot match across a `\n`).
+const HUNK_HEADER = /@@ -[0-9]+(?:,([0-9]+))? \+[0-9]+(?:,([0-9]+))? @@/y;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
 const NO_NEWLINE = '\\ No newline at end of file';
 
-function isExtendedHeader(line: string): boolean {
-  return EXTENDED_HEADERS.some((h) => line.startsWith(h));
+function isExtendedHeader(text: string, at: number): boolean {
+  return EXTENDED_HEADERS.some((h) => text.startsWith(h, at));
 }
 
 /** A missing hunk count means 1 line. */
@@ -76,123 +79,151 @@ function hunkCount(value: string | undefined): number {
   return value ? Number(value) : 1;
 }
 
-function moveAll(from: string[], to: string[]): void {
-  // A loop, not push(...from): spreading a huge array overflows the stack.
-  for (const line of from) to.push(line);
-  from.length = 0;
+/**
+ * Lines of one text, kept as [start, end) offsets into it, adjacent ones merged: a diff is
+ * thousands of lines but a few runs, so the result is a few slices rather than a string per
+ * line joined again (which made a patch's text four times over in garbage).
+ */
+class Lines {
+  private readonly spans: number[] = [];
+
+  add(start: number, end: number): void {
+    const n = this.spans.length;
+    if (n && this.spans[n - 1] === start) this.spans[n - 1] = end;
+    else this.spans.push(start, end);
+  }
+
+  /** Appends all of `from`'s lines, in order, and empties it. */
+  takeAll(from: Lines): void {
+    for (let i = 0; i < from.spans.length; i += 2) this.add(from.spans[i], from.spans[i + 1]);
+    from.spans.length = 0;
+  }
+
+  text(of: string): string | null {
+    if (!this.spans.length) return null;
+    let out = '';
+    for (let i = 0; i < this.spans.length; i += 2) out += of.slice(this.spans[i], this.spans[i + 1]);
+    return out;
+  }
 }
 
 /** Splits a text/plain payload into diff and comment, exactly as Patchwork's `parse_patch`. */
-export function splitPatch(text: string): SplitPatch {
-  const diff: string[] = [];
-  const comment: string[] = [];
-  const pending: string[] = [];
+export function splitPatch(body: string): SplitPatch {
+  // Every line keeps its `\n`, the last one too: cut at `\n`, a text ending in `\n` has one
+  // more, empty, line (see the header).
+  const text = body + '\n';
+  const diff = new Lines();
+  const comment = new Lines();
+  const pending = new Lines();
   let state: State = State.Text;
   let hunks = 0;
   let oldLeft = 0;
   let newLeft = 0;
   // A `---`/`+++` pair not followed by what a diff needs: after a hunk it is the suspected
   // header of the next file; before any hunk it was text all along.
-  const notAFileHeader = (line: string) => {
+  const notAFileHeader = (start: number, end: number) => {
     if (hunks > 0) {
-      pending.push(line);
+      pending.add(start, end);
       state = State.Header;
     } else {
-      moveAll(pending, comment);
-      comment.push(line);
+      comment.takeAll(pending);
+      comment.add(start, end);
       state = State.Text;
     }
   };
 
-  for (const raw of text.split('\n')) {
-    const line = raw + '\n';
+  let start = 0;
+  let end = 0;
+  const is = (prefix: string) => text.startsWith(prefix, start);
+  for (; start < text.length; start = end) {
+    end = text.indexOf('\n', start) + 1;
     switch (state) {
       case State.Text:
-        if (line.startsWith('diff ') || line.startsWith('Index: ')) {
-          pending.push(line);
+        if (is('diff ') || is('Index: ')) {
+          pending.add(start, end);
           state = State.Header;
-        } else if (line.startsWith('--- ')) {
-          pending.push(line);
+        } else if (is('--- ')) {
+          pending.add(start, end);
           state = State.OldFile;
         } else {
-          comment.push(line);
+          comment.add(start, end);
         }
         break;
       case State.Header:
-        pending.push(line);
-        if (line.startsWith('--- ')) state = State.OldFile;
-        else if (isExtendedHeader(line)) state = State.GitHeader;
+        pending.add(start, end);
+        if (is('--- ')) state = State.OldFile;
+        else if (isExtendedHeader(text, start)) state = State.GitHeader;
         break;
       case State.OldFile:
-        if (line.startsWith('+++ ')) {
-          pending.push(line);
+        if (is('+++ ')) {
+          pending.add(start, end);
           state = State.NewFile;
         } else {
-          notAFileHeader(line);
+          notAFileHeader(start, end);
         }
         break;
       case State.NewFile: {
-        const hunk = HUNK_HEADER.exec(line);
+        HUNK_HEADER.lastIndex = start;
+        const hunk = HUNK_HEADER.exec(text);
         if (hunk) {
           oldLeft = hunkCount(hunk[1]);
           newLeft = hunkCount(hunk[2]);
-          moveAll(pending, diff);
-          diff.push(line);
+          diff.takeAll(pending);
+          diff.add(start, end);
           state = State.Hunk;
-        } else if (line.startsWith('--- ')) {
-          moveAll(pending, diff);
-          diff.push(line);
+        } else if (is('--- ')) {
+          diff.takeAll(pending);
+          diff.add(start, end);
           state = State.OldFile;
-        } else if (hunks > 0 && line.startsWith(NO_NEWLINE)) {
-          diff.push(line);
+        } else if (hunks > 0 && is(NO_NEWLINE)) {
+          diff.add(start, end);
         } else {
-          notAFileHeader(line);
+          notAFileHeader(start, end);
         }
         break;
       }
-      case State.Hunk:
-        if (line.startsWith('-')) oldLeft--;
-        else if (line.startsWith('+')) newLeft--;
-        else if (!line.startsWith(NO_NEWLINE)) {
+      case State.Hunk: {
+        const first = text.charCodeAt(start);
+        if (first === MINUS) oldLeft--;
+        else if (first === PLUS) newLeft--;
+        else if (!is(NO_NEWLINE)) {
           oldLeft--;
           newLeft--;
         }
-        diff.push(line);
+        diff.add(start, end);
         if (oldLeft <= 0 && newLeft <= 0) {
           hunks++;
           state = State.NewFile;
         }
         break;
+      }
       case State.GitHeader:
-        if (isExtendedHeader(line)) {
-          moveAll(pending, diff);
-          diff.push(line);
-        } else if (line.startsWith('--- ')) {
-          moveAll(pending, diff);
-          diff.push(line);
+        if (isExtendedHeader(text, start)) {
+          diff.takeAll(pending);
+          diff.add(start, end);
+        } else if (is('--- ')) {
+          diff.takeAll(pending);
+          diff.add(start, end);
           state = State.OldFile;
-        } else if (line.startsWith('GIT binary patch')) {
-          moveAll(pending, diff);
-          diff.push(line);
+        } else if (is('GIT binary patch')) {
+          diff.takeAll(pending);
+          diff.add(start, end);
           state = State.Binary;
         } else {
-          pending.push(line);
+          pending.add(start, end);
           state = State.Header;
         }
         break;
       case State.Binary:
-        if (line.startsWith('diff')) {
-          pending.push(line);
+        if (is('diff')) {
+          pending.add(start, end);
           state = State.Text;
         } else {
-          diff.push(line);
+          diff.add(start, end);
         }
         break;
     }
   }
-  moveAll(pending, comment);
-
-  const diffText = diff.join('');
-  const commentText = comment.join('');
-  return { diff: diffText === '' ? null : diffText, comment: commentText === '' ? null : commentText };
+  comment.takeAll(pending);
+  return { diff: diff.text(text), comment: comment.text(text) };
 }
