@@ -36,6 +36,9 @@ const RENAME_OR_COPY = /^(rename|copy) (from|to) (.*)$/;
 const BINARY_MARKER = /^(?:GIT binary patch|Binary files .* differ)$/;
 const EXTENDED_HEADER = /^(?:old mode|new mode|deleted file mode|new file mode|similarity index|dissimilarity index|index) /;
 const DEV_NULL = '/dev/null';
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const BACKSLASH = 0x5c;
 // git's mnemonic prefixes (a/ b/, and c/ i/ o/ w/ with diff.mnemonicPrefix).
 const MNEMONIC_PREFIXES = new Set(['a', 'b', 'c', 'i', 'o', 'w']);
 
@@ -61,19 +64,29 @@ export function diffFiles(diff: string): DiffFile[] {
     return section;
   };
 
-  for (const raw of diff.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  // Lines found with indexOf: inside a hunk (most of a diff) only a line's first character
+  // counts, and no string is made for it.
+  for (let start = 0, next = 0; start <= diff.length; start = next) {
+    let end = diff.indexOf('\n', start);
+    if (end < 0) end = diff.length;
+    next = end + 1;
     const section: Section | null = sections.length ? sections[sections.length - 1] : null;
     if (section !== null && (oldLeft > 0 || newLeft > 0)) {
-      countHunkLine(section, line);
-      if (line.startsWith('-')) oldLeft--;
-      else if (line.startsWith('+')) newLeft--;
-      else if (!line.startsWith('\\')) {
+      const first = start < end ? diff.charCodeAt(start) : -1;
+      if (first === MINUS) {
+        section.removed++;
+        oldLeft--;
+      } else if (first === PLUS) {
+        section.added++;
+        newLeft--;
+      } else if (first !== BACKSLASH) {
         oldLeft--;
         newLeft--;
       }
       continue;
     }
+    const raw = diff.slice(start, end);
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.startsWith('Index: ')) {
       open().index = line.slice('Index: '.length).trim();
     } else if (line.startsWith('diff ')) {
@@ -111,11 +124,6 @@ export function diffFiles(diff: string): DiffFile[] {
     const file = toFile(s);
     return file ? [file] : [];
   });
-}
-
-function countHunkLine(section: Section, line: string): void {
-  if (line.startsWith('+')) section.added++;
-  else if (line.startsWith('-')) section.removed++;
 }
 
 function toFile(s: Section): DiffFile | null {
