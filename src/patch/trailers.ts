@@ -115,7 +115,10 @@ function beforeSignature(text: string): string {
 }
 
 function unwrap(text: string): string {
-  return text.replace(WRAPPED_FIXES, '$1 $2').replace(WRAPPED_ADDRESS, '$1 $2');
+  const fixed = text.replace(WRAPPED_FIXES, '$1 $2');
+  // An address wrapped onto a line of its own starts that line with `<`: most texts have none,
+  // and looking for one is cheaper than trying the expression at every line.
+  return fixed.includes('\n<') ? fixed.replace(WRAPPED_ADDRESS, '$1 $2') : fixed;
 }
 
 function readTrailer(rawName: string, rawValue: string, line: string, sawOther: boolean): Trailer | null {
