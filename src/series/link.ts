@@ -72,6 +72,9 @@ export interface LinkResult {
   comments: Map<number, LinkedComment>;
 }
 
+const markerKey = (list: number | null, submitter: number | null, version: number, total: number) =>
+  `${list}\u0000${submitter}\u0000${version}\u0000${total}`;
+
 /** Patchwork's SERIES_DELAY_INTERVAL: mails of one series are sent within minutes. */
 export const SERIES_WINDOW_MS = 20 * 60 * 1000;
 
@@ -203,6 +206,12 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   // key string is made per reference (there are several for every patch of the index).
   private readonly referencesByList = new Map<number | null, Map<string, number>>();
   private readonly coverNames = new Set<string>();
+  /**
+   * Series by what findByMarkers compares (list, submitter, version, total), in creation order:
+   * a patch looks only at its own kind of series, not at every series of the last 20 minutes
+   * (thousands, in a busy archive). Series older than the window are dropped as phase 1 passes.
+   */
+  private readonly seriesByMarkers = new Map<string, number[]>();
   /** Message-Id → message id, for every message in series or threads (unless options.idOf). */
   private readonly byMsgid = new Map<string, number>();
   private readonly lookupMsgid: (msgid: string) => number | undefined;
@@ -291,6 +300,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     // Series references and cover names only serve phase 1: let them go before replies.
     this.phaseOneDone = true;
     this.referencesByList.clear();
+    this.seriesByMarkers.clear();
     this.coverNames.clear();
     const pending = new Set(this.candidates);
     const known = this.replyParents;
@@ -347,7 +357,12 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       list: m.list, name: null, date: m.date, submitter: m.submitter, version: info.version, versionText: info.versionText,
       total, rfc: info.rfc, cover: null, patches: new Map(), firstPatchName: null,
     });
-    return this.series.length - 1;
+    const index = this.series.length - 1;
+    const key = markerKey(m.list, m.submitter, info.version, total);
+    const same = this.seriesByMarkers.get(key);
+    if (same) same.push(index);
+    else this.seriesByMarkers.set(key, [index]);
+    return index;
   }
 
   private findByReferences(m: LinkMessage, info: SubjectInfo, total: number): number | null {
@@ -364,15 +379,21 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   }
 
   private findByMarkers(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {
+    const candidates = this.seriesByMarkers.get(markerKey(m.list, m.submitter, info.version, total));
+    if (candidates === undefined) return null;
     let found: number | null = null;
     // Newest first: with several candidates, Patchwork ends up taking the newest one that does
     // not have this patch number yet.
     const earliest = dateMs(m.date) - SERIES_WINDOW_MS;
-    for (let i = this.series.length - 1; i >= 0; i--) {
+    for (let at = candidates.length - 1; at >= 0; at--) {
+      const i = candidates[at];
       const s = this.series[i];
-      // Series are created in date order: once one is older than the window, all before it are.
-      if (dateMs(s.date) < earliest) break;
-      if (s.list !== m.list || s.submitter !== m.submitter || s.version !== info.version || s.total !== total) continue;
+      // Series are created in date order: once one is older than the window, all before it are,
+      // also for every message still to come (they come in date order): they are let go.
+      if (dateMs(s.date) < earliest) {
+        candidates.splice(0, at + 1);
+        break;
+      }
       if (!withinWindow(s.date, m.date)) continue;
       if (!s.patches.has(number)) return i;
       found ??= i;
