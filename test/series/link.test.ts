@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { linkSeries, SERIES_WINDOW_MS } from '../../src/series/link.js';
-import type { LinkMessage, LinkResult } from '../../src/series/link.js';
+import { compareForLinking, linkSeries, SeriesLinker, SERIES_WINDOW_MS } from '../../src/series/link.js';
+import type { LinkedComment, LinkMessage, LinkResult, MessageKind } from '../../src/series/link.js';
 import { linkVersions, normaliseTitle, VERSION_WINDOW_DAYS } from '../../src/series/versions.js';
 import type { VersionCandidate } from '../../src/series/versions.js';
 import { detectListTags } from '../../src/series/list-tag.js';
@@ -403,6 +403,50 @@ describe('linkSeries: input order', () => {
     const copy = structuredClone(messages);
     linkSeries(messages, noDrop);
     expect(messages).toEqual(copy);
+  });
+});
+
+describe('SeriesLinker: reply parents found in phase 1', () => {
+  // With options.idOf (an index on disk) a reply's parents are found as phase 1 passes it, also
+  // ignored ones it has not met yet; without, they are found in phase 2 among what phase 1 kept.
+  it('decides every kind and comment as the linker that reads each reply again', () => {
+    const subjects = ['[PATCH 1/2] a', '[PATCH 2/2] a', '[PATCH 0/2] a', 'Re: [PATCH 1/2] a', 'Re: [PATCH 0/2] a', 'hello', 'Re: hello', '[PATCH] b'];
+    const mail = fc.record({
+      name: fc.integer({ min: 0, max: 11 }), // a repeated Message-Id is a duplicate
+      subject: fc.constantFrom(...subjects),
+      minute: fc.integer({ min: 0, max: 60 }),
+      refs: fc.array(fc.integer({ min: 0, max: 13 }), { maxLength: 4 }), // 12 and 13 are never sent
+      diff: fc.boolean(),
+      ignored: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+    });
+    fc.assert(
+      fc.property(fc.array(mail, { minLength: 1, maxLength: 25 }), (specs) => {
+        const seen = new Set<string>();
+        const messages: LinkMessage[] = specs.map((s, i) => {
+          const msgid = `<m${s.name}@x>`;
+          const duplicate = seen.has(msgid);
+          seen.add(msgid);
+          return {
+            id: i + 1, msgid, list: 1, date: at(s.minute), submitter: 1, subject: s.subject,
+            refs: [...new Set(s.refs.map((r) => `<m${r}@x>`))], hasDiff: s.diff, pullUrl: null, duplicate, ignored: s.ignored,
+          };
+        });
+        const inMemory = linkSeries(messages, noDrop);
+        // As in SQL: the first copy of each Message-Id, ignored or not.
+        const firstCopy = new Map(messages.filter((m) => !m.duplicate).map((m) => [m.msgid, m.id]));
+        const kinds = new Map<number, MessageKind>();
+        const comments = new Map<number, LinkedComment>();
+        const linker = new SeriesLinker(noDrop, {
+          kind: (id, kind) => kinds.set(id, kind),
+          reply: (id, comment) => comment && comments.set(id, comment),
+        }, { idOf: (msgid) => firstCopy.get(msgid) });
+        for (const m of [...messages].sort(compareForLinking)) linker.add(m);
+        linker.resolveReplies();
+        expect(kinds).toEqual(inMemory.kinds);
+        expect(comments).toEqual(inMemory.comments);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
