@@ -1,8 +1,9 @@
 /**
- * SQL side of series linking. Linking reads each message's facts by id when it needs them, and
- * writes what it decides into temporary tables as it goes; `LinkStore.commit` then makes the
- * real tables match them, writing only the differences. Nothing of the index is held in memory
- * but the linker's own state, so linking an index of millions of messages stays within bounds.
+ * SQL side of series linking. Linking reads each message's facts from link_facts (a narrow copy
+ * kept in linking order), and writes what it decides into temporary tables as it goes;
+ * `LinkStore.commit` then makes the real tables match them, writing only the differences.
+ * Nothing of the index is held in memory but the linker's own state, so linking an index of
+ * millions of messages stays within bounds.
  * The caller runs it all in one transaction, so a reader never sees a half-written series.
  */
 import type { Statement } from 'better-sqlite3';
