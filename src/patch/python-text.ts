@@ -26,11 +26,6 @@ export function isPySpaceCode(c: number): boolean {
     || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
-/** Whether one UTF-16 unit is Python whitespace. */
-export function isPySpace(ch: string): boolean {
-  return isPySpaceCode(ch.charCodeAt(0));
-}
-
 /** Python's `str.strip()` with no argument. A loop, not a `\s+$` regex, which is quadratic on
  * long inner runs of spaces. */
 export function pyStrip(value: string): string {

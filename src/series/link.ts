@@ -110,10 +110,9 @@ export interface LinkerOptions {
   /**
    * Finds the message id of a Message-Id among all the messages to be linked (not duplicates),
    * also those phase 1 has not reached yet; the linker leaves out those it finds to be ignored
-   * (`LinkMessage.ignored`). Without it the linker keeps a map of
-   * every Message-Id itself; an index on disk answers from SQL instead, which holds nothing in
-   * memory. With it, a reply's parents are found as phase 1 passes it, so phase 2 need not be
-   * given the reply again.
+   * (`LinkMessage.ignored`). Without it the linker keeps a map of every Message-Id itself; an
+   * index on disk answers from SQL instead, which holds nothing in memory. With it, a reply's
+   * parents are found as phase 1 passes it, so phase 2 need not be given the reply again.
    */
   idOf?: (msgid: string) => number | undefined;
 }
@@ -152,39 +151,38 @@ class KindTable {
 }
 
 /**
- * Each reply's parents (message ids), found in phase 1 and kept until phase 2, in flat typed
- * arrays: an array object per reply would cost more than the ids themselves in an index of
+ * Each reply's parents (message ids), found in phase 1 and kept until phase 2, in one flat
+ * typed array: an array object per reply would cost more than the ids themselves in an index of
  * millions of messages, and reading the reply again from SQL costs more still.
  */
 class ReplyParents {
-  private flat = new Float64Array(4096); // row ids can pass 2^31
+  // Per reply: its parent count, then the parents. Row ids can pass 2^31.
+  private flat = new Float64Array(4096);
   private used = 0;
-  /** Reply id → [start, end) in `flat`. */
-  private readonly spans = new Map<number, number>();
-  private readonly ends: number[] = [];
+  /** Reply id → where its entry starts in `flat`. */
+  private readonly at = new Map<number, number>();
 
   add(id: number, parents: number[]): void {
-    if (this.used + parents.length > this.flat.length) {
-      const grown = new Float64Array(Math.max(this.flat.length * 2, this.used + parents.length));
+    if (this.used + 1 + parents.length > this.flat.length) {
+      const grown = new Float64Array(Math.max(this.flat.length * 2, this.used + 1 + parents.length));
       grown.set(this.flat.subarray(0, this.used));
       this.flat = grown;
     }
-    this.spans.set(id, this.ends.length);
-    this.ends.push(this.used, this.used + parents.length);
+    this.at.set(id, this.used);
+    this.flat[this.used++] = parents.length;
     for (const p of parents) this.flat[this.used++] = p;
   }
 
   of(id: number): number[] {
-    const at = this.spans.get(id);
-    if (at === undefined) throw new Error(`no parents kept for reply ${id}`);
-    return Array.from(this.flat.subarray(this.ends[at], this.ends[at + 1]));
+    const start = this.at.get(id);
+    if (start === undefined) throw new Error(`no parents kept for reply ${id}`);
+    return Array.from(this.flat.subarray(start + 1, start + 1 + this.flat[start]));
   }
 
   clear(): void {
     this.flat = new Float64Array(0);
     this.used = 0;
-    this.spans.clear();
-    this.ends.length = 0;
+    this.at.clear();
   }
 }
 
