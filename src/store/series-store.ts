@@ -70,6 +70,23 @@ export function linkFactsStatement(db: SqliteDatabase): Statement {
 /** Messages read per statement when reading in linking order (factsInLinkingOrder). */
 const FACTS_PAGE = 256;
 
+const FACT_COLUMNS = `f.message_id, f.msgid, f.list_id, f.date, f.from_id, f.subject, f.has_diff, f.pull_url, f.duplicate,
+  f.ignored, f.diff_hash, f.own_trailers, f.change_id, p.name, p.email, f.in_reply_to, f.refs`;
+
+/** How linking reads link_facts; each must use one of its indexes (a test checks the plans). */
+export const LINK_FACTS_READS = {
+  /** One message's facts, by id. */
+  byId: `SELECT ${FACT_COLUMNS} FROM link_facts f LEFT JOIN people p ON p.id = f.from_id WHERE f.message_id = ?`,
+  /** The next page after a key (date, msgid, id), along the table's own order. */
+  page: `SELECT ${FACT_COLUMNS} FROM link_facts f LEFT JOIN people p ON p.id = f.from_id
+    WHERE (f.date, f.msgid, f.message_id) > (?, ?, ?) ORDER BY f.date, f.msgid, f.message_id LIMIT ${FACTS_PAGE}`,
+  /**
+   * The first copy of a Message-Id, the only one not a duplicate (link_facts_msgid holds just
+   * those). Ignored messages are left out by the linker.
+   */
+  byMsgid: 'SELECT message_id FROM link_facts WHERE msgid = ? AND duplicate = 0',
+} as const;
+
 const parseIds = (json: string | null) => (json === null ? NO_REFS : (JSON.parse(json) as string[]));
 
 /** Patchwork's reference order: In-Reply-To first, then References newest → oldest, no repeats. */
@@ -177,13 +194,8 @@ export class LinkStore {
     db.pragma('temp.cache_size = -8192');
     this.dropTemp();
     db.exec(TEMP_TABLES);
-    const factColumns = `f.message_id, f.msgid, f.list_id, f.date, f.from_id, f.subject, f.has_diff, f.pull_url, f.duplicate,
-      f.ignored, f.diff_hash, f.own_trailers, f.change_id, p.name, p.email, f.in_reply_to, f.refs`;
-    this.factsById = db.prepare(`SELECT ${factColumns} FROM link_facts f LEFT JOIN people p ON p.id = f.from_id
-      WHERE f.message_id = ?`).raw();
-    // The next page after a key (date, msgid, id), along the table's own order.
-    this.factsPage = db.prepare(`SELECT ${factColumns} FROM link_facts f LEFT JOIN people p ON p.id = f.from_id
-      WHERE (f.date, f.msgid, f.message_id) > (?, ?, ?) ORDER BY f.date, f.msgid, f.message_id LIMIT ${FACTS_PAGE}`).raw();
+    this.factsById = db.prepare(LINK_FACTS_READS.byId).raw();
+    this.factsPage = db.prepare(LINK_FACTS_READS.page).raw();
     this.insertPatch = db.prepare('INSERT INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord, diff_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertCover = db.prepare('INSERT INTO temp.link_covers (message_id, series_index, name) VALUES (?, ?, ?)');
     this.insertComment = db.prepare('INSERT INTO temp.link_comments (message_id, parent_id, patch_id, cover_id) VALUES (?, ?, ?, ?)');
@@ -194,9 +206,7 @@ export class LinkStore {
     this.patchOrd = db.prepare('SELECT ord FROM temp.link_patches WHERE message_id = ?').pluck();
     // Kept with the patch in phase 1: the messages row has it past its body and raw bytes.
     this.diffHashOf = db.prepare('SELECT diff_hash FROM temp.link_patches WHERE message_id = ?').pluck();
-    // The first copy of a Message-Id is the only one not a duplicate (link_facts_msgid holds just
-    // those). Ignored messages are left out by the linker.
-    this.firstWithMsgid = db.prepare('SELECT message_id FROM link_facts WHERE msgid = ? AND duplicate = 0').pluck();
+    this.firstWithMsgid = db.prepare(LINK_FACTS_READS.byMsgid).pluck();
     this.referencingMessage = db.prepare(`SELECT DISTINCT r.message_id FROM message_references r
       WHERE r.msgid = (SELECT msgid FROM messages WHERE id = ?) ORDER BY r.message_id`).pluck();
   }

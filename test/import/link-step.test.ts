@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/store/database.js';
 import type { SqliteDatabase } from '../../src/store/database.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import { SeriesLinker } from '../../src/series/link.js';
+import { LINK_FACTS_READS } from '../../src/store/series-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const LINK_TABLES = ['series', 'patches', 'covers', 'comments', 'trailers'];
@@ -83,6 +84,19 @@ describe('link_facts', () => {
     expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(db.prepare('SELECT count(*) FROM messages').pluck().get());
     expect(db.prepare('SELECT count(*) FROM link_facts WHERE refs IS NOT NULL').pluck().get()).toBeGreaterThan(100);
     expect(differences()).toEqual([0, 0]);
+  });
+
+  it('is read through its indexes: the plans of linking\'s reads', () => {
+    const plan = (sql: string) => {
+      const statement = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+      const args = sql.includes('(?, ?, ?)') ? ['', '', 0] : ['<x>'];
+      return (statement.all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    };
+    expect(plan(LINK_FACTS_READS.byMsgid)).toMatch(/SEARCH link_facts USING COVERING INDEX link_facts_msgid \(msgid=\?\)/);
+    expect(plan(LINK_FACTS_READS.byId)).toMatch(/SEARCH f USING INDEX sqlite_autoindex_link_facts_1 \(message_id=\?\)/);
+    // Pages follow the primary key: no sort, whatever the index's size.
+    expect(plan(LINK_FACTS_READS.page)).toMatch(/SEARCH f USING PRIMARY KEY \(\(date,msgid,message_id\)>\(\?,\?,\?\)\)/);
+    expect(plan(LINK_FACTS_READS.page)).not.toMatch(/TEMP B-TREE/);
   });
 
   it('is filled again when it lost rows, and linking gives the same result', () => {
