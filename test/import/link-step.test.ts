@@ -117,6 +117,21 @@ describe('link_facts', () => {
     expect(differences()).toEqual([0, 0]);
     expect(linkTables()).toEqual(clean);
   });
+
+  it('holds every message after an index of schema 5 imports more mail', async () => {
+    const path = db.name;
+    db.exec('DROP TABLE link_facts');
+    db.pragma('user_version = 5');
+    db.close();
+    db = openDatabase(path);
+    // The import writes the new messages' rows; linking then finds the older ones missing.
+    const more = join(tempDir('listindex-link-more-'), 'b.mbox');
+    writeFileSync(more, Buffer.concat([...generateArchive({ count: 40, seed: 12 })].map(toMboxrd)));
+    const summary = await importPaths(db, [more], { workers: 0 });
+    expect(summary.stored).toBeGreaterThan(0);
+    expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(db.prepare('SELECT count(*) FROM messages').pluck().get());
+    expect(differences()).toEqual([0, 0]);
+  });
 });
 
 describe('SeriesLinker', () => {
