@@ -9,7 +9,8 @@
  * With --scale N, a generated archive of N × 16,365 messages (deterministic generator) and a
  * 1× generated one are measured too, to show that memory stays flat and throughput holds, and
  * the documented hot queries are timed on the N× index. Every measured process runs with the
- * node options of the `listindex` command (node-flags.ts), floor included.
+ * node options of the `listindex` command (node-flags.ts), floor included. With --runs R, floor
+ * and import run in turn R times each; the fastest of each is reported, and each pair's ratio.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -140,15 +141,29 @@ if (!existsSync(archive)) {
   process.exit(2);
 }
 const work = mkdtempSync(join(tmpdir(), 'listindex-bench-'));
-const best = (mode: 'import' | 'floor', file: string, keep?: string) => {
-  const runs = Array.from({ length: Number(opts.runs) }, () => measure(mode, file, work, keep));
-  return runs.sort((a, b) => a.seconds - b.seconds)[0];
-};
+/**
+ * The floor and the import of one archive, run in turn (floor, import, floor, import...): this
+ * machine's speed drifts by a fifth from one minute to the next, and a ratio of runs far apart
+ * measures the drift. The fastest of each, and the ratio of each pair run back to back.
+ */
+function measurePair(file: string, keep?: string): { floor: RunResult; run: RunResult; pairRatios: number[] } {
+  const floors: RunResult[] = [];
+  const runs: RunResult[] = [];
+  for (let i = 0; i < Number(opts.runs); i++) {
+    floors.push(measure('floor', file, work));
+    runs.push(measure('import', file, work, keep));
+  }
+  const pairRatios = runs.map((r, i) => r.seconds / floors[i].seconds);
+  const fastest = (list: RunResult[]) => [...list].sort((a, b) => a.seconds - b.seconds)[0];
+  return { floor: fastest(floors), run: fastest(runs), pairRatios };
+}
+
+const pairs = (ratios: number[]) => (ratios.length > 1 ? `  (pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})` : '');
 
 console.log(`archive: ${archive} (${(statSync(archive).size / 1e6).toFixed(1)} MB on disk)`);
-const floor = best('floor', archive);
-console.log(line('floor (split+FTS)', floor));
-console.log(line('listindex import', best('import', archive), floor));
+const watchdog = measurePair(archive);
+console.log(line('floor (split+FTS)', watchdog.floor));
+console.log(line('listindex import', watchdog.run, watchdog.floor) + pairs(watchdog.pairRatios));
 await measureIncremental(archive, work, 100);
 
 if (opts.scale) {
@@ -157,15 +172,15 @@ if (opts.scale) {
   const many = join(work, `generated-${scale}x.mbox.gz`);
   await writeGenerated(one, WATCHDOG_MESSAGES);
   await writeGenerated(many, WATCHDOG_MESSAGES * scale);
-  const floorOne = best('floor', one);
-  const floorMany = best('floor', many);
-  const runOne = best('import', one);
+  const generatedOne = measurePair(one);
   const manyDb = join(work, `generated-${scale}x.db`);
-  const runMany = best('import', many, manyDb);
-  console.log(line('generated 1x floor', floorOne));
-  console.log(line('generated 1x import', runOne, floorOne));
-  console.log(line(`generated ${scale}x floor`, floorMany));
-  console.log(line(`generated ${scale}x import`, runMany, floorMany));
+  const generatedMany = measurePair(many, manyDb);
+  const runOne = generatedOne.run;
+  const runMany = generatedMany.run;
+  console.log(line('generated 1x floor', generatedOne.floor));
+  console.log(line('generated 1x import', runOne, generatedOne.floor) + pairs(generatedOne.pairRatios));
+  console.log(line(`generated ${scale}x floor`, generatedMany.floor));
+  console.log(line(`generated ${scale}x import`, runMany, generatedMany.floor) + pairs(generatedMany.pairRatios));
   console.log(`memory ${scale}x / 1x: ${(runMany.peakRssBytes / runOne.peakRssBytes).toFixed(2)}  ` +
     `throughput ${scale}x / 1x: ${((runMany.messages / runMany.seconds) / (runOne.messages / runOne.seconds)).toFixed(2)}`);
   measureQueries(manyDb);
