@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { compareForLinking, linkSeries, SeriesLinker, SERIES_WINDOW_MS } from '../../src/series/link.js';
+import { compareForLinking, linkSeries, PatchSlots, SeriesLinker, SERIES_WINDOW_MS } from '../../src/series/link.js';
 import type { LinkedComment, LinkMessage, LinkResult, MessageKind } from '../../src/series/link.js';
 import { linkVersions, normaliseTitle, VERSION_WINDOW_DAYS } from '../../src/series/versions.js';
 import type { VersionCandidate } from '../../src/series/versions.js';
@@ -65,7 +65,7 @@ function seriesOf(result: LinkResult, id: number) {
 }
 
 /** Patch numbers → message ids of a series, as a plain object. */
-const patchesOf = (s: { patches: Map<number, number> } | undefined) => Object.fromEntries(s ? [...s.patches].sort((a, b) => a[0] - b[0]) : []);
+const patchesOf = (s: { patches: Iterable<[number, number]> } | undefined) => Object.fromEntries(s ? [...s.patches].sort((a, b) => a[0] - b[0]) : []);
 
 /** Everything linkSeries decided, in a form independent of the input order (keyed by msgid). */
 function canonical(result: LinkResult, messages: LinkMessage[]) {
@@ -624,5 +624,24 @@ describe('detectListTags', () => {
     expect(tags.get(1)).toBe('dpdk-dev');
     expect(tags.get(2)).toBeNull();
     expect(tags.has(null as unknown as number)).toBe(false);
+  });
+});
+
+describe('PatchSlots', () => {
+  it('answers as a Map would, small and past the size where it becomes one', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 1e6 })), { maxLength: 200 }), (sets) => {
+      const slots = new PatchSlots();
+      const map = new Map<number, number>();
+      for (const [number, id] of sets) {
+        expect(slots.has(number)).toBe(map.has(number));
+        slots.set(number, id);
+        map.set(number, id);
+        expect(slots.size).toBe(map.size);
+        expect(slots.get(number)).toBe(id);
+      }
+      expect([...slots]).toEqual([...map]);
+      expect([...slots.values()]).toEqual([...map.values()]);
+      for (let n = 0; n <= 81; n++) expect(slots.get(n)).toBe(map.get(n));
+    }));
   });
 });
