@@ -78,12 +78,38 @@ describe('link_facts', () => {
     FROM messages m`;
   const stored = `SELECT date, msgid, message_id, list_id, from_id, subject, has_diff, pull_url, duplicate, ignored, diff_hash,
       own_trailers, change_id, in_reply_to, refs FROM link_facts`;
-  const differences = () => db.prepare(`SELECT count(*) FROM (${derived} EXCEPT ${stored}) UNION ALL SELECT count(*) FROM (${stored} EXCEPT ${derived})`).pluck().all();
+  const differences = (on = db) => on.prepare(`SELECT count(*) FROM (${derived} EXCEPT ${stored}) UNION ALL SELECT count(*) FROM (${stored} EXCEPT ${derived})`).pluck().all();
 
   it('holds every message, as messages and message_references say', () => {
     expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(db.prepare('SELECT count(*) FROM messages').pluck().get());
     expect(db.prepare('SELECT count(*) FROM link_facts WHERE refs IS NOT NULL').pluck().get()).toBeGreaterThan(100);
     expect(differences()).toEqual([0, 0]);
+  });
+
+  it('is written by the import as SQL derives it, also for odd Message-Ids and references', async () => {
+    // Quotes, backslashes, control characters, non-ASCII and a lone UTF-16 surrogate (an encoded
+    // word) in ids; a message without a date, an ignored one, a later copy of a Message-Id.
+    const mail = (headers: string[], body = 'text\n') => `From x@y Mon Jan  1 00:00:00 2024\n${headers.join('\n')}\n\n${body}\n`;
+    const mbox = [
+      mail(['Message-Id: <a"q\\b@x>', 'Date: Mon, 1 Jan 2024 10:00:00 +0000', 'From: A <a@x>', 'Subject: [PATCH] one'],
+        'Signed-off-by: A <a@x>\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n'),
+      mail(['Message-Id: <t\x01\x7f\u00e9\u4e2d@x>', 'In-Reply-To: <a"q\\b@x>', 'References: <r1\t1@x> <c\x01\x1f\x7f@x> <ud800\\ud800@x> <a"q\\b@x>', 'From: B <b@x>', 'Subject: Re: [PATCH] one']),
+      mail(['Message-Id: <s@x>', 'In-Reply-To: =?utf-16be?B?2AA=?= <lone=?utf-16be?B?2AA=?=@x>', 'References: <b\\ud800@x> <lone=?utf-16be?B?2AA=?=@x>',
+        'Date: Mon, 1 Jan 2024 11:00:00 +0000', 'From: C <c@x>', 'Subject: Re: one', 'X-Patchwork-Hint: ignore']),
+      mail(['Message-Id: <s@x>', 'Date: Mon, 1 Jan 2024 12:00:00 +0000', 'From: C <c@x>', 'Subject: another copy']),
+    ].join('');
+    const dir = tempDir('listindex-link-odd-');
+    writeFileSync(join(dir, 'odd.mbox'), mbox);
+    const odd = openDatabase(join(dir, 'odd.db'));
+    try {
+      expect((await importPaths(odd, [join(dir, 'odd.mbox')], { workers: 0 })).stored).toBe(4);
+      expect(odd.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(4);
+      expect(odd.prepare('SELECT count(*) FROM link_facts WHERE refs IS NOT NULL').pluck().get()).toBeGreaterThan(0);
+      expect(odd.prepare('SELECT sum(duplicate), sum(ignored), sum(date = \'\') FROM link_facts').raw().get()).toEqual([1, 1, 1]);
+      expect(differences(odd)).toEqual([0, 0]);
+    } finally {
+      odd.close();
+    }
   });
 
   it('is read through its indexes: the plans of linking\'s reads', () => {
