@@ -151,6 +151,59 @@ class KindTable {
 }
 
 /**
+ * Message id → a number, for one entry per reply of an index of millions of messages: a Map
+ * takes ~40 bytes an entry, this a slot of 8 bytes per row id (row ids are dense). Ids far
+ * beyond the entries held (a hand-made index) go to a Map, so memory stays in proportion.
+ */
+export class IdNumbers {
+  private dense = new Float64Array(0);
+  private readonly sparse = new Map<number, number>();
+  private size = 0;
+
+  get(id: number): number | undefined {
+    if (this.inDense(id)) {
+      const value = this.dense[id];
+      if (!Number.isNaN(value)) return value;
+    }
+    return this.sparse.size === 0 ? undefined : this.sparse.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  set(id: number, value: number): void {
+    if (Number.isNaN(value)) throw new Error('IdNumbers holds numbers, not NaN');
+    if (this.sparse.has(id)) {
+      this.sparse.set(id, value);
+      return;
+    }
+    if (!this.inDense(id) && Number.isInteger(id) && id >= 0 && id < 4 * (this.size + 1) + 65536) {
+      const grown = new Float64Array(Math.max(id + 1, 2 * this.dense.length)).fill(NaN);
+      grown.set(this.dense);
+      this.dense = grown;
+    }
+    if (this.inDense(id)) {
+      if (Number.isNaN(this.dense[id])) this.size++;
+      this.dense[id] = value;
+    } else {
+      this.sparse.set(id, value);
+      this.size++;
+    }
+  }
+
+  clear(): void {
+    this.dense = new Float64Array(0);
+    this.sparse.clear();
+    this.size = 0;
+  }
+
+  private inDense(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.dense.length;
+  }
+}
+
+/**
  * A series' patches by number (message ids), in the order they joined. Most series have a few
  * patches, and a linker holds every series of the index: a Map per series took ~450 bytes (18 MB
  * of a 163,650-message index's 58 MB in linking), pairs in one array take ~100. A series that
@@ -231,7 +284,7 @@ class ReplyParents {
   private flat = new Float64Array(4096);
   private used = 0;
   /** Reply id → where its entry starts in `flat`. */
-  private readonly at = new Map<number, number>();
+  private readonly at = new IdNumbers();
 
   add(id: number, parents: number[]): void {
     if (this.used + 1 + parents.length > this.flat.length) {
@@ -242,6 +295,10 @@ class ReplyParents {
     this.at.set(id, this.used);
     this.flat[this.used++] = parents.length;
     for (const p of parents) this.flat[this.used++] = p;
+  }
+
+  has(id: number): boolean {
+    return this.at.has(id);
   }
 
   of(id: number): number[] {
@@ -267,7 +324,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   readonly series: LinkedSeries[] = [];
   private readonly kindTable = new KindTable();
   /** Comment id → the patch and the cover it is on, for replies further down its thread. */
-  private readonly commentTargets = new Map<number, number>();
+  private readonly commentTargets = new IdNumbers();
   private phaseOneDone = false;
   /** Replies found to be comments so far. */
   comments = 0;
@@ -371,8 +428,11 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     this.referencesByList.clear();
     this.seriesByMarkers.clear();
     this.coverNames.clear();
-    const pending = new Set(this.candidates);
     const known = this.replyParents;
+    // A reply is pending until resolve() gives it a kind. Which ids are replies: those with
+    // parents kept, else (the in-memory linker, which has few) a set of them.
+    const candidates = known ?? new Set(this.candidates);
+    const pending = (id: number) => candidates.has(id) && this.kindTable.get(id) === undefined;
     if (known === null && reply === undefined) throw new Error('resolveReplies needs the replies again (no options.idOf)');
     // Each stack entry keeps its parents: they do not change while phase 2 runs. Those found in
     // phase 1 may name an ignored message that came later in linking order.
@@ -380,19 +440,18 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       id, parents: known ? known.of(id).filter((p) => !this.ignored.has(p)) : this.parentsOf(reply!(id)),
     });
     for (const first of this.candidates) {
-      if (!pending.has(first)) continue;
+      if (!pending(first)) continue;
       const stack = [entry(first)];
       const onStack = new Set([first]);
       while (stack.length) {
         const { id, parents } = stack[stack.length - 1];
-        const waitingFor = parents.find((p) => pending.has(p) && !onStack.has(p));
+        const waitingFor = parents.find((p) => pending(p) && !onStack.has(p));
         if (waitingFor !== undefined) {
           stack.push(entry(waitingFor));
           onStack.add(waitingFor);
           continue;
         }
         this.resolve(id, parents);
-        pending.delete(id);
         stack.pop();
         onStack.delete(id);
       }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { compareForLinking, linkSeries, PatchSlots, SeriesLinker, SERIES_WINDOW_MS } from '../../src/series/link.js';
+import { compareForLinking, IdNumbers, linkSeries, PatchSlots, SeriesLinker, SERIES_WINDOW_MS } from '../../src/series/link.js';
 import type { LinkedComment, LinkMessage, LinkResult, MessageKind } from '../../src/series/link.js';
 import { linkVersions, normaliseTitle, VERSION_WINDOW_DAYS } from '../../src/series/versions.js';
 import type { VersionCandidate } from '../../src/series/versions.js';
@@ -643,5 +643,37 @@ describe('PatchSlots', () => {
       expect([...slots.values()]).toEqual([...map.values()]);
       for (let n = 0; n <= 81; n++) expect(slots.get(n)).toBe(map.get(n));
     }));
+  });
+});
+
+describe('IdNumbers', () => {
+  it('answers as a Map would, for dense row ids and for ids far beyond them', () => {
+    const id = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.constantFrom(-1, 1.5, 2 ** 53 - 1));
+    fc.assert(fc.property(fc.array(fc.tuple(id, fc.double({ noNaN: true })), { maxLength: 300 }), (sets) => {
+      const numbers = new IdNumbers();
+      const map = new Map<number, number>();
+      for (const [key, value] of sets) {
+        expect(numbers.has(key)).toBe(map.has(key));
+        numbers.set(key, value);
+        map.set(key, value);
+        expect(numbers.get(key)).toBe(value);
+      }
+      for (const [key] of sets) expect(numbers.get(key)).toBe(map.get(key));
+      for (let key = 0; key <= 310; key++) expect(numbers.get(key)).toBe(map.get(key));
+    }));
+  });
+
+  it('keeps an id far past the entries it held in the map, also once the dense part grows past it', () => {
+    const numbers = new IdNumbers();
+    numbers.set(250_000, 1);
+    for (let key = 0; key < 100_000; key++) numbers.set(key, key);
+    // Grows the dense part to 262,144 slots, over 250,000.
+    numbers.set(200_000, 7);
+    expect(numbers.get(250_000)).toBe(1);
+    numbers.set(250_000, 2);
+    expect(numbers.get(250_000)).toBe(2);
+    expect(numbers.get(200_000)).toBe(7);
+    expect(numbers.get(99_999)).toBe(99_999);
+    expect(numbers.get(100_000)).toBeUndefined();
   });
 });
