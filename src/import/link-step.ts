@@ -3,11 +3,11 @@
  * everything in the index (so the result does not depend on import order), and store it all in
  * one transaction.
  *
- * Memory stays flat in the size of the index: messages are read a page at a time in linking
- * order (link_facts), again by id only for follow-ups with trailers, and what is decided goes to
- * temporary tables at once (LinkStore). Held in memory is only the linker's own state: series
- * references, the series, a byte of kind per message and each reply's parents (ids); Message-Ids
- * are found in SQL.
+ * Messages are read a page at a time in linking order (link_facts), again by id only for
+ * follow-ups with trailers, and what is decided goes to temporary tables at once (LinkStore).
+ * Held in memory is only the linker's own state, which grows with the series and replies of the
+ * index but not with its mail: series references, the series, a byte of kind per message and
+ * each reply's parents (ids); Message-Ids are found in SQL.
  */
 import type { SqliteDatabase } from '../store/database.js';
 import { addDropPrefixes, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
