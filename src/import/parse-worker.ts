@@ -1,7 +1,7 @@
 /** Worker-thread entry (piscina): prepares one batch of messages. */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+import type { MessagePort } from 'node:worker_threads';
 import { prepareBatch } from './prepare.js';
 import { packRecordBytes } from './pack-bytes.js';
 import type { MessageInput, PrepareOptions } from './records.js';
@@ -11,11 +11,30 @@ const WORKER_NICENESS = 19;
 
 lowerThreadPriority();
 
-export default async function run(task: { inputs: MessageInput[]; options: PrepareOptions }): Promise<unknown> {
-  const records = await prepareBatch(task.inputs, task.options);
-  const bytes = packRecordBytes(records);
-  // Piscina's transferable wrapper: `records` is cloned, `bytes` moved along with it.
-  return move({ [transferableSymbol]: [bytes], [valueSymbol]: records });
+export interface WorkerTask {
+  inputs: MessageInput[];
+  options: PrepareOptions;
+  /** Where the records go, a part at a time, in order. */
+  results: MessagePort;
+}
+
+// Messages per part sent back. A part's records leave this thread's heap as soon as it is sent:
+// kept for a whole batch (250), they outlived the young generation's collections and were
+// moved to the old one, as garbage to mark and compact later. Measured on linux-watchdog, five
+// interleaved rounds: peak RSS 269-282 MB in one part, 254-265 MB in parts of 25; mean time
+// 9.20 s against 8.66 s. Parts of 10 or 50 measured the same as 25.
+const PART_SIZE = 25;
+
+/** Prepares the batch a part at a time; returns how many parts it sent on `task.results`. */
+export default async function run(task: WorkerTask): Promise<number> {
+  let parts = 0;
+  for (let at = 0; at < task.inputs.length; at += PART_SIZE) {
+    const records = await prepareBatch(task.inputs.slice(at, at + PART_SIZE), task.options);
+    // `records` is cloned, the buffer holding all their bytes moved.
+    task.results.postMessage(records, [packRecordBytes(records)]);
+    parts++;
+  }
+  return parts;
 }
 
 /**

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { ListindexError } from '../errors.js';
 import { workerEntry } from '../worker-entry.js';
@@ -20,6 +21,7 @@ import { acquireImportLock } from '../store/import-lock.js';
 import { isLinked } from '../store/series-store.js';
 import type { LinkSummary } from './link-step.js';
 import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
+import type { WorkerTask } from './parse-worker.js';
 
 export interface ImportOptions {
   /** Force this list id on every message (as Patchwork's --list-id). */
@@ -416,8 +418,12 @@ function crashedReject(message: MessageInput, error: unknown): PreparedRecord {
   };
 }
 
-/** Sends one batch to a worker, moving (not copying) its bytes: they are packed into one buffer. */
-function runInPool(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
+/**
+ * Sends one batch to a worker, moving (not copying) its bytes: they are packed into one buffer.
+ * The worker sends its records back in parts, on a port of their own (see parse-worker.ts); the
+ * task's result is how many parts it sent, which may arrive after it.
+ */
+async function runInPool(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
   const total = batch.reduce((sum, m) => sum + m.raw.byteLength, 0);
   const packed = new Uint8Array(new ArrayBuffer(total));
   let at = 0;
@@ -427,5 +433,21 @@ function runInPool(pool: Piscina, batch: MessageInput[], options: PrepareOptions
     at += m.raw.byteLength;
     return { source: m.source, offset: m.offset, fromLine: m.fromLine, escaping: m.escaping, index: m.index, oversized: m.oversized, rawSize: m.rawSize, raw };
   });
-  return pool.run({ inputs, options }, { transferList: [packed.buffer] });
+  const { port1: results, port2: workerSide } = new MessageChannel();
+  const parts: PreparedRecord[][] = [];
+  let expected = Infinity;
+  let allArrived = () => {};
+  const arrived = new Promise<void>((resolve) => (allArrived = resolve));
+  results.on('message', (part: PreparedRecord[]) => {
+    parts.push(part);
+    if (parts.length >= expected) allArrived();
+  });
+  try {
+    const task: WorkerTask = { inputs, options, results: workerSide };
+    expected = (await pool.run(task, { transferList: [packed.buffer, workerSide] })) as number;
+    if (parts.length < expected) await arrived;
+    return parts.flat();
+  } finally {
+    results.close();
+  }
 }
