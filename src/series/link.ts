@@ -49,7 +49,7 @@ export interface LinkedSeries {
   cover: number | null;
   /** Patches by number (message ids). */
   patches: PatchSlots;
-  /** Messages whose ids were registered as belonging to this series. */
+  /** The name patch 1 gave the series, so that a cover's name can replace it (never the reverse). */
   firstPatchName: string | null;
 }
 
