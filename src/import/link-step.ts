@@ -12,8 +12,7 @@
 import type { SqliteDatabase } from '../store/database.js';
 import { addDropPrefixes, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
 import type { LinkedTrailer, MessageFacts, SeriesRow } from '../store/series-store.js';
-import { SeriesLinker } from '../series/link.js';
-import type { LinkedSeries } from '../series/link.js';
+import { IdNumbers, SeriesLinker } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
 import { detectListTags } from '../series/list-tag.js';
@@ -129,7 +128,12 @@ interface SeriesLead {
 }
 
 function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => SeriesLead | null): SeriesRow[] {
-  const seriesOfId = seriesByMessage(linker.series);
+  // Message id of each patch (in a series) and cover → its series, for the threading evidence.
+  const seriesOfId = new IdNumbers();
+  linker.series.forEach((s, index) => {
+    for (const id of s.patches.values()) seriesOfId.set(id, index);
+    if (s.cover !== null) seriesOfId.set(s.cover, index);
+  });
   const candidates: VersionCandidate[] = [];
   const rows: SeriesRow[] = linker.series.map((s, index) => {
     const lead = leadOf(index);
@@ -138,7 +142,7 @@ function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => Series
     const threadedTo: number[] = [];
     for (const msgid of lead?.threadRefs ?? []) {
       const id = linker.idOf(msgid);
-      const other = id === undefined ? undefined : seriesOfId(id);
+      const other = id === undefined ? undefined : seriesOfId.get(id);
       if (other !== undefined && other !== index) threadedTo.push(other);
     }
     candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title, changeId, threadedTo });
@@ -156,33 +160,6 @@ function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => Series
     row.latest = versions.latest.get(i) ?? i;
   }
   return rows;
-}
-
-/**
- * Message id of each patch (in a series) and cover → its series, for the threading evidence. Row
- * ids are dense, so one typed array over them: a Map of every patch and cover took ~7 MB more in
- * an index of 163,650 messages. Sparse ids (a hand-made index) get the Map.
- */
-function seriesByMessage(series: LinkedSeries[]): (id: number) => number | undefined {
-  let maxId = 0;
-  let count = 0;
-  for (const s of series) {
-    for (const id of s.patches.values()) maxId = Math.max(maxId, id);
-    if (s.cover !== null) maxId = Math.max(maxId, s.cover);
-    count += s.patches.size + 1;
-  }
-  const each = (add: (id: number, index: number) => void) => series.forEach((s, index) => {
-    for (const id of s.patches.values()) add(id, index);
-    if (s.cover !== null) add(s.cover, index);
-  });
-  if (Number.isSafeInteger(maxId) && maxId <= 4 * count + 65536) {
-    const dense = new Int32Array(maxId + 1).fill(-1);
-    each((id, index) => (dense[id] = index));
-    return (id) => (id >= 0 && id <= maxId && dense[id] >= 0 ? dense[id] : undefined);
-  }
-  const sparse = new Map<number, number>();
-  each((id, index) => sparse.set(id, index));
-  return (id) => sparse.get(id);
 }
 
 /**
