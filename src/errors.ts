@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'MESSAGE_UNPARSABLE'
   /** The command line was wrong. */
   | 'USAGE'
+  /** What was asked for (a series, a message) is not in the index. */
+  | 'NOT_FOUND'
   /** The database is locked by another import, or is not a listindex database. */
   | 'DATABASE';
 

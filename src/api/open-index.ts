@@ -1,9 +1,27 @@
+/**
+ * The library facade: what the CLI, the server and programs call. It opens the index, runs
+ * imports, and answers the read views of store/read-model.ts, plus what is composed from them
+ * (mboxes ready for git am, threads as mboxrd).
+ */
 import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { readStats, exportMbox } from '../store/reader.js';
 import type { IndexStats } from '../store/reader.js';
+import { ReadModel } from '../store/read-model.js';
+import type {
+  EventFilter, EventRow, ListFilter, Page, Person, Project, SearchTerm, SeriesView, SubmissionListItem, SubmissionView, ThreadMessage, ThreadView,
+} from '../store/read-model.js';
 import { importPaths } from '../import/pipeline.js';
 import type { ImportOptions, ImportSummary } from '../import/pipeline.js';
+import { coverMbox, mboxrd, patchMbox, seriesMbox } from './mbox.js';
+
+/** A series as an mbox for git am, and what it lacks. */
+export interface SeriesMbox {
+  view: SeriesView;
+  mbox: string;
+  /** Patch numbers 1..total that the index does not have. */
+  missing: number[];
+}
 
 /** An open index: plain SQL through `db` or `query`, plus the common operations. */
 export interface ListIndex {
@@ -13,17 +31,80 @@ export interface ListIndex {
   import(inputs: string[], options?: ImportOptions): Promise<ImportSummary>;
   stats(): IndexStats;
   exportMbox(options?: { sources?: string[] }): Generator<Buffer>;
+
+  projects(filter?: { q?: string[]; order?: string; page?: number; perPage?: number }): Page<Project>;
+  project(id: number | null): Project | null;
+  /** Project ids for ids, link names or List-Ids; null when none exists. */
+  resolveProjects(refs: string[]): number[] | null;
+  people(filter?: { q?: string[]; order?: string; page?: number; perPage?: number }): Page<Person>;
+  person(id: number): Person | null;
+  series(id: number): SeriesView | null;
+  seriesList(filter?: ListFilter): Page<SeriesView>;
+  patches(filter?: ListFilter): Page<SubmissionListItem>;
+  covers(filter?: ListFilter): Page<SubmissionListItem>;
+  /** A message by id or Message-Id (brackets optional). */
+  submission(ref: number | string): SubmissionView | null;
+  comments(parentId: number): SubmissionView[];
+  events(filter?: EventFilter): Page<EventRow>;
+  thread(msgid: string): ThreadView | null;
+  search(terms: SearchTerm[], limit: number): ThreadMessage[];
+  /** The stored bytes of a message. */
+  raw(messageId: number): Buffer | null;
+
+  seriesMbox(id: number): SeriesMbox | null;
+  /** A patch for git am; with `withEarlier`, the patches of its series before it first (Patchwork's `?series=`). */
+  patchMbox(view: SubmissionView, options?: { withEarlier?: boolean }): string;
+  coverMbox(view: SubmissionView): string;
+  /** Messages as public-inbox's mboxrd. */
+  mboxrd(messages: { raw: Buffer }[]): Buffer;
   close(): void;
 }
 
+/** Opens an index; `readonly` for readers (query, show, serve). */
 export function openIndex(path: string, options: { readonly?: boolean } = {}): ListIndex {
   const db = openDatabase(path, options);
+  const read = new ReadModel(db);
   return {
     db,
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     import: (inputs, importOptions) => importPaths(db, inputs, importOptions),
     stats: () => readStats(db),
     exportMbox: (exportOptions) => exportMbox(db, exportOptions),
+    projects: (filter = {}) => read.projectPage(filter),
+    project: (id) => read.project(id),
+    resolveProjects: (refs) => read.resolveProjects(refs),
+    people: (filter = {}) => read.peoplePage(filter),
+    person: (id) => read.person(id),
+    series: (id) => read.series(id),
+    seriesList: (filter = {}) => read.seriesPage(filter),
+    patches: (filter = {}) => read.patchPage(filter),
+    covers: (filter = {}) => read.coverPage(filter),
+    submission: (ref) => read.submission(ref),
+    comments: (parentId) => read.comments(parentId),
+    events: (filter = {}) => read.eventPage(filter),
+    thread: (msgid) => read.thread(msgid),
+    search: (terms, limit) => read.search(terms, limit),
+    raw: (id) => read.raw(id),
+    seriesMbox(id) {
+      // One read transaction: a series and its patches from the same state of the index.
+      return db.transaction(() => {
+        const view = read.series(id);
+        if (!view) return null;
+        const patches = read.seriesPatches(id);
+        const have = new Set(patches.map((p) => p.submission.number));
+        const missing: number[] = [];
+        for (let n = 1; n <= view.series.total; n++) if (!have.has(n)) missing.push(n);
+        return { view, mbox: seriesMbox(patches), missing };
+      })();
+    },
+    patchMbox(view, patchOptions = {}) {
+      const seriesId = view.submission.series_id;
+      if (!patchOptions.withEarlier || seriesId === null) return patchMbox(view);
+      const earlier = read.seriesPatches(seriesId).filter((p) => (p.submission.number ?? 0) < (view.submission.number ?? 0));
+      return seriesMbox([...earlier, view]);
+    },
+    coverMbox: (view) => coverMbox(view),
+    mboxrd: (messages) => mboxrd(messages.map((m) => m.raw)),
     close: () => db.close(),
   };
 }

@@ -1,9 +1,11 @@
 /** Renders query results as a table (default), JSON or CSV: described once, printed three ways. */
+import { ListindexError } from '../errors.js';
 export type OutputFormat = 'table' | 'json' | 'csv';
 
 type Row = Record<string, unknown>;
 
-export function render(rows: Row[], columns: string[], format: OutputFormat): string {
+export function render(rows: Row[], columns: string[], format: OutputFormat | 'ndjson'): string {
+  if (format === 'ndjson') return rows.map((r) => JSON.stringify(r, jsonReplacer)).join('\n') + (rows.length ? '\n' : '');
   if (format === 'json') return JSON.stringify(rows, jsonReplacer, 2) + '\n';
   if (format === 'csv') return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
   return renderTable(rows, columns);
@@ -35,4 +37,22 @@ export function renderTable(rows: Row[], columns: string[]): string {
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+}
+
+export type FormatFlags = { json?: boolean; ndjson?: boolean; csv?: boolean };
+
+/** The format the flags ask for; more than one is a usage error, in every command. */
+export function outputFormat(flags: FormatFlags): OutputFormat | 'ndjson' {
+  const given = (['json', 'ndjson', 'csv'] as const).filter((f) => flags[f]);
+  if (given.length > 1) throw new ListindexError('USAGE', `use just one of ${given.map((f) => `--${f}`).join(' or ')}`);
+  return given[0] ?? 'table';
+}
+
+/** A JSON value, pretty; as NDJSON an array goes out one element a line. */
+export function writeJson(value: unknown, format: 'json' | 'ndjson'): void {
+  if (format === 'ndjson') {
+    for (const item of Array.isArray(value) ? value : [value]) process.stdout.write(JSON.stringify(item) + '\n');
+  } else {
+    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
 }

@@ -37,6 +37,7 @@ interface SeriesRow {
   cover_id: number | null;
   submitter_id: number;
   list_id: number;
+  latest_id: number | null;
 }
 
 const sql = <T>(query: string, ...params: unknown[]): T[] => withDb(db, (d) => d.prepare(query).all(...params) as T[]);
@@ -70,7 +71,7 @@ describe('series: listing', () => {
     expect(total).toBeGreaterThan(30);
     const r = cliOk(['series', '--db', db]);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0].split(/\s+/)).toEqual(['id', 'date', 'submitter', 'version', 'received', 'name']);
+    expect(lines[0].split(/\s+/)).toEqual(['id', 'date', 'submitter', 'version', 'received_total', 'total', 'name']);
     expect(lines.length - 2).toBe(Math.min(50, total));
     const newest = sql<{ id: number }>('SELECT id FROM series ORDER BY date DESC, id DESC LIMIT 1')[0];
     expect(lines[2].split(/\s+/)[0]).toBe(String(newest.id));
@@ -83,19 +84,23 @@ describe('series: listing', () => {
     expect(new Set(all.map((s) => s.id))).toEqual(new Set(sql<{ id: number }>('SELECT id FROM series').map((s) => s.id)));
     const dates = all.map((s) => s.date as string);
     expect(dates).toEqual([...dates].sort().reverse());
-    expect(all[0]).toEqual({ id: expect.any(Number), date: expect.any(String), submitter: expect.any(String),
-      version: expect.stringMatching(/^v\d+$/), received: expect.stringMatching(/^\d+\/\d+$/), name: expect.any(String) });
+    // The same objects as `series <id> --json`: numbers are numbers.
+    expectKeys(all[0], SERIES_KEYS);
+    expect(all[0]).toMatchObject({ id: expect.any(Number), version: expect.any(Number), total: expect.any(Number),
+      received_total: expect.any(Number), received_all: expect.any(Boolean) });
+    expect(all[0]).toEqual(JSON.parse(cliOk(['series', String(all[0].id), '--db', db, '--json']).out));
 
     expect(JSON.parse(cliOk(['series', '--db', db, '--json', '--limit', '3']).out)).toHaveLength(3);
     const ada = JSON.parse(cliOk(['series', '--db', db, '--json', '--limit', '1000', '--submitter', 'ada@example.org']).out) as Json[];
     expect(ada.length).toBe(sqlOne<number>(`SELECT count(*) FROM series s JOIN people p ON p.id = s.submitter_id WHERE p.email = 'ada@example.org'`));
-    for (const s of ada) expect(s.submitter).toBe('Ada Lovelace');
+    for (const s of ada) expect(s.submitter).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.org' });
   });
 
-  it('refuses a bad --limit and an unknown series with exit 2, no stack trace', () => {
-    for (const args of [['series', '--limit', 'x'], ['series', '999999'], ['series', 'abc']]) {
+  it('refuses a bad --limit (exit 2) and an unknown series (exit 1, not found), no stack trace', () => {
+    for (const [args, status] of [[['series', '--limit', 'x'], 2], [['series', '999999'], 1], [['series', 'abc'], 1],
+      [['series', '--json', '--csv'], 2]] as const) {
       const r = cli([...args, '--db', db]);
-      expect(r.status).toBe(2);
+      expect(r.status).toBe(status);
       expect(r.err).not.toMatch(STACK_FRAME);
       expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     }
@@ -212,10 +217,14 @@ describe('show', () => {
     expect(j.content).not.toContain('2.43.0');
   });
 
-  it('finds a message by Message-Id without brackets, and by number', () => {
+  it('finds a message by what people paste: Message-Id without brackets, id:/mid:, a lore URL, a number', () => {
     const s = completeSeries();
     const msgid = sqlOne<string>('SELECT msgid FROM messages WHERE id = ?', s.cover_id);
     expect(json(['show', msgid.slice(1, -1), '--json']).id).toBe(s.cover_id);
+    expect(json(['show', `id:${msgid.slice(1, -1)}`, '--json']).id).toBe(s.cover_id);
+    expect(json(['show', `mid:${msgid.slice(1, -1)}`, '--json']).id).toBe(s.cover_id);
+    expect(json(['show', `https://lore.kernel.org/r/${encodeURIComponent(msgid.slice(1, -1))}/`, '--json']).id).toBe(s.cover_id);
+    expect(json(['show', `https://lore.kernel.org/linux-watchdog/${msgid.slice(1, -1)}/T/#u`, '--json']).id).toBe(s.cover_id);
     expect(json(['show', String(s.cover_id), '--json']).msgid).toBe(msgid);
   });
 
@@ -227,7 +236,9 @@ describe('show', () => {
     const j = json(['show', patch.msgid, '--json']);
     expectKeys(j, PATCH_KEYS);
     expect(j).toMatchObject({
-      id: patch.id, msgid: patch.msgid, name: patch.name, commit_ref: null, pull_url: null, state: 'new', archived: false,
+      id: patch.id, msgid: patch.msgid, name: patch.name, commit_ref: null, pull_url: null, archived: false,
+      // Inferred: superseded when the series has a newer revision, else new.
+      state: s.latest_id !== null && s.latest_id !== s.id ? 'superseded' : 'new',
       hash: patch.diff_hash, delegate: null, check: 'pending', tags: {}, related: [], diff: patch.diff, content: patch.content,
     });
     expect(j.hash).toMatch(/^[0-9a-f]{40}$/);
@@ -285,9 +296,10 @@ describe('show', () => {
     expect(r.stdout.toString(original.encoding)).toBe(original.text + '\n');
   });
 
-  it('refuses an unknown message with exit 2, no stack trace', () => {
+  it('refuses an unknown message with exit 1 (not found), no stack trace', () => {
     const r = cli(['show', '<nobody@nowhere>', '--json', '--db', db]);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/^listindex: no message <nobody@nowhere> in /);
     expect(r.err).not.toMatch(STACK_FRAME);
   });
 });

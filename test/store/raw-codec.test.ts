@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { importPaths } from '../../src/import/pipeline.js';
 import { openDatabase } from '../../src/store/database.js';
 import { exportMbox } from '../../src/store/reader.js';
-import { SeriesReader } from '../../src/store/series-reader.js';
+import { ReadModel } from '../../src/store/read-model.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { compressRaw, decompressRaw } from '../../src/store/raw-codec.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -53,9 +53,9 @@ describe('raw compression', () => {
       { id: 1, msgid: '<old@example.org>', raw_compression: 'deflate' },
       { id: 2, msgid: '<new@example.org>', raw_compression: 'brotli' },
     ]);
-    const reader = new SeriesReader(db);
-    expect(reader.raw(1).toString()).toBe(OLD_MESSAGE.toString());
-    expect(reader.raw(2).toString()).toBe(NEW_MESSAGE.toString());
+    const reader = new ReadModel(db);
+    expect(reader.raw(1)?.toString()).toBe(OLD_MESSAGE.toString());
+    expect(reader.raw(2)?.toString()).toBe(NEW_MESSAGE.toString());
     const exported = Buffer.concat([...exportMbox(db)]).toString();
     expect(exported).toContain(OLD_MESSAGE.toString());
     expect(exported).toContain(NEW_MESSAGE.toString());

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../../store/database.js';
-import { SeriesReader } from '../../store/series-reader.js';
-import { seriesMbox, patchMbox } from '../../api/series-mbox.js';
+import { openIndex } from '../../api/open-index.js';
+import { parseMessageRef } from '../../api/message-ref.js';
 import { ListindexError } from '../../errors.js';
 
 export function registerMbox(program: Command): void {
@@ -9,29 +8,38 @@ export function registerMbox(program: Command): void {
     .command('mbox')
     .description('Write a series (or one patch) as an mbox for git am, with trailers from replies applied')
     .argument('<what>', 'series/<id>, or patch/<message-id or id>')
-    .option('--db <file>', 'the index', 'listindex.db')
+    .option('--db <file>', 'the index', process.env.LISTINDEX_DB ?? 'listindex.db')
     .addHelpText('after', `
 Examples:
   listindex mbox --db dpdk.db series/453 > s.mbox && git am s.mbox
   listindex mbox --db dpdk.db 'patch/<20250410082616.1855860-2-daniel.lezcano@linaro.org>' | git am`)
     .action((what: string, opts: { db: string }) => {
-      const db = openDatabase(opts.db, { readonly: true });
+      const series = /^series\/(.+)$/.exec(what);
+      const patch = /^patch\/(.+)$/.exec(what);
+      if (!series && !patch) throw new ListindexError('USAGE', `say series/<id> or patch/<message-id>, not "${what}"`);
+      if (series && !/^\d+$/.test(series[1])) throw new ListindexError('USAGE', `a series is named by its number, not "${series[1]}"`);
+      const index = openIndex(opts.db, { readonly: true });
       try {
-        const reader = new SeriesReader(db);
-        const series = /^series\/(\d+)$/.exec(what);
-        const patch = /^patch\/(.+)$/.exec(what);
         if (series) {
-          if (!reader.series(Number(series[1]))) throw new ListindexError('USAGE', `no series ${series[1]} in ${opts.db}`);
-          process.stdout.write(seriesMbox(reader, Number(series[1])));
-        } else if (patch) {
-          const row = reader.submission(/^\d+$/.test(patch[1]) ? Number(patch[1]) : patch[1]);
-          if (!row || row.kind !== 'patch') throw new ListindexError('USAGE', `no patch ${patch[1]} in ${opts.db}`);
-          process.stdout.write(patchMbox(reader, row));
-        } else {
-          throw new ListindexError('USAGE', `say series/<id> or patch/<message-id>, not "${what}"`);
+          const found = index.seriesMbox(Number(series[1]));
+          if (!found) throw new ListindexError('NOT_FOUND', `no series ${series[1]} in ${opts.db}`);
+          if (found.missing.length) {
+            process.stderr.write(`listindex: warning: series ${series[1]} is incomplete: ${found.view.series.received_total} of ` +
+              `${found.view.series.total} patches; missing ${found.missing.join(', ')}\n`);
+          }
+          process.stdout.write(found.mbox);
+          return;
         }
+        const view = index.submission(parseMessageRef(patch![1]));
+        if (!view) throw new ListindexError('NOT_FOUND', `no patch ${patch![1]} in ${opts.db}`);
+        if (view.submission.kind === 'cover') {
+          throw new ListindexError('NOT_FOUND', `${view.submission.msgid} is the cover letter of series ${view.submission.series_id ?? '?'}, not a patch: ` +
+            `use series/${view.submission.series_id ?? '<id>'}`);
+        }
+        if (view.submission.kind !== 'patch') throw new ListindexError('NOT_FOUND', `${view.submission.msgid} is a ${view.submission.kind}, not a patch`);
+        process.stdout.write(index.patchMbox(view));
       } finally {
-        db.close();
+        index.close();
       }
     });
 }
