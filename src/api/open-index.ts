@@ -4,7 +4,7 @@
  * (mboxes ready for git am, threads as mboxrd).
  */
 import { openDatabase } from '../store/database.js';
-import type { SqliteDatabase } from '../store/database.js';
+import type { OpenOptions, SqliteDatabase } from '../store/database.js';
 import { readStats, exportMbox } from '../store/reader.js';
 import type { IndexStats } from '../store/reader.js';
 import { ReadModel } from '../store/read-model.js';
@@ -47,6 +47,7 @@ export interface ListIndex {
   comments(parentId: number): SubmissionView[];
   events(filter?: EventFilter): Page<EventRow>;
   thread(msgid: string): ThreadView | null;
+  /** Messages matching every term, newest first. */
   search(terms: SearchTerm[], limit: number): ThreadMessage[];
   /** The stored bytes of a message. */
   raw(messageId: number): Buffer | null;
@@ -61,7 +62,7 @@ export interface ListIndex {
 }
 
 /** Opens an index; `readonly` for readers (query, show, serve). */
-export function openIndex(path: string, options: { readonly?: boolean } = {}): ListIndex {
+export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
   const db = openDatabase(path, options);
   const read = new ReadModel(db);
   return {

@@ -11,6 +11,8 @@ export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 export interface OpenOptions {
   /** Open read-only: no migration, no writes (`listindex query`). */
   readonly?: boolean;
+  /** Called with the text of every statement run (better-sqlite3's `verbose`): tests count them. */
+  trace?: (sql: string) => void;
 }
 
 /**
@@ -20,7 +22,10 @@ export interface OpenOptions {
 export function openDatabase(path: string, options: OpenOptions = {}): SqliteDatabase {
   let db: SqliteDatabase;
   try {
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(path, {
+      readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false,
+      ...(options.trace ? { verbose: (sql: unknown) => options.trace!(String(sql)) } : {}),
+    });
   } catch (cause) {
     throw new ListindexError('DATABASE', `cannot open database: ${(cause as Error).message}`, { file: path, cause });
   }

@@ -514,8 +514,8 @@ export class ReadModel {
 
   /** The comments on a patch or cover, oldest first, each with its headers: two statements. */
   comments(parentId: number): SubmissionView[] {
-    const rows = (this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM comments k JOIN ${SUBMISSION_FROM} ON m.id = k.message_id
-      WHERE k.patch_id = ?1 OR (k.cover_id = ?1 AND k.patch_id IS NULL) ORDER BY m.date, m.id`).all(parentId) as RawSubmission[]).map(toSubmission);
+    const rows = (this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} JOIN comments k ON k.message_id = m.id
+      WHERE k.patch_id = @parent OR (k.cover_id = @parent AND k.patch_id IS NULL) ORDER BY m.date, m.id`).all({ parent: parentId }) as RawSubmission[]).map(toSubmission);
     const headers = this.headers(rows.map((r) => r.id));
     return rows.map((submission) => ({ submission, project: this.project(submission.list), series: null, headers: headers.get(submission.id) ?? [], trailers: [] }));
   }
@@ -605,20 +605,20 @@ export class ReadModel {
     const start = this.messageId(msgid);
     if (start === null) return null;
     const parentOf = this.stmt(`SELECT coalesce(
-        (SELECT r.msgid FROM message_references r WHERE r.message_id = ?1 AND r.header = 'references' ORDER BY r.position LIMIT 1),
-        (SELECT r.msgid FROM message_references r WHERE r.message_id = ?1 AND r.header = 'in-reply-to' ORDER BY r.position LIMIT 1))`).pluck();
+        (SELECT r.msgid FROM message_references r WHERE r.message_id = @id AND r.header = 'references' ORDER BY r.position LIMIT 1),
+        (SELECT r.msgid FROM message_references r WHERE r.message_id = @id AND r.header = 'in-reply-to' ORDER BY r.position LIMIT 1))`).pluck();
     let root = bracketed(msgid);
     let rootId: number | null = start;
     const seenRoots = new Set<string>([root]);
     for (let step = 0; step < 64 && rootId !== null; step++) {
-      const parent = parentOf.get(rootId) as string | null;
+      const parent = parentOf.get({ id: rootId }) as string | null;
       if (parent === null || seenRoots.has(parent)) break;
       seenRoots.add(parent);
       root = parent;
       rootId = this.messageId(parent);
     }
-    const ids = new Set<number>(this.stmt(`SELECT id FROM messages WHERE msgid = ?1
-      UNION SELECT r.message_id FROM message_references r WHERE r.msgid = ?1`).pluck().all(root) as number[]);
+    const ids = new Set<number>(this.stmt(`SELECT id FROM messages WHERE msgid = @root
+      UNION SELECT r.message_id FROM message_references r WHERE r.msgid = @root`).pluck().all({ root }) as number[]);
     ids.add(start);
     // Replies that carry only In-Reply-To (no References) hang below members found so far.
     let frontier = [...ids];
@@ -644,7 +644,7 @@ export class ReadModel {
   }
 
   /**
-   * Messages for public-inbox's search: each term of `terms` is one condition (all must hold).
+   * Messages for public-inbox's search: each of `terms` is one condition, all must hold.
    * At most `limit` messages, newest first, with their raw bytes.
    */
   search(terms: SearchTerm[], limit: number): ThreadMessage[] {
@@ -658,12 +658,7 @@ export class ReadModel {
       else if (t.kind === 'msgid') where.add('m.msgid = ?', bracketed(t.value));
       else if (t.kind === 'phrase') where.add(`m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`, ftsPhrase(t.value));
       else if (t.kind === 'change-id') where.add('m.change_id = ?', t.value);
-      else if (t.kind === 'any') {
-        // An OR of alternatives, each itself a list of terms (only simple ones nest here).
-        const alternatives = t.alternatives.map((alt) => alt.map((a) => (a.kind === 'msgid' ? ['m.msgid = ?', bracketed(a.value)] : a.kind === 'change-id' ? ['m.change_id = ?', a.value] : ['0', null])));
-        where.add(`(${alternatives.map((alt) => alt.map(([sql]) => sql).join(' AND ')).join(' OR ')})`,
-          ...alternatives.flatMap((alt) => alt.filter(([sql]) => sql !== '0').map(([, v]) => v)));
-      }
+      else if (t.kind === 'none') where.add('0');
     }
     const rows = this.stmt(`SELECT m.id, m.msgid, m.date, m.subject, m.in_reply_to, m.kind, m.sender, m.raw, m.raw_compression
       FROM messages m ${where.sql} ORDER BY m.date DESC, m.id DESC LIMIT ?`).all(...where.params, limit) as (Omit<ThreadMessage, 'raw'> & { raw: Buffer; raw_compression: string })[];
@@ -694,8 +689,8 @@ export class ReadModel {
     if (filter.covers?.length) where.inList('e.cover', filter.covers);
     const desc = (filter.order ?? '-date').startsWith('-');
     const events = `WITH touched(series_id) AS (
-        SELECT series_id FROM patches WHERE message_id >= ?1 AND message_id < ?2 AND series_id IS NOT NULL
-        UNION SELECT series_id FROM covers WHERE message_id >= ?1 AND message_id < ?2 AND series_id IS NOT NULL),
+        SELECT series_id FROM patches WHERE message_id >= @from AND message_id < @to AND series_id IS NOT NULL
+        UNION SELECT series_id FROM covers WHERE message_id >= @from AND message_id < @to AND series_id IS NOT NULL),
       numbered AS (
         SELECT pa.message_id, pa.series_id, pa.number,
           max(pa.message_id) OVER w AS done_at, count(*) OVER w AS have
@@ -703,9 +698,9 @@ export class ReadModel {
         WINDOW w AS (PARTITION BY pa.series_id ORDER BY pa.number RANGE UNBOUNDED PRECEDING)),
       e(id, category, at, project, series, patch, cover, comment) AS (
         SELECT c.message_id * 8 + 0, 'cover-created', c.message_id, m.list_id, c.series_id, NULL, c.message_id, NULL
-          FROM covers c JOIN messages m ON m.id = c.message_id WHERE c.message_id >= ?1 AND c.message_id < ?2
+          FROM covers c JOIN messages m ON m.id = c.message_id WHERE c.message_id >= @from AND c.message_id < @to
         UNION ALL SELECT pa.message_id * 8 + 1, 'patch-created', pa.message_id, m.list_id, pa.series_id, pa.message_id, NULL, NULL
-          FROM patches pa JOIN messages m ON m.id = pa.message_id WHERE pa.message_id >= ?1 AND pa.message_id < ?2
+          FROM patches pa JOIN messages m ON m.id = pa.message_id WHERE pa.message_id >= @from AND pa.message_id < @to
         UNION ALL SELECT k.id * 8 + 2, 'series-created', k.id, s.list_id, s.id, NULL, s.cover_id, NULL
           FROM series s JOIN messages k ON k.id = (SELECT id FROM messages WHERE msgid = s.key_msgid ORDER BY id LIMIT 1)
           WHERE s.id IN (SELECT series_id FROM touched)
@@ -716,12 +711,10 @@ export class ReadModel {
         UNION ALL SELECT k.message_id * 8 + 5, CASE WHEN k.patch_id IS NULL THEN 'cover-comment-created' ELSE 'patch-comment-created' END,
             k.message_id, m.list_id, NULL, k.patch_id, CASE WHEN k.patch_id IS NULL THEN k.cover_id END, k.message_id
           FROM comments k JOIN messages m ON m.id = k.message_id
-          WHERE k.message_id >= ?1 AND k.message_id < ?2 AND (k.patch_id IS NOT NULL OR k.cover_id IS NOT NULL))`;
-    // Plain ? after ?1 and ?2 number on from 3: the filter's parameters follow from and to.
-    const filterSql = where.sql;
-    const total = this.stmt(`${events} SELECT count(*) FROM e ${filterSql}`).pluck().get(from, to, ...where.params) as number;
-    const rows = total <= offset ? [] : this.stmt(`${events} SELECT * FROM e ${filterSql}
-      ORDER BY e.at ${desc ? 'DESC' : 'ASC'}, e.id ${desc ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`).all(from, to, ...where.params, perPage, offset) as Omit<EventRow, 'date'>[];
+          WHERE k.message_id >= @from AND k.message_id < @to AND (k.patch_id IS NOT NULL OR k.cover_id IS NOT NULL))`;
+    const total = this.stmt(`${events} SELECT count(*) FROM e ${where.sql}`).pluck().get(...where.params, { from, to }) as number;
+    const rows = total <= offset ? [] : this.stmt(`${events} SELECT * FROM e ${where.sql}
+      ORDER BY e.at ${desc ? 'DESC' : 'ASC'}, e.id ${desc ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`).all(...where.params, perPage, offset, { from, to }) as Omit<EventRow, 'date'>[];
     return { items: rows.map((r) => ({ ...r, date: dateOfMessage(spans, r.at) })), total, page, perPage };
   }
 
@@ -795,9 +788,8 @@ export function storedDate(date: string): string | null {
   return micros % 1_000_000 === 0 ? iso.slice(0, 19) + 'Z' : new Date(Math.floor(micros / 1_000_000) * 1000 + 1000).toISOString().slice(0, 19) + 'Z';
 }
 
-export type SearchTerm =
-  | { kind: 'subject' | 'from' | 'since' | 'until' | 'msgid' | 'phrase' | 'change-id'; value: string }
-  | { kind: 'any'; alternatives: SearchTerm[][] };
+/** One condition of a public-inbox search; `none` matches nothing (a term listindex cannot answer). */
+export type SearchTerm = { kind: 'subject' | 'from' | 'since' | 'until' | 'msgid' | 'phrase' | 'change-id' | 'none'; value: string };
 
 function likeTerm(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
