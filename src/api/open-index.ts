@@ -9,7 +9,7 @@ import { readStats, exportMbox } from '../store/reader.js';
 import type { IndexStats } from '../store/reader.js';
 import { ReadModel } from '../store/read-model.js';
 import type {
-  EventFilter, EventRow, ListFilter, Page, Person, Project, SearchTerm, SeriesView, SubmissionListItem, SubmissionView, ThreadMessage, ThreadView,
+  EventFilter, EventRow, ListFilter, MessageKind, Page, Person, Project, SearchTerm, SeriesRow, SeriesView, SubmissionListItem, SubmissionView, ThreadMessage, ThreadView,
 } from '../store/read-model.js';
 import { importPaths } from '../import/pipeline.js';
 import type { ImportOptions, ImportSummary } from '../import/pipeline.js';
@@ -17,7 +17,7 @@ import { coverMbox, mboxrd, patchMbox, seriesMbox } from './mbox.js';
 
 /** A series as an mbox for git am, and what it lacks. */
 export interface SeriesMbox {
-  view: SeriesView;
+  series: SeriesRow;
   mbox: string;
   /** Patch numbers 1..total that the index does not have. */
   missing: number[];
@@ -44,6 +44,8 @@ export interface ListIndex {
   covers(filter?: ListFilter): Page<SubmissionListItem>;
   /** A message by id or Message-Id (brackets optional). */
   submission(ref: number | string): SubmissionView | null;
+  /** A message's kind (patch, cover, comment, other), or null when there is none. */
+  kind(messageId: number): MessageKind | null;
   comments(parentId: number): SubmissionView[];
   events(filter?: EventFilter): Page<EventRow>;
   thread(msgid: string): ThreadView | null;
@@ -81,6 +83,7 @@ export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
     patches: (filter = {}) => read.patchPage(filter),
     covers: (filter = {}) => read.coverPage(filter),
     submission: (ref) => read.submission(ref),
+    kind: (messageId) => read.kind(messageId),
     comments: (parentId) => read.comments(parentId),
     events: (filter = {}) => read.eventPage(filter),
     thread: (msgid) => read.thread(msgid),
@@ -89,19 +92,18 @@ export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
     seriesMbox(id) {
       // One read transaction: a series and its patches from the same state of the index.
       return db.transaction(() => {
-        const view = read.series(id);
-        if (!view) return null;
-        const patches = read.seriesPatches(id);
+        const { series, patches } = read.seriesPatches(id);
+        if (!series) return null;
         const have = new Set(patches.map((p) => p.submission.number));
         const missing: number[] = [];
-        for (let n = 1; n <= view.series.total; n++) if (!have.has(n)) missing.push(n);
-        return { view, mbox: seriesMbox(patches), missing };
+        for (let n = 1; n <= series.total; n++) if (!have.has(n)) missing.push(n);
+        return { series, mbox: seriesMbox(patches), missing };
       })();
     },
     patchMbox(view, patchOptions = {}) {
       const seriesId = view.submission.series_id;
       if (!patchOptions.withEarlier || seriesId === null) return patchMbox(view);
-      const earlier = read.seriesPatches(seriesId).filter((p) => (p.submission.number ?? 0) < (view.submission.number ?? 0));
+      const earlier = read.seriesPatches(seriesId).patches.filter((p) => (p.submission.number ?? 0) < (view.submission.number ?? 0));
       return seriesMbox([...earlier, view]);
     },
     coverMbox: (view) => coverMbox(view),

@@ -138,10 +138,12 @@ function api(index: ListIndex, req: ServeRequest, parts: string[], params: URLSe
     case 'covers': {
       const kind = resource === 'patches' ? 'patch' : 'cover';
       if (idText !== undefined) {
-        const view = id !== undefined ? index.submission(id) : null;
-        if (!view || view.submission.kind !== kind) return notFound();
-        if (sub === undefined) return json(200, kind === 'patch' ? patchJson(ctx, view) : coverJson(ctx, view));
-        if (sub === 'comments' && version !== '1.0') return page(wholePage(index.comments(view.submission.id), params), (c) => commentJson(ctx, c));
+        if (id === undefined || index.kind(id) !== kind) return notFound();
+        if (sub === undefined) {
+          const view = index.submission(id);
+          return view ? json(200, kind === 'patch' ? patchJson(ctx, view) : coverJson(ctx, view)) : notFound();
+        }
+        if (sub === 'comments' && version !== '1.0') return page(wholePage(index.comments(id), params), (c) => commentJson(ctx, c));
         if (sub === 'checks' && kind === 'patch') return empty();
         return notFound();
       }
@@ -224,7 +226,7 @@ function download(index: ListIndex, req: ServeRequest, parts: string[], params: 
     if (id === undefined || parts[2] !== 'mbox' || parts.length !== 3) return text(404, 'Not found.\n');
     const found = index.seriesMbox(id);
     if (!found) return text(404, 'Not found.\n');
-    return text(200, found.mbox, { 'Content-Disposition': attachment(`${downloadName(found.view.series.name, `series-${id}`)}.patch`) });
+    return text(200, found.mbox, { 'Content-Disposition': attachment(`${downloadName(found.series.name, `series-${id}`)}.patch`) });
   }
   // /patch/N/mbox/, /patch/N/raw/, /cover/N/mbox/ → the Message-Id form
   if (parts[0] === 'patch' || parts[0] === 'cover') {

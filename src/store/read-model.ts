@@ -520,17 +520,21 @@ export class ReadModel {
     return rows.map((submission) => ({ submission, project: this.project(submission.list), series: null, headers: headers.get(submission.id) ?? [], trailers: [] }));
   }
 
-  /** The patches of a series in order, whole (content and diff), with their trailers: two statements. */
-  seriesPatches(seriesId: number): SubmissionView[] {
+  /** A series' row and its patches in order, whole (content, diff, headers, trailers): five statements. */
+  seriesPatches(seriesId: number): { series: SeriesRow | null; patches: SubmissionView[] } {
+    const series = this.seriesRows([seriesId]).get(seriesId) ?? null;
+    if (!series) return { series, patches: [] };
     const rows = (this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE pa.series_id = ? ORDER BY pa.number, m.id`)
       .all(seriesId) as RawSubmission[]).map(toSubmission);
     const trailers = this.trailersOf(rows.map((r) => r.id));
     const headers = this.headers(rows.map((r) => r.id));
-    const series = this.seriesRows([seriesId]).get(seriesId) ?? null;
-    return rows.map((submission) => ({
-      submission, project: this.project(submission.list), series,
-      headers: headers.get(submission.id) ?? [], trailers: trailers.get(submission.id) ?? [],
-    }));
+    return {
+      series,
+      patches: rows.map((submission) => ({
+        submission, project: this.project(submission.list), series,
+        headers: headers.get(submission.id) ?? [], trailers: trailers.get(submission.id) ?? [],
+      })),
+    };
   }
 
   /**
@@ -586,6 +590,11 @@ export class ReadModel {
   raw(messageId: number): Buffer | null {
     const row = this.stmt('SELECT raw, raw_compression FROM messages WHERE id = ?').get(messageId) as { raw: Buffer; raw_compression: string } | undefined;
     return row ? decompressRaw(row.raw, row.raw_compression) : null;
+  }
+
+  /** A message's kind, or null when there is no such message: one statement. */
+  kind(messageId: number): MessageKind | null {
+    return (this.stmt('SELECT kind FROM messages WHERE id = ?').pluck().get(messageId) as MessageKind | undefined) ?? null;
   }
 
   /** The first stored copy of a Message-Id: its id, or null. */

@@ -24,8 +24,8 @@ Examples:
           const found = index.seriesMbox(Number(series[1]));
           if (!found) throw new ListindexError('NOT_FOUND', `no series ${series[1]} in ${opts.db}`);
           if (found.missing.length) {
-            process.stderr.write(`listindex: warning: series ${series[1]} is incomplete: ${found.view.series.received_total} of ` +
-              `${found.view.series.total} patches; missing ${found.missing.join(', ')}\n`);
+            process.stderr.write(`listindex: warning: series ${series[1]} is incomplete: ${found.series.received_total} of ` +
+              `${found.series.total} patches; missing ${found.missing.join(', ')}\n`);
           }
           process.stdout.write(found.mbox);
           return;
