@@ -12,9 +12,40 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../src/import/pipeline.js';
 import { readSeed, redact, redactDeep } from './seed-document.js';
+import { startServe } from '../test/helpers/serve.js';
 import type { SeedDocument, SeedObject } from './seed-document.js';
 
 const CLI = resolve(import.meta.dirname, '../dist/cli/main.js');
+
+/**
+ * Fields whose value is a Patchwork administrator's setting or a row id of Patchwork's own
+ * database, not something mail says: only their type must match. (Patchwork's project is named
+ * and linked by its admin, "DPDK" and "dpdk"; listindex names it after the List-Id.)
+ */
+const NOT_FROM_MAIL = new Set(['id', 'series.id', 'submitter.id', 'project.id', 'project.name', 'project.link_name', 'project.scm_url',
+  'project.list_archive_url_format']);
+
+/** Every leaf the seed fills, against ours: the differences, as "path: seed vs ours" lines. */
+function compareToSeed(seed: unknown, ours: unknown, base: string, unreadable: string[], path = ''): string[] {
+  const field = path.replace(/\[\d+\]/g, '');
+  if (unreadable.includes(path)) return [];
+  if (Array.isArray(seed)) {
+    if (!Array.isArray(ours)) return [`${path}: an array in the seed, ${JSON.stringify(ours)} here`];
+    return seed.flatMap((v, i) => compareToSeed(v, ours[i], base, unreadable, `${path}[${i}]`));
+  }
+  if (seed !== null && typeof seed === 'object') {
+    if (ours === null || typeof ours !== 'object') return [`${path}: an object in the seed, ${JSON.stringify(ours)} here`];
+    return Object.entries(seed).flatMap(([k, v]) => compareToSeed(v, (ours as SeedObject)[k], base, unreadable, path ? `${path}.${k}` : k));
+  }
+  if (typeof seed !== typeof ours) return [`${path}: ${typeof seed} in the seed, ${typeof ours} here`];
+  if (NOT_FROM_MAIL.has(field)) return [];
+  // A redacted URL field: ours must be an absolute URL under the server's base.
+  if (seed === '' && typeof ours === 'string' && /(^|\.)(url|mbox|comments|web_url)$/.test(field)) {
+    return ours.startsWith(`${base}/`) ? [] : [`${path}: ${JSON.stringify(ours)} is not under ${base}`];
+  }
+  const redacted = typeof ours === 'string' ? redact(ours) : ours;
+  return redacted === seed ? [] : [`${path}: ${JSON.stringify(seed)} in the seed, ${JSON.stringify(redacted)} here`];
+}
 const LIST = 'dpdk.example';
 const SENDER = 'anatoly.burakov@example.invalid';
 
@@ -219,6 +250,20 @@ describe('the seed documents (Patchwork cover letters 40986 and 42498)', () => {
       const series = JSON.parse(execFileSync(process.execPath, [CLI, 'query', '--db', db, '--json',
         'SELECT total, received_total, received_all FROM series'], { encoding: 'utf8' })) as unknown[];
       expect(series).toEqual([{ total: patches.length, received_total: patches.length, received_all: 1 }]);
+
+      // Served as Patchwork serves it: GET /api/1.2/covers/<id>/ has every field the seed fills,
+      // with the same value and type.
+      const server = await startServe(db);
+      try {
+        const served = await (await fetch(`${server.url}/api/1.2/covers/${ours.id as number}/`)).json() as SeedObject;
+        const problems = compareToSeed(seed.fields, served, server.url, c.unreadable);
+        expect(problems).toEqual([]);
+        // The comparison sees a difference where there is one.
+        expect(compareToSeed(seed.fields, { ...served, name: 'another name', submitter: { ...(served.submitter as SeedObject), id: '4' } }, server.url, c.unreadable))
+          .toEqual([expect.stringMatching(/^name: /), expect.stringMatching(/^submitter\.id: number in the seed, string here/)]);
+      } finally {
+        await server.stop();
+      }
     });
   }
 });
