@@ -77,8 +77,11 @@ export function mboxrd(raws: Iterable<Buffer>): Buffer {
     parts.push(Buffer.from(MBOXRD_FROM_LINE, 'latin1'));
     let text = raw.toString('latin1').replace(/\r\n/g, '\n');
     text = text.replace(/(^|\n)(>*From )/g, '$1>$2');
+    // A message stored from an mbox keeps the blank line that separated it from the next one:
+    // that line is the separator here too. Others get one.
     if (!text.endsWith('\n')) text += '\n';
-    parts.push(Buffer.from(text + '\n', 'latin1'));
+    if (!text.endsWith('\n\n')) text += '\n';
+    parts.push(Buffer.from(text, 'latin1'));
   }
   return Buffer.concat(parts);
 }

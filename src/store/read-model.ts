@@ -608,7 +608,9 @@ export class ReadModel {
    * The whole thread a message is in, as public-inbox serves it (`t.mbox.gz`): the root is the
    * oldest ancestor found by References and In-Reply-To (possibly a ghost, never seen), and the
    * thread is every message that names the root among its references, or descends by
-   * In-Reply-To from one that does. A few statements per level of In-Reply-To-only replies.
+   * In-Reply-To from one that does. Messages come in the order the index stored them (as
+   * public-inbox serves them in the order they arrived), not by their Date: b4 collects
+   * trailers in that order. A few statements per level of In-Reply-To-only replies.
    */
   thread(msgid: string): ThreadView | null {
     const start = this.messageId(msgid);
@@ -644,7 +646,7 @@ export class ReadModel {
     }
     const chosen = [...ids].sort((a, b) => a - b).slice(0, MAX_THREAD);
     const rows = this.stmt(`SELECT id, msgid, date, subject, in_reply_to, kind, sender, raw, raw_compression FROM messages
-      WHERE id IN (SELECT value FROM json_each(?)) ORDER BY date, id`).all(JSON.stringify(chosen)) as (Omit<ThreadMessage, 'raw'> & { raw: Buffer; raw_compression: string })[];
+      WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(chosen)) as (Omit<ThreadMessage, 'raw'> & { raw: Buffer; raw_compression: string })[];
     return {
       rootMsgid: root,
       truncated,
