@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ListindexError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -26,10 +26,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): SqliteDat
   let db: SqliteDatabase | undefined;
   try {
     db = new Database(path);
-    if (db.readonly) {
-      throw new ListindexError('DATABASE', 'the index is read-only (the file, its folder or its filesystem): ' +
-        'an import must write it; import into a writable copy', { file: path });
-    }
+    if (db.readonly) throw new ListindexError('DATABASE', READ_ONLY_INDEX, { file: path });
     db.pragma('busy_timeout = 10000');
     // Before anything is written: a SQLite file of another program is left exactly as it was.
     refuseForeign(db, path);
@@ -48,7 +45,24 @@ export function openDatabase(path: string, options: OpenOptions = {}): SqliteDat
     return db;
   } catch (error) {
     db?.close();
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY')) && !isWritable(path)) {
+      throw new ListindexError('DATABASE', READ_ONLY_INDEX, { file: path, cause: error });
+    }
     throw databaseError(error, path);
+  }
+}
+
+const READ_ONLY_INDEX = 'the index is read-only (the file, its folder or its filesystem): an import must write it; import into a writable copy';
+
+/** Whether an import could write the index: the file if it exists, else its folder. */
+function isWritable(path: string): boolean {
+  try {
+    accessSync(existsSync(path) ? path : dirname(resolve(path)), constants.W_OK);
+    accessSync(dirname(resolve(path)), constants.W_OK); // the -wal, -shm and lock files go beside it
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -131,7 +145,7 @@ export function databaseError(error: unknown, path: string): unknown {
     return say(`the disk is full (${detail}): free some space, then run the same command again`);
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'EROFS') {
-    return say(`the index is read-only (the file, its folder or its filesystem) (${detail}): an import must write it; import into a writable copy`);
+    return say(`${READ_ONLY_INDEX} (${detail})`);
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') {
     return say(`cannot open the index (${detail}): check that the file and its folder exist and that you may read them`);

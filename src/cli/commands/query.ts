@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { openDatabase } from '../../store/database.js';
+import { databaseError, openDatabase } from '../../store/database.js';
 import { decompressRaw } from '../../store/raw-codec.js';
 import { ListindexError } from '../../errors.js';
 import { chooseFormat, rowFormatter, terminalWidth, writeRows } from '../output.js';
@@ -60,7 +60,7 @@ async function runQuery(dbPath: string, sql: string, format: OutputFormat, optio
     try {
       statement = db.prepare(sql);
     } catch (error) {
-      throw new ListindexError('USAGE', `SQL error: ${(error as Error).message}`);
+      throw sqlError(error, dbPath);
     }
     if (!statement.reader || !statement.readonly) {
       throw new ListindexError('USAGE', 'query runs read-only statements that return rows (SELECT, WITH, PRAGMA ...)');
@@ -72,12 +72,18 @@ async function runQuery(dbPath: string, sql: string, format: OutputFormat, optio
     try {
       await writeRows(raw ? decompressed(rows, raw) : rows, formatter, process.stdout);
     } catch (error) {
-      if (error instanceof ListindexError) throw error;
-      throw new ListindexError('USAGE', `SQL error: ${(error as Error).message}`);
+      throw sqlError(error, dbPath);
     }
   } finally {
     db.close();
   }
+}
+
+/** A mistake in the SQL is a usage error; a damaged or unreadable index says so (databaseError). */
+function sqlError(error: unknown, dbPath: string): unknown {
+  const meaning = databaseError(error, dbPath);
+  if (meaning instanceof ListindexError) return meaning;
+  return new ListindexError('USAGE', `SQL error: ${(error as Error).message}`);
 }
 
 function rawColumns(columns: string[]): { raw: number; compression: number } {
