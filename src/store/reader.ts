@@ -36,6 +36,12 @@ export function readStats(db: SqliteDatabase): IndexStats {
   };
 }
 
+/** The paths among `paths` that are no source of the index (never imported). */
+export function unknownSources(db: SqliteDatabase, paths: readonly string[]): string[] {
+  const known = db.prepare('SELECT 1 FROM sources WHERE path = ?').pluck();
+  return paths.filter((path) => known.get(path) === undefined);
+}
+
 // A From_ line for messages that came from single-message files (.eml, Maildir), as git and
 // public-inbox write them.
 const SYNTHETIC_FROM_LINE = 'From mboxrd@z Thu Jan  1 00:00:00 1970';

@@ -189,8 +189,12 @@ describe('export', () => {
     expect(Buffer.compare(out, Buffer.concat(messages.slice(0, 30).map(toMboxrd)))).toBe(0);
   });
 
-  it('writes nothing for a source that was never imported', () => {
-    const r = cliOk(['export', '--db', dbAB, '--source', join(dir, 'never.mbox')]);
+  it('says so, in one line and with exit 1, for a source that was never imported, and writes nothing', () => {
+    const r = cli(['export', '--db', dbAB, '--source', fileA, join(dir, 'never.mbox')]);
+    expect(r.err).toMatch(/no source .*never\.mbox in the index: listindex query .*select path from sources/);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).not.toMatch(STACK_FRAME);
+    expect(r.status).toBe(1);
     expect(r.stdout.length).toBe(0);
   });
 });

@@ -145,7 +145,7 @@ export interface ProgressFrame {
 
 /**
  * One line of progress, never wider than `width` (the terminal's columns, less one so that
- * the cursor never wraps): the bar shrinks first, then the file name is cut at its start.
+ * the cursor never wraps): the file name is cut at its start, then left out, then the bar shrinks.
  */
 export function progressLine(frame: ProgressFrame, width: number): string {
   const percent = `${Math.floor(Math.min(1, Math.max(0, frame.fraction)) * 100)}%`.padStart(4);
@@ -154,7 +154,8 @@ export function progressLine(frame: ProgressFrame, width: number): string {
   const counts = frame.phase === 'starting' ? '' : ` | ${frame.messages.toLocaleString('en')} messages` + (frame.phase === 'reading' ? ` | ${frame.rate.toLocaleString('en')}/s` : '');
   const fixed = `${label} [] ${percent}${eta}${counts}`;
   const room = width - 1 - fixed.length;
-  const barWidth = Math.max(0, Math.min(30, room - (frame.file ? 13 : 0)));
+  // A bar of 10 to 30 columns, leaving ~20 for the file name when there is room for both.
+  const barWidth = Math.max(0, Math.min(room, Math.max(10, Math.min(30, room - 20))));
   const filled = Math.round(barWidth * Math.min(1, frame.fraction));
   let line = `${label} [${'='.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${percent}${eta}${counts}`;
   const fileRoom = width - 1 - line.length - 3;
