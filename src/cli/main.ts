@@ -16,12 +16,12 @@ import { databaseError } from '../store/database.js';
 // was doing, as git and sqlite3 end; any other failure to write says what it was, in one line.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && stream === process.stdout) {
+    if (error.code === 'EPIPE') process.exit(EXIT.BROKEN_PIPE);
+    if (stream === process.stdout) {
       const full = error.code === 'ENOSPC' || error.code === 'EDQUOT';
       process.stderr.write(`listindex: cannot write the output: ${error.message}${full ? ': the disk is full; free some space' : ''}\n`);
-      process.exit(EXIT.FAILED);
     }
-    process.exit(EXIT.BROKEN_PIPE);
+    process.exit(EXIT.FAILED);
   });
 }
 
