@@ -127,6 +127,30 @@ describe('a read-only index (on a read-only filesystem)', () => {
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith('listindex-readonly-'))).toEqual([]); // no copy left behind
   });
 
+  it('sees what is still only in the WAL file beside it', () => {
+    const walFolder = join(dir, 'ro-wal');
+    mkdirSync(walFolder);
+    const source = join(dir, 'with-wal.db');
+    copyFileSync(good, source);
+    // A connection left open keeps the writer's close from checkpointing the WAL into the file.
+    const reader = new Database(source, { readonly: true });
+    try {
+      reader.prepare('select count(*) from messages').get();
+      const writer = new Database(source);
+      writer.pragma('wal_autocheckpoint = 0');
+      writer.prepare("update messages set subject = 'only in the WAL' where id = 1").run();
+      writer.close();
+      expect(statSync(`${source}-wal`).size).toBeGreaterThan(0);
+      copyFileSync(source, join(walFolder, 'list.db'));
+      copyFileSync(`${source}-wal`, join(walFolder, 'list.db-wal'));
+    } finally {
+      reader.close();
+    }
+    const r = cliMounted(readOnlyMount(walFolder), ['query', '--db', join(walFolder, 'list.db'), '--csv', 'select subject from messages where id = 1']);
+    expect(r.err).toBe('');
+    expect(r.out).toBe('subject\nonly in the WAL\n');
+  });
+
   it('import says it is read-only, in one line, for the index and for a new one beside it', () => {
     expectOneLine(cliMounted(readOnlyMount(folder), ['import', mbox, '--db', index, '-q']), /list\.db: the index is read-only .*import into a writable copy/);
     expectOneLine(cliMounted(readOnlyMount(folder), ['import', mbox, '--db', join(folder, 'new.db'), '-q']), /new\.db: the index is read-only/);
