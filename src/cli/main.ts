@@ -11,6 +11,23 @@ import { registerShow } from './commands/show.js';
 import { registerMbox } from './commands/mbox.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT } from './exit-codes.js';
+import { databaseError } from '../store/database.js';
+
+// Output nobody reads any more (`listindex export | head`) ends the command quietly, whatever it
+// was doing, as git and sqlite3 end; any other failure to write says what it was, in one line.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.BROKEN_PIPE);
+    if (stream === process.stdout) {
+      const full = error.code === 'ENOSPC' || error.code === 'EDQUOT';
+      process.stderr.write(`listindex: cannot write the output: ${error.message}${full ? ': the disk is full; free some space' : ''}\n`);
+    }
+    process.exit(EXIT.FAILED);
+  });
+}
+
+/** The index of the running command, for errors that arise in SQLite without naming it. */
+let indexPath = 'listindex.db';
 
 const program = new Command();
 program
@@ -28,7 +45,18 @@ Examples:
   listindex series --db dpdk.db
   listindex show --db dpdk.db '<msgid>' --json
   listindex mbox --db dpdk.db series/453 > s.mbox
-  listindex serve --db dpdk.db`);
+  listindex serve --db dpdk.db
+
+Environment:
+  LISTINDEX_DB  the index every command uses when --db is not given (default: listindex.db)`)
+  .hook('preAction', (_program, command) => {
+    // As notmuch and git-pw read their database from the environment.
+    if (process.env.LISTINDEX_DB && command.getOptionValueSource('db') === 'default') {
+      command.setOptionValueWithSource('db', process.env.LISTINDEX_DB, 'env');
+    }
+    const db = command.opts().db as unknown;
+    if (typeof db === 'string') indexPath = db;
+  });
 
 registerImport(program);
 registerQuery(program);
@@ -41,7 +69,9 @@ registerServe(program);
 
 try {
   await program.parseAsync(process.argv);
-} catch (error) {
+} catch (thrown) {
+  // SQLite and file-system failures (a damaged or read-only index, a full disk) say what to do.
+  const error = databaseError(thrown, indexPath);
   if (error instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
     process.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;

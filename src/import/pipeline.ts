@@ -8,7 +8,7 @@ import { ListindexError } from '../errors.js';
 import { workerEntry } from '../worker-entry.js';
 import { expandInputs } from '../input/sources.js';
 import { readSource } from '../input/read-source.js';
-import type { SourceSpec } from '../input/sources.js';
+import type { ExpandedInputs, SourceSpec } from '../input/sources.js';
 import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { IndexWriter } from '../store/writer.js';
@@ -45,6 +45,8 @@ export interface ImportOptions {
 }
 
 export interface ImportProgress {
+  /** Reading and writing messages, then linking series (once, after the last batch). */
+  phase: 'reading' | 'linking';
   messagesFound: number;
   stored: number;
   duplicates: number;
@@ -110,11 +112,17 @@ const WORKER_OLD_GENERATION_MB = 2048;
  */
 export async function importPaths(db: string | SqliteDatabase, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
+  // Inputs first: when there is nothing to read, no database is created or changed.
+  const expanded = await expandInputs(inputs);
+  if (expanded.sources.length === 0) {
+    const why = expanded.errors.length ? expanded.errors.map((e) => e.message).join('; ') : `no mail found in ${inputs.join(', ')}`;
+    throw new ListindexError('INPUT_UNREADABLE', `${why}: nothing imported`);
+  }
   const database = typeof db === 'string' ? openDatabase(db) : db;
   const lock = database.memory ? { release: () => {} } : acquireImportLock(database.name);
   const checkpointer = new Checkpointer(database);
   try {
-    return await importLocked(database, inputs, options, started, checkpointer);
+    return await importLocked(database, inputs, expanded, options, started, checkpointer);
   } finally {
     await checkpointer.stop();
     lock.release();
@@ -123,10 +131,9 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
 }
 
 async function importLocked(
-  database: SqliteDatabase, inputs: string[], options: ImportOptions, started: number, checkpointer: Checkpointer,
+  database: SqliteDatabase, inputs: string[], expanded: ExpandedInputs, options: ImportOptions, started: number, checkpointer: Checkpointer,
 ): Promise<ImportSummary> {
   const writer = new IndexWriter(database);
-  const expanded = await expandInputs(inputs);
   // Sources are recorded by absolute path, so re-importing from another directory matches them.
   const sources = expanded.sources.map((s) => (s.kind === 'stdin' ? s : { ...s, path: resolve(s.path) }));
   const errors = expanded.errors;
@@ -177,7 +184,7 @@ async function importLocked(
       if (r.type === 'message' && r.message.listId) lists.add(r.message.listId);
       if (r.type === 'reject' && rejects.length < MAX_REJECT_NOTES) rejects.push({ source: r.source, offset: r.offset, reason: r.reason });
     }
-    options.onProgress?.({ ...totals, bytesTotal, currentSource });
+    options.onProgress?.({ phase: 'reading', ...totals, bytesTotal, currentSource });
   };
   let dispatched = 0;
   const batchLimit = () => Math.min(batchSize, FIRST_BATCH_SIZE * 2 ** Math.min(dispatched, 16));
@@ -240,6 +247,7 @@ async function importLocked(
 
   // Linking reads the whole index, so it runs once per import, and only when something changed.
   const needsLinking = totals.stored > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
+  if (needsLinking) options.onProgress?.({ phase: 'linking', ...totals, bytesTotal, currentSource });
   const linking = needsLinking ? relinkSeries(database, { dropPrefixes: options.dropPrefixes }) : null;
   if (totals.stored > 0) {
     // Fresh statistics for the query planner: without them, "series missing a review" on a

@@ -1,38 +1,45 @@
 import { decompressRaw } from './raw-codec.js';
 import type { SqliteDatabase } from './database.js';
 
+/** What an index holds; named in snake_case, as the schema names its columns. */
 export interface IndexStats {
   messages: number;
-  distinctMsgids: number;
-  duplicateMsgids: number;
+  distinct_msgids: number;
+  duplicate_msgids: number;
   rejects: number;
   lists: { list_id: string; name: string | null; messages: number; first: string | null; last: string | null }[];
   people: number;
   sources: number;
   imports: number;
-  firstDate: string | null;
-  lastDate: string | null;
-  receivedHops: number;
-  ghostReferences: number;
+  first_date: string | null;
+  last_date: string | null;
+  received_hops: number;
+  ghost_references: number;
 }
 
 export function readStats(db: SqliteDatabase): IndexStats {
   const one = <T>(sql: string): T => db.prepare(sql).pluck().get() as T;
   return {
     messages: one<number>('SELECT count(*) FROM messages'),
-    distinctMsgids: one<number>('SELECT count(DISTINCT msgid) FROM messages'),
-    duplicateMsgids: one<number>('SELECT count(*) FROM messages WHERE duplicate_of IS NOT NULL'),
+    distinct_msgids: one<number>('SELECT count(DISTINCT msgid) FROM messages'),
+    duplicate_msgids: one<number>('SELECT count(*) FROM messages WHERE duplicate_of IS NOT NULL'),
     rejects: one<number>('SELECT count(*) FROM rejects'),
     lists: db.prepare(`SELECT l.list_id, l.name, count(m.id) AS messages, min(m.date) AS first, max(m.date) AS last
       FROM lists l LEFT JOIN messages m ON m.list_id = l.id GROUP BY l.id ORDER BY messages DESC`).all() as IndexStats['lists'],
     people: one<number>('SELECT count(*) FROM people'),
     sources: one<number>('SELECT count(*) FROM sources'),
     imports: one<number>('SELECT count(*) FROM imports'),
-    firstDate: one<string | null>('SELECT min(date) FROM messages'),
-    lastDate: one<string | null>('SELECT max(date) FROM messages'),
-    receivedHops: one<number>('SELECT count(*) FROM received'),
-    ghostReferences: one<number>('SELECT count(*) FROM ghost_references'),
+    first_date: one<string | null>('SELECT min(date) FROM messages'),
+    last_date: one<string | null>('SELECT max(date) FROM messages'),
+    received_hops: one<number>('SELECT count(*) FROM received'),
+    ghost_references: one<number>('SELECT count(*) FROM ghost_references'),
   };
+}
+
+/** The paths among `paths` that are no source of the index (never imported). */
+export function unknownSources(db: SqliteDatabase, paths: readonly string[]): string[] {
+  const known = db.prepare('SELECT 1 FROM sources WHERE path = ?').pluck();
+  return paths.filter((path) => known.get(path) === undefined);
 }
 
 // A From_ line for messages that came from single-message files (.eml, Maildir), as git and

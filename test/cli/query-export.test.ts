@@ -142,17 +142,17 @@ describe('stats', () => {
       const one = (sql: string) => d.prepare(sql).pluck().get();
       expect(stats.messages).toBe(one('select count(*) from messages'));
       expect(stats.messages).toBe(messages.length + 1);
-      expect(stats.distinctMsgids).toBe(one('select count(distinct msgid) from messages'));
-      expect(stats.duplicateMsgids).toBe(one('select count(*) from messages where duplicate_of is not null'));
+      expect(stats.distinct_msgids).toBe(one('select count(distinct msgid) from messages'));
+      expect(stats.duplicate_msgids).toBe(one('select count(*) from messages where duplicate_of is not null'));
       expect(stats.rejects).toBe(one('select count(*) from rejects'));
       expect(stats.people).toBe(one('select count(*) from people'));
       expect(stats.sources).toBe(2);
       expect(stats.imports).toBe(2);
-      expect(stats.firstDate).toBe(one('select min(date) from messages'));
-      expect(stats.lastDate).toBe(one('select max(date) from messages'));
-      expect(stats.receivedHops).toBe(one('select count(*) from received'));
-      expect(stats.receivedHops).toBe(2 * messages.length); // the generator writes two hops per message
-      expect(stats.ghostReferences).toBe(one('select count(*) from ghost_references'));
+      expect(stats.first_date).toBe(one('select min(date) from messages'));
+      expect(stats.last_date).toBe(one('select max(date) from messages'));
+      expect(stats.received_hops).toBe(one('select count(*) from received'));
+      expect(stats.received_hops).toBe(2 * messages.length); // the generator writes two hops per message
+      expect(stats.ghost_references).toBe(one('select count(*) from ghost_references'));
       expect(stats.lists).toEqual([{
         list_id: 'dev.lists.example.org', name: one("select name from lists where list_id = 'dev.lists.example.org'"),
         messages: messages.length + 1, first: one('select min(date) from messages'), last: one('select max(date) from messages'),
@@ -189,8 +189,12 @@ describe('export', () => {
     expect(Buffer.compare(out, Buffer.concat(messages.slice(0, 30).map(toMboxrd)))).toBe(0);
   });
 
-  it('writes nothing for a source that was never imported', () => {
-    const r = cliOk(['export', '--db', dbAB, '--source', join(dir, 'never.mbox')]);
+  it('says so, in one line and with exit 1, for a source that was never imported, and writes nothing', () => {
+    const r = cli(['export', '--db', dbAB, '--source', fileA, join(dir, 'never.mbox')]);
+    expect(r.err).toMatch(/no source .*never\.mbox in the index: listindex query .*select path from sources/);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).not.toMatch(STACK_FRAME);
+    expect(r.status).toBe(1);
     expect(r.stdout.length).toBe(0);
   });
 });

@@ -15,17 +15,30 @@ export interface CliResult {
   err: string;
 }
 
-export function cli(args: string[], options: { input?: Buffer | string; cwd?: string } = {}): CliResult {
+export interface CliOptions {
+  input?: Buffer | string;
+  cwd?: string;
+  /** Added to the environment (a value of undefined removes the variable). */
+  env?: Record<string, string | undefined>;
+  /** Milliseconds after which the command is killed (a test of something that could hang). */
+  timeout?: number;
+}
+
+export function cli(args: string[], options: CliOptions = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
+  // The tests name their index with --db; one set in the developer's shell must not leak in.
+  if (!options.env || !('LISTINDEX_DB' in options.env)) delete env.LISTINDEX_DB;
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    input: options.input ?? '', cwd: options.cwd ?? ROOT, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
+    input: options.input ?? '', cwd: options.cwd ?? ROOT, maxBuffer: 512 * 1024 * 1024, env, timeout: options.timeout, killSignal: 'SIGKILL',
   });
+  if (r.signal === 'SIGKILL' && options.timeout) throw new Error(`listindex ${args.join(' ')} still ran after ${options.timeout} ms`);
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') };
 }
 
 /** Runs the CLI and fails with its stderr when the exit code is not the expected one. */
-export function cliOk(args: string[], options: { input?: Buffer | string; cwd?: string; status?: number } = {}): CliResult {
+export function cliOk(args: string[], options: CliOptions & { status?: number } = {}): CliResult {
   const r = cli(args, options);
   if (r.status !== (options.status ?? 0)) {
     throw new Error(`listindex ${args.join(' ')} exited ${r.status}, expected ${options.status ?? 0}\n${r.err}`);

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
 import { openDatabase } from '../../store/database.js';
-import { exportMbox } from '../../store/reader.js';
+import { exportMbox, unknownSources } from '../../store/reader.js';
+import { ListindexError } from '../../errors.js';
 
 export function registerExport(program: Command): void {
   program
@@ -17,7 +18,13 @@ Examples:
     .action(async (opts: { db: string; source?: string[] }) => {
       const db = openDatabase(opts.db, { readonly: true });
       try {
-        for (const chunk of exportMbox(db, { sources: opts.source?.map((p) => resolve(p)) })) {
+        const sources = opts.source?.map((p) => resolve(p));
+        const unknown = sources ? unknownSources(db, sources) : [];
+        if (unknown.length) {
+          throw new ListindexError('DATABASE', `no source ${unknown.join(', ')} in the index: ` +
+            `listindex query --db ${opts.db} "select path from sources" lists those it has`, { file: opts.db });
+        }
+        for (const chunk of exportMbox(db, { sources })) {
           if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
         }
       } finally {

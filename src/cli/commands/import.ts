@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { importPaths } from '../../import/pipeline.js';
-import type { ImportOptions, ImportSummary } from '../../import/pipeline.js';
+import type { ImportOptions, ImportProgress, ImportSummary } from '../../import/pipeline.js';
+import { basename } from 'node:path';
 import { ListindexError } from '../../errors.js';
-import { renderTable } from '../output.js';
+import { exclusiveFlags, renderTable } from '../output.js';
 import { EXIT } from '../exit-codes.js';
 
 interface ImportFlags {
@@ -44,10 +45,13 @@ everything again). Messages that cannot be parsed are kept,
 raw, in the rejects table with the reason. Exit code 0: all inputs read; 1: some input could
 not be read (the rest was imported); 2: usage error.`)
     .action(async (inputs: string[], flags: ImportFlags) => {
+      exclusiveFlags(flags, ['quiet', 'json']);
       const options = parseFlags(flags);
-      const progress = !flags.quiet && !flags.json && process.stderr.isTTY ? new ProgressDisplay() : null;
+      // Shown at once: finding the inputs and starting the workers takes a moment on large archives.
+      const progress = !flags.quiet && !flags.json && process.stderr.isTTY ? new ProgressDisplay(process.stderr) : null;
       const controller = new AbortController();
       const onSigint = () => {
+        progress?.stop();
         process.stderr.write('\nlistindex: stopping after the current batch (Ctrl-C again to kill)...\n');
         controller.abort();
         process.off('SIGINT', onSigint);
@@ -63,10 +67,15 @@ not be read (the rest was imported); 2: usage error.`)
       for (const error of summary.unreadable) process.stderr.write(`listindex: ${error.message}\n`);
       if (flags.json) process.stdout.write(JSON.stringify(summaryJson(summary), null, 2) + '\n');
       else if (!flags.quiet) printSummary(summary, flags.db);
+      const noMail = summary.stored + summary.duplicates === 0 && summary.unchanged === 0 && summary.status === 'complete' && summary.unreadable.length === 0;
+      if (noMail) {
+        const rejected = summary.rejected ? ` (${summary.rejected} rejected as not mail: select * from rejects)` : '';
+        process.stderr.write(`listindex: no mail found in ${inputs.join(', ')}${rejected}\n`);
+      }
       if (summary.status === 'interrupted') {
         process.stderr.write(`listindex: interrupted; run the same command again to finish (nothing is imported twice)\n`);
       }
-      process.exitCode = summary.unreadable.length || summary.status === 'interrupted' ? EXIT.FAILED : EXIT.OK;
+      process.exitCode = summary.status === 'interrupted' ? EXIT.INTERRUPTED : summary.unreadable.length || noMail ? EXIT.FAILED : EXIT.OK;
     });
 }
 
@@ -121,25 +130,87 @@ function printSummary(s: ImportSummary, db: string): void {
   process.stdout.write(`index: ${db}\n`);
 }
 
-class ProgressDisplay {
-  private readonly bar = new SingleBar(
-    { format: 'importing [{bar}] {percentage}% | {messages} messages | {rate} msg/s | {file}', hideCursor: true, stream: process.stderr },
-    Presets.shades_classic,
-  );
-  private readonly started = performance.now();
-  private running = false;
+/** What one frame of the progress display shows. */
+export interface ProgressFrame {
+  phase: 'starting' | 'reading' | 'linking' | 'done';
+  /** 0 to 1. */
+  fraction: number;
+  /** Seconds left, estimated; null while unknown. */
+  eta: number | null;
+  messages: number;
+  /** Messages a second. */
+  rate: number;
+  file: string;
+}
 
-  update(p: { messagesFound: number; bytesRead: number; bytesTotal: number; currentSource: string }): void {
+/**
+ * One line of progress, never wider than `width` (the terminal's columns, less one so that
+ * the cursor never wraps): the file name is cut at its start, then left out, then the bar shrinks.
+ */
+export function progressLine(frame: ProgressFrame, width: number): string {
+  const percent = `${Math.floor(Math.min(1, Math.max(0, frame.fraction)) * 100)}%`.padStart(4);
+  const eta = frame.phase === 'reading' ? ` ETA ${frame.eta === null ? '--' : formatSeconds(frame.eta)}` : '';
+  const label = { starting: 'looking for mail', reading: 'importing', linking: 'linking series', done: 'imported' }[frame.phase];
+  const counts = frame.phase === 'starting' ? '' : ` | ${frame.messages.toLocaleString('en')} messages` + (frame.phase === 'reading' ? ` | ${frame.rate.toLocaleString('en')}/s` : '');
+  const fixed = `${label} [] ${percent}${eta}${counts}`;
+  const room = width - 1 - fixed.length;
+  // A bar of 10 to 30 columns, leaving ~20 for the file name when there is room for both.
+  const barWidth = Math.max(0, Math.min(room, Math.max(10, Math.min(30, room - 20))));
+  const filled = Math.round(barWidth * Math.min(1, frame.fraction));
+  let line = `${label} [${'='.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${percent}${eta}${counts}`;
+  const fileRoom = width - 1 - line.length - 3;
+  if (frame.file && frame.phase === 'reading' && fileRoom >= 8) {
+    line += ` | ${frame.file.length > fileRoom ? '…' + frame.file.slice(frame.file.length - fileRoom + 1) : frame.file}`;
+  }
+  return line.length > width - 1 ? line.slice(0, Math.max(0, width - 1)) : line;
+}
+
+function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * The progress bar on a terminal: from the moment the command starts (looking for mail) to the
+ * end of series linking, which follows the last batch, and at 100% when it stops. cli-progress
+ * draws it (redraws, cursor, throttling); the line itself is `progressLine`.
+ */
+class ProgressDisplay {
+  private readonly started = performance.now();
+  private frame: ProgressFrame = { phase: 'starting', fraction: 0, eta: null, messages: 0, rate: 0, file: '' };
+  private stopped = false;
+  private readonly bar: SingleBar;
+
+  constructor(private readonly stream: NodeJS.WriteStream) {
+    this.bar = new SingleBar({
+      stream, hideCursor: true, fps: 10, etaBuffer: 20,
+      format: (_options, params) => progressLine({ ...this.frame, eta: this.frame.phase === 'reading' ? this.eta(params.eta) : null }, stream.columns || 80),
+    }, Presets.shades_classic);
+    this.bar.start(1000, 0);
+  }
+
+  update(p: ImportProgress): void {
     const seconds = (performance.now() - this.started) / 1000;
-    const payload = { messages: p.messagesFound, rate: Math.round(p.messagesFound / Math.max(seconds, 0.001)), file: p.currentSource.split('/').pop() };
-    if (!this.running) {
-      this.bar.start(Math.max(p.bytesTotal, 1), 0, payload);
-      this.running = true;
-    }
-    this.bar.update(Math.min(p.bytesRead, p.bytesTotal), payload);
+    const fraction = p.phase === 'linking' ? 1 : Math.min(1, p.bytesRead / Math.max(p.bytesTotal, 1));
+    this.frame = {
+      phase: p.phase, fraction, eta: null, messages: p.messagesFound,
+      rate: Math.round(p.messagesFound / Math.max(seconds, 0.001)), file: basename(p.currentSource),
+    };
+    this.bar.update(Math.round(fraction * 1000));
+  }
+
+  /** cli-progress's estimate, in seconds; it gives NaN or Infinity before it has a rate. */
+  private eta(value: number): number | null {
+    return Number.isFinite(value) && this.frame.fraction > 0 ? value : null;
   }
 
   stop(): void {
-    if (this.running) this.bar.stop();
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.frame.phase !== 'starting') this.frame = { ...this.frame, phase: 'done', fraction: 1 };
+    this.bar.update(this.frame.phase === 'done' ? 1000 : this.bar.getProgress() * 1000);
+    this.bar.stop();
   }
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { openIndex } from '../../api/open-index.js';
 import { LATEST_API, seriesJson } from '../../api/patchwork-json.js';
 import { ListindexError } from '../../errors.js';
-import { outputFormat, render, writeJson } from '../output.js';
+import { chooseFormat, render, writeJson } from '../output.js';
 import type { SeriesView } from '../../store/read-model.js';
 
 /** A series as a flat row for the table and CSV: numbers stay numbers, dates keep their Z. */
@@ -33,7 +33,7 @@ Examples:
   listindex series --db dpdk.db --submitter anatoly.burakov@intel.com --limit 10
   listindex series --db dpdk.db 453 --json`)
     .action((id: string | undefined, opts: { db: string; submitter?: string; list?: string; open?: boolean; limit: string; json?: boolean; ndjson?: boolean; csv?: boolean; baseUrl?: string }) => {
-      const format = outputFormat(opts);
+      const format = chooseFormat(opts);
       const ctx = { baseUrl: opts.baseUrl?.replace(/\/+$/, '') ?? '', version: LATEST_API };
       const index = openIndex(opts.db, { readonly: true });
       try {

@@ -4,7 +4,7 @@ import { LATEST_API, submissionJson } from '../../api/patchwork-json.js';
 import { patchworkContent } from '../../api/content.js';
 import { parseMessageRef } from '../../api/message-ref.js';
 import { ListindexError } from '../../errors.js';
-import { outputFormat, writeJson } from '../output.js';
+import { exclusiveFlags, writeJson } from '../output.js';
 
 export function registerShow(program: Command): void {
   program
@@ -21,8 +21,7 @@ Examples:
   listindex show --db dpdk.db https://lore.kernel.org/r/20250410082616.1855860-1-daniel.lezcano@linaro.org/
   listindex show --db dpdk.db 1234 --raw | git am`)
     .action((ref: string, opts: { db: string; json?: boolean; raw?: boolean; baseUrl?: string }) => {
-      if (opts.json && opts.raw) throw new ListindexError('USAGE', 'use just one of --json or --raw');
-      outputFormat({ json: opts.json });
+      exclusiveFlags(opts, ['json', 'raw']);
       const index = openIndex(opts.db, { readonly: true });
       try {
         const view = index.submission(parseMessageRef(ref));

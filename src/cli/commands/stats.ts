@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openDatabase } from '../../store/database.js';
 import { readStats } from '../../store/reader.js';
-import { renderTable } from '../output.js';
+import { renderTable, terminalWidth } from '../output.js';
 
 export function registerStats(program: Command): void {
   program
@@ -23,7 +23,7 @@ Examples:
         }
         const { lists, ...figures } = stats;
         process.stdout.write(renderTable(Object.entries(figures).map(([what, value]) => ({ what, value })), ['what', 'value']));
-        process.stdout.write('\n' + renderTable(lists, ['list_id', 'name', 'messages', 'first', 'last']));
+        process.stdout.write('\n' + renderTable(lists, ['list_id', 'name', 'messages', 'first', 'last'], { width: terminalWidth() }));
       } finally {
         db.close();
       }
