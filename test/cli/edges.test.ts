@@ -1,0 +1,42 @@
+/**
+ * Issue 17, "nothing lost at the edges": what the import does with copies that differ only in
+ * their line ends, files that grow or are rewritten, a second stdin import, gzip with trailing
+ * bytes, inputs that never end, killed imports and their lock, and very long Message-Ids. Each
+ * through the real built CLI, on real files and a real index.
+ */
+import { describe, it, expect } from 'vitest';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const FROM = 'From a@b Mon Jan  1 00:00:00 2001\n';
+
+/** A small message with this Message-Id and body text. */
+function message(msgid: string, body: string, extra = ''): string {
+  return `Subject: ${body}\nFrom: A <a@b.example>\nDate: Mon, 1 Jan 2001 00:00:00 +0000\nMessage-Id: ${msgid}\n${extra}\n${body}\n`;
+}
+
+function exported(db: string, ...args: string[]): Buffer {
+  return cliOk(['export', '--db', db, ...args]).stdout;
+}
+
+describe('long Message-Ids (issue 17, item 15)', () => {
+  it('keeps two Message-Ids that share their first 255 characters apart', () => {
+    const dir = tempDir('listindex-edges-');
+    const common = 'x'.repeat(300);
+    const one = `<${common}1@example.org>`;
+    const two = `<${common}2@example.org>`;
+    const mbox = join(dir, 'long.mbox');
+    writeFileSync(mbox, FROM + message(one, 'first') + '\n' + FROM + message(two, 'second', `In-Reply-To: ${one}\n`) + '\n');
+    const db = join(dir, 'long.db');
+    cliOk(['import', mbox, '--db', db, '-q']);
+    withDb(db, (d) => {
+      const rows = d.prepare('SELECT msgid, duplicate_of FROM messages ORDER BY id').all() as { msgid: string; duplicate_of: number | null }[];
+      expect(rows).toEqual([{ msgid: one, duplicate_of: null }, { msgid: two, duplicate_of: null }]);
+      const parent = d.prepare("SELECT msgid FROM message_references WHERE header = 'in-reply-to'").pluck().get();
+      expect(parent).toBe(one);
+    });
+    expect(exported(db)).toEqual(readFileSync(mbox));
+  });
+});
