@@ -66,6 +66,9 @@ export interface ImportSummary {
   /** Sources skipped because they had not changed since they were last read in full. */
   unchanged: number;
   unreadable: ListindexError[];
+  /** What was read but deserves a word: folder entries skipped (FIFOs, devices), bytes ignored
+   * after a gzip stream. They do not make the import fail. */
+  warnings: ListindexError[];
   messagesFound: number;
   stored: number;
   duplicates: number;
@@ -131,6 +134,7 @@ async function importLocked(
   const sources = expanded.sources.map((s) => (s.kind === 'stdin' ? s : { ...s, path: resolve(s.path) }));
   const errors = expanded.errors;
   const unreadable = [...errors];
+  const warnings = [...expanded.warnings];
   const importId = writer.beginImport(inputs);
   const bytesTotal = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
   // The first sources' plans are made here, for the estimate, and kept for the loop below.
@@ -253,7 +257,7 @@ async function importLocked(
     ...totals, files: sources.length, unreadable: unreadable.length, bytes: totals.bytesRead, seconds, status,
   });
   return {
-    importId, files: sources.length, unchanged, unreadable, messagesFound: totals.messagesFound, stored: totals.stored,
+    importId, files: sources.length, unchanged, unreadable, warnings, messagesFound: totals.messagesFound, stored: totals.stored,
     duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),
     bytes: totals.bytesRead, seconds, status, linking,
   };

@@ -5,7 +5,8 @@
  * through the real built CLI, on real files and a real index.
  */
 import { describe, it, expect } from 'vitest';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -38,5 +39,36 @@ describe('long Message-Ids (issue 17, item 15)', () => {
       expect(parent).toBe(one);
     });
     expect(exported(db)).toEqual(readFileSync(mbox));
+  });
+});
+
+describe('inputs that never end (issue 17, item 13)', () => {
+  it('skips a FIFO in a folder with a warning and imports the other files', () => {
+    const dir = tempDir('listindex-edges-');
+    const folder = join(dir, 'mail');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.mbox'), FROM + message('<a@x>', 'one') + '\n' + FROM + message('<b@x>', 'two') + '\n');
+    execFileSync('mkfifo', [join(folder, 'p')]);
+    const db = join(dir, 'f.db');
+    const r = cli(['import', folder, '--db', db, '--json'], { timeoutMs: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.err).toBe(`listindex: warning: ${join(folder, 'p')}: skipped: a FIFO, not a mail file; give it by name to read it\n`);
+    const summary = JSON.parse(r.out) as { stored: number; warnings: { file: string }[] };
+    expect(summary.stored).toBe(2);
+    expect(summary.warnings.map((w) => w.file)).toEqual([join(folder, 'p')]);
+  });
+
+  it('stops reading /dev/zero at the size limit: its head is kept as a reject, with a one-line error', () => {
+    const dir = tempDir('listindex-edges-');
+    const db = join(dir, 'z.db');
+    const r = cli(['import', '/dev/zero', '--db', db, '--max-message-size', '1', '--json'], { timeoutMs: 60_000 });
+    expect(r.status).toBe(1);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^listindex: \/dev\/zero, byte \d+: no `From ` line in the first 1048576 bytes, so it is one message larger than the size limit/);
+    expect(r.err).not.toMatch(STACK_FRAME);
+    const summary = JSON.parse(r.out) as { messagesFound: number; rejected: number };
+    expect(summary).toMatchObject({ messagesFound: 1, rejected: 1 });
+    withDb(db, (d) => expect(d.prepare('SELECT count(*) FROM occurrences WHERE reject_id IS NOT NULL').pluck().get()).toBe(1));
   });
 });

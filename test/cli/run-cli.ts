@@ -15,12 +15,14 @@ export interface CliResult {
   err: string;
 }
 
-export function cli(args: string[], options: { input?: Buffer | string; cwd?: string } = {}): CliResult {
+/** `timeoutMs`: kill the command (SIGKILL) if it runs longer; its status is then null. */
+export function cli(args: string[], options: { input?: Buffer | string; cwd?: string; timeoutMs?: number } = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
     input: options.input ?? '', cwd: options.cwd ?? ROOT, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
+    timeout: options.timeoutMs, killSignal: 'SIGKILL',
   });
-  if (r.error) throw r.error;
+  if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw r.error;
   return { status: r.status, stdout: r.stdout, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') };
 }
 
