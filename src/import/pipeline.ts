@@ -210,7 +210,10 @@ async function importLocked(
       let lastOffset: number | null = null;
       let complete = false;
       try {
-        const reading = readSource(source, { maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset });
+        const reading = readSource(source, {
+          maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset,
+          onWarning: (warning) => warnings.push(warning),
+        });
         for await (const raw of reading) {
           found++;
           lastOffset = raw.offset;

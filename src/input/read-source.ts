@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { ListindexError } from '../errors.js';
 import type { RawMessage } from '../types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, OVERSIZED_HEAD_BYTES, splitMbox } from './mbox-splitter.js';
 import type { SourceSpec } from './sources.js';
+import { gunzipMembers } from './gunzip.js';
+import type { TrailingBytes } from './gunzip.js';
 
 export interface ReadOptions {
   /** Larger messages are yielded as an `oversized` head only (default 64 MiB). */
@@ -18,6 +18,8 @@ export interface ReadOptions {
    * A plain file is opened at that offset; gzip cannot seek, so it is decompressed and skipped.
    */
   startOffset?: number;
+  /** Hears of what was read around rather than failed on: bytes after the end of gzip data. */
+  onWarning?: (warning: ListindexError) => void;
 }
 
 /** A message as read from a source, with the splitter's flags. */
@@ -50,7 +52,11 @@ export async function* readSource(spec: SourceSpec, options: ReadOptions = {}): 
     const input: AsyncIterable<Buffer> = isStdin
       ? process.stdin
       : createReadStream(file, { highWaterMark: READ_CHUNK, start: seekable ? start : 0 });
-    const gzip = { seen: false };
+    const gzip = {
+      seen: false,
+      onTrailing: (t: TrailingBytes) => options.onWarning?.(new ListindexError('INPUT_CORRUPT',
+        `${t.bytes} bytes after the end of the gzip data (from byte ${t.offset} of the file) are not gzip; ignored`, { file })),
+    };
     const inflated = decompressed(input, gzip);
     const afterStart = start > 0 && !seekable ? skipBytes(inflated, start) : inflated;
     const { isMbox, chunks } = await sniff(afterStart);
@@ -119,7 +125,9 @@ async function* replay(head: Buffer[], it: AsyncIterator<Buffer> | null): AsyncG
 }
 
 /** Pass chunks through gunzip when they start with the gzip magic bytes 1f 8b (not by name). */
-async function* decompressed(input: AsyncIterable<Buffer>, gzip: { seen: boolean }): AsyncGenerator<Buffer> {
+async function* decompressed(
+  input: AsyncIterable<Buffer>, gzip: { seen: boolean; onTrailing: (t: TrailingBytes) => void },
+): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let length = 0;
@@ -140,11 +148,9 @@ async function* decompressed(input: AsyncIterable<Buffer>, gzip: { seen: boolean
     return;
   }
   gzip.seen = true;
-  // Decompress as a stream (never to disk); concatenated gzip members are read on, as gzip does.
-  const gunzip = pipeline(Readable.from(all, { objectMode: false }), createGunzip({ chunkSize: 256 * 1024 }), () => {
-    // Nothing to do: an error destroys gunzip, and the loop below throws it.
-  });
-  for await (const chunk of gunzip) yield chunk as Buffer;
+  // Decompress as a stream (never to disk); concatenated gzip members are read on, as gzip does,
+  // and bytes after the last one are reported, not thrown (input/gunzip.ts).
+  yield* gunzipMembers(all, gzip.onTrailing);
 }
 
 async function isGzipFile(path: string): Promise<boolean> {

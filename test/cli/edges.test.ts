@@ -8,6 +8,8 @@ import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -70,5 +72,22 @@ describe('inputs that never end (issue 17, item 13)', () => {
     const summary = JSON.parse(r.out) as { messagesFound: number; rejected: number };
     expect(summary).toMatchObject({ messagesFound: 1, rejected: 1 });
     withDb(db, (d) => expect(d.prepare('SELECT count(*) FROM occurrences WHERE reject_id IS NOT NULL').pluck().get()).toBe(1));
+  });
+});
+
+describe('gzip with trailing bytes (issue 17, item 12)', () => {
+  it('stores every message that decompresses and reports the bytes after the gzip data', () => {
+    const dir = tempDir('listindex-edges-');
+    const messages = [...generateArchive({ count: 120, seed: 5 })];
+    const mbox = Buffer.concat(messages.map(toMboxrd));
+    const gz = gzipSync(mbox);
+    const file = join(dir, 'list.mbox.gz');
+    writeFileSync(file, Buffer.concat([gz, Buffer.from('junk\n')]));
+    const db = join(dir, 'gz.db');
+    const r = cli(['import', file, '--db', db, '--json']);
+    expect(r.status).toBe(0);
+    expect(r.err).toBe(`listindex: warning: ${file}: 5 bytes after the end of the gzip data (from byte ${gz.length} of the file) are not gzip; ignored\n`);
+    expect(JSON.parse(r.out)).toMatchObject({ messagesFound: messages.length, stored: messages.length });
+    expect(exported(db)).toEqual(mbox);
   });
 });
