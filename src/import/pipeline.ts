@@ -11,13 +11,15 @@ import { readSource } from '../input/read-source.js';
 import type { SourceSpec } from '../input/sources.js';
 import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
-import { IndexWriter } from '../store/writer.js';
+import { IndexWriter, markFailed } from '../store/writer.js';
 import { Checkpointer } from '../store/checkpointer.js';
 import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
 import { prepareBatch, contentHash } from './prepare.js';
 import { compressRaw } from '../store/raw-codec.js';
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
+import type { ImportLock } from '../store/import-lock.js';
+import { writeFailure } from '../store/database.js';
 import { isLinked } from '../store/series-store.js';
 import type { LinkSummary } from './link-step.js';
 import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
@@ -114,12 +116,25 @@ const WORKER_OLD_GENERATION_MB = 2048;
 export async function importPaths(db: string | SqliteDatabase, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
   const database = typeof db === 'string' ? openDatabase(db) : db;
-  const lock = database.memory ? { release: () => {} } : acquireImportLock(database.name);
+  let lock: ImportLock;
+  try {
+    lock = database.memory ? { release: () => {} } : acquireImportLock(database.name);
+  } catch (error) {
+    if (typeof db === 'string') database.close();
+    throw error;
+  }
   const checkpointer = new Checkpointer(database);
   try {
     return await importLocked(database, inputs, options, started, checkpointer);
+  } catch (error) {
+    // A write that failed (disk full, I/O error): batches committed before it are kept, and the
+    // next import resumes from them. Said in one line, not as a stack trace.
+    const failure = writeFailure(error, database.name);
+    if (!failure) throw error;
+    markFailed(database);
+    throw failure;
   } finally {
-    await checkpointer.stop();
+    await checkpointer.stop().catch(() => {});
     lock.release();
     if (typeof db === 'string') database.close();
   }

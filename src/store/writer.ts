@@ -64,9 +64,19 @@ export class IndexWriter {
     this.statements = prepareStatements(db);
   }
 
+  /**
+   * Starts an import's row. Rows still `running` belong to imports that were killed (the caller
+   * holds the import lock, so none runs): they are closed out as `interrupted`. Their counts are
+   * those of the batches they committed (writeBatch keeps them); rows written before it did get
+   * theirs from what they stored.
+   */
   beginImport(inputs: string[]): number {
-    const row = this.statements.beginImport.get(utcNow(), JSON.stringify(inputs)) as { id: number };
-    return row.id;
+    return this.db.transaction(() => {
+      this.statements.recountKilledImports.run();
+      this.statements.closeKilledImports.run();
+      const row = this.statements.beginImport.get(utcNow(), JSON.stringify(inputs)) as { id: number };
+      return row.id;
+    }).immediate();
   }
 
   finishImport(importId: number, totals: ImportTotals): void {
@@ -123,6 +133,9 @@ export class IndexWriter {
         }
       }
       for (const note of sources) this.noteSource(note, importId);
+      // The import's row counts what its committed batches hold, so a killed import's row still
+      // accounts for what it stored.
+      this.statements.countBatch.run(records.length, counts.stored, counts.duplicates, counts.rejected, importId);
       // Full text last, in one statement, from the rows just written. FTS5 writes its pending
       // terms out as a segment at every statement savepoint of the transaction; a per-message
       // insert between the other inserts made a tiny segment per message (and their merges):
@@ -271,6 +284,15 @@ function prepareStatements(db: SqliteDatabase) {
   const p = (sql: string): Statement => db.prepare(sql);
   return {
     beginImport: p(`INSERT INTO imports (started_at, arguments, status) VALUES (?, ?, 'running') RETURNING id`),
+    recountKilledImports: p(`UPDATE imports SET
+        stored = (SELECT count(*) FROM messages m WHERE m.import_id = imports.id),
+        rejected = (SELECT count(*) FROM rejects r WHERE r.import_id = imports.id),
+        messages_found = (SELECT count(*) FROM messages m WHERE m.import_id = imports.id)
+          + (SELECT count(*) FROM rejects r WHERE r.import_id = imports.id)
+      WHERE status = 'running' AND messages_found = 0`),
+    closeKilledImports: p(`UPDATE imports SET status = 'interrupted' WHERE status = 'running'`),
+    countBatch: p(`UPDATE imports SET messages_found = messages_found + ?, stored = stored + ?, duplicates = duplicates + ?,
+        rejected = rejected + ? WHERE id = ?`),
     finishImport: p(`UPDATE imports SET finished_at = :finished_at, status = :status, files = :files,
       unreadable = :unreadable, messages_found = :messages_found, stored = :stored, duplicates = :duplicates,
       rejected = :rejected, bytes = :bytes, seconds = :seconds WHERE id = :id`),
@@ -310,4 +332,13 @@ function prepareStatements(db: SqliteDatabase) {
     upsertList: p(`INSERT INTO lists (list_id, name) VALUES (?, ?)
       ON CONFLICT(list_id) DO UPDATE SET name = coalesce(lists.name, excluded.name) RETURNING id`),
   };
+}
+
+/** Marks the imports still `running` as `failed` (under the import lock only ours can be); best effort. */
+export function markFailed(db: SqliteDatabase): void {
+  try {
+    db.prepare(`UPDATE imports SET status = 'failed', finished_at = ? WHERE status = 'running'`).run(utcNow());
+  } catch {
+    // The disk is still full, say: the next import closes the row out (IndexWriter.beginImport).
+  }
 }

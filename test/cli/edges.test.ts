@@ -4,13 +4,14 @@
  * bytes, inputs that never end, killed imports and their lock, and very long Message-Ids. Each
  * through the real built CLI, on real files and a real index.
  */
-import { describe, it, expect } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
-import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
+import { CLI, cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const FROM = 'From a@b Mon Jan  1 00:00:00 2001\n';
@@ -89,5 +90,93 @@ describe('gzip with trailing bytes (issue 17, item 12)', () => {
     expect(r.err).toBe(`listindex: warning: ${file}: 5 bytes after the end of the gzip data (from byte ${gz.length} of the file) are not gzip; ignored\n`);
     expect(JSON.parse(r.out)).toMatchObject({ messagesFound: messages.length, stored: messages.length });
     expect(exported(db)).toEqual(mbox);
+  });
+});
+
+describe('killed imports and the import lock (issue 17, item 14)', () => {
+  const dir = tempDir('listindex-edges-lock-');
+  const archive = join(dir, 'list.mbox.gz');
+  const plain = join(dir, 'list.mbox');
+  let mbox: Buffer;
+  beforeAll(() => {
+    mbox = Buffer.concat([...generateArchive({ count: 1500, seed: 17 })].map(toMboxrd));
+    writeFileSync(archive, gzipSync(mbox));
+    writeFileSync(plain, mbox);
+  });
+
+  const count = (db: string, sql: string) => withDb(db, (d) => d.prepare(sql).pluck().get() as number);
+  const messagesIn = (db: string) => {
+    try {
+      return count(db, 'SELECT count(*) FROM messages');
+    } catch {
+      return 0; // not created yet
+    }
+  };
+  /** Starts an import and resolves once it holds the lock and has stored something. */
+  async function startImport(db: string): Promise<ChildProcess & { exited: Promise<number | null> }> {
+    const before = messagesIn(db);
+    const child = spawn(process.execPath, [CLI, 'import', archive, '--db', db, '--workers', '0', '-q'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    let over = false;
+    void exited.then(() => (over = true));
+    while (!over && messagesIn(db) === before) await new Promise((done) => setTimeout(done, 20));
+    return Object.assign(child, { exited });
+  }
+
+  it('closes out the rows of killed imports with what they stored', async () => {
+    const db = join(dir, 'killed.db');
+    for (let kill = 0; kill < 2; kill++) {
+      const child = await startImport(db);
+      child.kill('SIGKILL');
+      await child.exited;
+    }
+    cliOk(['import', archive, '--db', db, '-q']);
+    withDb(db, (d) => {
+      const rows = d.prepare('SELECT status, messages_found, stored, duplicates, rejected FROM imports ORDER BY id').all() as
+        { status: string; messages_found: number; stored: number; duplicates: number; rejected: number }[];
+      expect(rows.map((r) => r.status)).toEqual(['interrupted', 'interrupted', 'complete']);
+      expect(rows[0].stored).toBeGreaterThan(0);
+      for (const r of rows) expect(r.messages_found).toBe(r.stored + r.duplicates + r.rejected);
+      const stored = d.prepare('SELECT count(*) FROM messages').pluck().get();
+      expect(rows.reduce((sum, r) => sum + r.stored, 0)).toBe(stored);
+    });
+    expect(exported(db)).toEqual(mbox);
+  });
+
+  it('is not blocked by an empty lock file that a failed import left', () => {
+    const db = join(dir, 'empty-lock.db');
+    writeFileSync(`${db}.import-lock`, '');
+    const r = cli(['import', plain, '--db', db, '-q']);
+    expect(r.err).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('holds through a symlinked --db path', async () => {
+    const db = join(dir, 'real.db');
+    const first = await startImport(db);
+    const link = join(dir, 'link.db');
+    symlinkSync(db, link);
+    const second = cli(['import', plain, '--db', link, '-q']);
+    expect(await first.exited).toBe(0);
+    expect(second.status).toBe(1);
+    expect(second.err).toMatch(/^listindex: [^\n]*link\.db: another import is running on this database \(pid \d+ on [^)]*\); wait for it to finish/);
+    expect(second.err).not.toMatch(STACK_FRAME);
+    withDb(db, (d) => expect(d.prepare("SELECT count(*) FROM imports WHERE status != 'complete'").pluck().get()).toBe(0));
+  });
+
+  it('a write that fails (file size limit, as a full disk) says so in one line; the next import finishes the job', () => {
+    const db = join(dir, 'full.db');
+    // ulimit -f: writes past 1.5 MB fail (EFBIG; node ignores SIGXFSZ), as they would on a full disk.
+    const limited = spawnSync('sh', ['-c', `ulimit -f 1500; exec "${process.execPath}" "${CLI}" import "${plain}" --db "${db}" -q`], { encoding: 'utf8' });
+    expect(limited.status).toBe(1);
+    expect(limited.stderr).toMatch(/^listindex: [^\n]*full\.db: cannot write to the database \([^\n]*is the disk full\?\): what was imported before is kept; make room and run the same command again\n$/);
+    const r = cli(['import', plain, '--db', db, '-q']);
+    expect(r.err).toBe('');
+    expect(r.status).toBe(0);
+    expect(exported(db)).toEqual(mbox);
+    withDb(db, (d) => {
+      const statuses = d.prepare('SELECT status FROM imports ORDER BY id').pluck().all();
+      expect(statuses).toEqual(['failed', 'complete']);
+    });
   });
 });
