@@ -14,7 +14,7 @@ import type { SqliteDatabase } from '../store/database.js';
 import { IndexWriter, markFailed } from '../store/writer.js';
 import { Checkpointer } from '../store/checkpointer.js';
 import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
-import { prepareBatch, contentHash } from './prepare.js';
+import { prepareBatch, contentHash, lineEnds } from './prepare.js';
 import { compressRaw } from '../store/raw-codec.js';
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
@@ -251,6 +251,7 @@ async function importLocked(
       finishedSources.push({
         path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found,
         headSha1: complete ? plan.headSha1 : null, readOffset: complete ? (lastOffset ?? plan.startOffset) : null,
+        complete, readFrom: plan.startOffset, lastOffset,
       });
       if (interrupted) break;
     }
@@ -261,7 +262,7 @@ async function importLocked(
   }
 
   // Linking reads the whole index, so it runs once per import, and only when something changed.
-  const needsLinking = totals.stored > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
+  const needsLinking = totals.stored > 0 || writer.messagesDropped > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
   const linking = needsLinking ? relinkSeries(database, { dropPrefixes: options.dropPrefixes }) : null;
   if (totals.stored > 0) {
     // Fresh statistics for the query planner: without them, "series missing a review" on a
@@ -435,7 +436,7 @@ function crashedReject(message: MessageInput, error: unknown): PreparedRecord {
   const raw = message.raw;
   return {
     type: 'reject', source: message.source, offset: message.offset, fromLine: message.fromLine,
-    contentHash: contentHash(raw), size: message.rawSize ?? raw.byteLength, compressed: compressRaw(raw),
+    contentHash: contentHash(raw), lineEnds: message.oversized ? null : lineEnds(raw), size: message.rawSize ?? raw.byteLength, compressed: compressRaw(raw),
     reason: `the parser failed on this message (${(error as Error).message ?? error}); kept unparsed`,
   };
 }

@@ -180,3 +180,86 @@ describe('killed imports and the import lock (issue 17, item 14)', () => {
     });
   });
 });
+
+describe('copies that differ only in their line ends (issue 17, item 9)', () => {
+  it('exports each copy with its own trailing newlines and CRLF', () => {
+    const dir = tempDir('listindex-edges-');
+    const body = message('<x@y>', 'body');
+    const lf = join(dir, 'lf.mbox');
+    writeFileSync(lf, FROM + body + '\n' + FROM + body + '\n\n');
+    const crlf = join(dir, 'crlf.mbox');
+    // The same message, but its last line ends in CRLF: its content hash is the same.
+    writeFileSync(crlf, FROM + body.slice(0, -1) + '\r\n\r\n' + FROM + body + '\n');
+    const db = join(dir, 'd.db');
+    const summary = JSON.parse(cliOk(['import', lf, crlf, '--db', db, '--json']).out) as { stored: number; duplicates: number };
+    expect(summary).toMatchObject({ stored: 1, duplicates: 3 });
+    expect(exported(db, '--source', lf)).toEqual(readFileSync(lf));
+    expect(exported(db, '--source', crlf)).toEqual(readFileSync(crlf));
+    expect(exported(db)).toEqual(Buffer.concat([readFileSync(crlf), readFileSync(lf)]));
+  });
+});
+
+describe('a growing mbox (issue 17, item 10)', () => {
+  it('replaces a half-written last message by its complete copy when the file grows', () => {
+    const dir = tempDir('listindex-edges-');
+    const messages = [...generateArchive({ count: 60, seed: 9 })].map(toMboxrd);
+    const whole = Buffer.concat(messages);
+    // Cut in the middle of message 40's body, as a mail delivery in progress leaves it.
+    const cut = Buffer.concat(messages.slice(0, 40)).length + Math.floor(messages[40].length * 0.7);
+    const file = join(dir, 'growing.mbox');
+    const db = join(dir, 'g.db');
+    writeFileSync(file, whole.subarray(0, cut));
+    cliOk(['import', file, '--db', db, '-q']);
+    writeFileSync(file, whole);
+    const second = JSON.parse(cliOk(['import', file, '--db', db, '--json']).out) as { messagesFound: number; stored: number; duplicates: number; rejected: number };
+    expect(second.messagesFound).toBe(second.stored + second.duplicates + second.rejected);
+    expect(exported(db)).toEqual(whole);
+    withDb(db, (d) => {
+      expect(d.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(messages.length);
+      expect(d.prepare('SELECT count(*) FROM messages WHERE duplicate_of IS NOT NULL').pluck().get()).toBe(0);
+      expect(d.prepare('SELECT count(*) FROM occurrences').pluck().get()).toBe(messages.length);
+      expect(d.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(messages.length);
+      // The half-written copy is gone from every table that described it.
+      expect(d.prepare('SELECT count(*) FROM headers WHERE message_id NOT IN (SELECT id FROM messages)').pluck().get()).toBe(0);
+      expect(d.prepare("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'the'").pluck().get())
+        .toBe(d.prepare("SELECT count(*) FROM messages m WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'the')").pluck().get());
+    });
+  });
+});
+
+describe('a rewritten file, a second stdin import (issue 17, item 11)', () => {
+  const allOccur = (db: string) =>
+    withDb(db, (d) => d.prepare('SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.message_id = m.id)').pluck().get());
+  const archive = (seed: number, count: number) => Buffer.concat([...generateArchive({ count, seed })].map(toMboxrd));
+
+  it('keeps the earlier version of a rewritten file apart: export gives the new file exactly, then the old one', () => {
+    const dir = tempDir('listindex-edges-');
+    const file = join(dir, 'list.mbox');
+    const db = join(dir, 'r.db');
+    const before = archive(1, 30);
+    const after = archive(2, 20);
+    writeFileSync(file, before);
+    cliOk(['import', file, '--db', db, '-q']);
+    writeFileSync(file, after);
+    cliOk(['import', file, '--db', db, '-q']);
+    expect(exported(db, '--source', file)).toEqual(after);
+    expect(exported(db)).toEqual(Buffer.concat([after, before]));
+    expect(allOccur(db)).toBe(0);
+    withDb(db, (d) => expect(d.prepare('SELECT path, replaced_by_import FROM sources ORDER BY id').all())
+      .toEqual([{ path: file, replaced_by_import: null }, { path: `${file} (before import 2)`, replaced_by_import: 2 }]));
+  });
+
+  it('keeps two stdin imports apart, each whole', () => {
+    const dir = tempDir('listindex-edges-');
+    const db = join(dir, 's.db');
+    const first = archive(3, 25);
+    const second = archive(4, 10);
+    cliOk(['import', '-', '--db', db, '-q'], { input: first });
+    cliOk(['import', '-', '--db', db, '-q'], { input: second });
+    expect(allOccur(db)).toBe(0);
+    expect(exported(db)).toEqual(Buffer.concat([second, first]));
+    // The same stream again is the same source: nothing moves.
+    cliOk(['import', '-', '--db', db, '-q'], { input: second });
+    expect(exported(db)).toEqual(Buffer.concat([second, first]));
+  });
+});
