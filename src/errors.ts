@@ -2,8 +2,10 @@
 export type ErrorCode =
   /** An input path, glob or directory could not be read. */
   | 'INPUT_UNREADABLE'
-  /** A compressed input is corrupt or truncated. */
+  /** A compressed input is corrupt or truncated, or has bytes after its compressed data. */
   | 'INPUT_CORRUPT'
+  /** An entry of a folder or glob was left out: not a regular file (a FIFO, a device, a socket). */
+  | 'INPUT_SKIPPED'
   /** A message exceeds a configured limit (size, header length, nesting...). */
   | 'LIMIT_EXCEEDED'
   /** A message could not be parsed at all. */

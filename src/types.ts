@@ -85,7 +85,7 @@ export type DateSource = 'date' | 'received' | 'none';
 
 /** A message fully parsed: everything the store needs, nothing that needs the database. */
 export interface ParsedMessage {
-  /** First `<...>` of Message-Id, brackets kept, cut to 255 chars; synthetic when missing. */
+  /** First `<...>` of Message-Id, brackets kept, whole; synthetic when missing. */
   msgid: string;
   msgidSynthetic: boolean;
   /** First `<...>` of each In-Reply-To header (raw stripped value as a fallback). */

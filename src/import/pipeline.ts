@@ -11,13 +11,15 @@ import { readSource } from '../input/read-source.js';
 import type { ExpandedInputs, SourceSpec } from '../input/sources.js';
 import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
-import { IndexWriter } from '../store/writer.js';
+import { IndexWriter, markFailed } from '../store/writer.js';
 import { Checkpointer } from '../store/checkpointer.js';
 import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
-import { prepareBatch, contentHash } from './prepare.js';
+import { prepareBatch, contentHash, lineEnds } from './prepare.js';
 import { compressRaw } from '../store/raw-codec.js';
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
+import type { ImportLock } from '../store/import-lock.js';
+import { writeFailure } from '../store/database.js';
 import { isLinked } from '../store/series-store.js';
 import type { LinkSummary } from './link-step.js';
 import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
@@ -68,6 +70,9 @@ export interface ImportSummary {
   /** Sources skipped because they had not changed since they were last read in full. */
   unchanged: number;
   unreadable: ListindexError[];
+  /** What was read but deserves a word: folder entries skipped (FIFOs, devices), bytes ignored
+   * after a gzip stream. They do not make the import fail. */
+  warnings: ListindexError[];
   messagesFound: number;
   stored: number;
   duplicates: number;
@@ -119,12 +124,25 @@ export async function importPaths(db: string | SqliteDatabase, inputs: string[],
     throw new ListindexError('INPUT_UNREADABLE', `${why}: nothing imported`);
   }
   const database = typeof db === 'string' ? openDatabase(db) : db;
-  const lock = database.memory ? { release: () => {} } : acquireImportLock(database.name);
+  let lock: ImportLock;
+  try {
+    lock = database.memory ? { release: () => {} } : acquireImportLock(database.name);
+  } catch (error) {
+    if (typeof db === 'string') database.close();
+    throw error;
+  }
   const checkpointer = new Checkpointer(database);
   try {
     return await importLocked(database, inputs, expanded, options, started, checkpointer);
+  } catch (error) {
+    // A write that failed (disk full, I/O error): batches committed before it are kept, and the
+    // next import resumes from them. Said in one line, not as a stack trace.
+    const failure = writeFailure(error, database.name);
+    if (!failure) throw error;
+    markFailed(database);
+    throw failure;
   } finally {
-    await checkpointer.stop();
+    await checkpointer.stop().catch(() => {});
     lock.release();
     if (typeof db === 'string') database.close();
   }
@@ -138,6 +156,7 @@ async function importLocked(
   const sources = expanded.sources.map((s) => (s.kind === 'stdin' ? s : { ...s, path: resolve(s.path) }));
   const errors = expanded.errors;
   const unreadable = [...errors];
+  const warnings = [...expanded.warnings];
   const importId = writer.beginImport(inputs);
   const bytesTotal = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
   // The first sources' plans are made here, for the estimate, and kept for the loop below.
@@ -213,7 +232,10 @@ async function importLocked(
       let lastOffset: number | null = null;
       let complete = false;
       try {
-        const reading = readSource(source, { maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset });
+        const reading = readSource(source, {
+          maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset,
+          onWarning: (warning) => warnings.push(warning),
+        });
         for await (const raw of reading) {
           found++;
           lastOffset = raw.offset;
@@ -236,6 +258,7 @@ async function importLocked(
       finishedSources.push({
         path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found,
         headSha1: complete ? plan.headSha1 : null, readOffset: complete ? (lastOffset ?? plan.startOffset) : null,
+        complete, readFrom: plan.startOffset, lastOffset,
       });
       if (interrupted) break;
     }
@@ -246,7 +269,7 @@ async function importLocked(
   }
 
   // Linking reads the whole index, so it runs once per import, and only when something changed.
-  const needsLinking = totals.stored > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
+  const needsLinking = totals.stored > 0 || writer.messagesDropped > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
   if (needsLinking) options.onProgress?.({ phase: 'linking', ...totals, bytesTotal, currentSource });
   const linking = needsLinking ? relinkSeries(database, { dropPrefixes: options.dropPrefixes }) : null;
   if (totals.stored > 0) {
@@ -261,7 +284,7 @@ async function importLocked(
     ...totals, files: sources.length, unreadable: unreadable.length, bytes: totals.bytesRead, seconds, status,
   });
   return {
-    importId, files: sources.length, unchanged, unreadable, messagesFound: totals.messagesFound, stored: totals.stored,
+    importId, files: sources.length, unchanged, unreadable, warnings, messagesFound: totals.messagesFound, stored: totals.stored,
     duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),
     bytes: totals.bytesRead, seconds, status, linking,
   };
@@ -421,7 +444,7 @@ function crashedReject(message: MessageInput, error: unknown): PreparedRecord {
   const raw = message.raw;
   return {
     type: 'reject', source: message.source, offset: message.offset, fromLine: message.fromLine,
-    contentHash: contentHash(raw), size: message.rawSize ?? raw.byteLength, compressed: compressRaw(raw),
+    contentHash: contentHash(raw), lineEnds: message.oversized ? null : lineEnds(raw), size: message.rawSize ?? raw.byteLength, compressed: compressRaw(raw),
     reason: `the parser failed on this message (${(error as Error).message ?? error}); kept unparsed`,
   };
 }

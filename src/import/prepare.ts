@@ -16,9 +16,18 @@ import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord, StoredMe
  * line, later with it) is recognised as the same message.
  */
 export function contentHash(raw: Uint8Array): string {
+  return createHash('sha1').update(raw.subarray(0, lineEndsStart(raw))).digest('hex');
+}
+
+/** The trailing CR and LF bytes that contentHash leaves out, as a string (one char per byte). */
+export function lineEnds(raw: Uint8Array): string {
+  return Buffer.from(raw.buffer, raw.byteOffset + lineEndsStart(raw), raw.length - lineEndsStart(raw)).toString('latin1');
+}
+
+function lineEndsStart(raw: Uint8Array): number {
   let end = raw.length;
   while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
-  return createHash('sha1').update(raw.subarray(0, end)).digest('hex');
+  return end;
 }
 
 const NOT_COMPRESSED = new Uint8Array(0);
@@ -35,6 +44,7 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     offset: input.offset,
     fromLine: input.fromLine,
     contentHash: options.rawDoneByCaller ? '' : contentHash(raw),
+    lineEnds: input.oversized ? null : lineEnds(raw),
     size: input.oversized && input.rawSize ? input.rawSize : raw.length,
     compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw),
   };

@@ -21,6 +21,10 @@ interface PreparedBase {
   fromLine: string | null;
   /** SHA-1 hex of the raw bytes after the From_ line: the identity of "the same content". */
   contentHash: string;
+  /** The CR and LF bytes this copy ends with, which contentHash leaves out: kept with its
+   * occurrence, so that each copy is rebuilt exactly. Null for an oversized message (only its
+   * head is kept). */
+  lineEnds: string | null;
   /** Size of the message in bytes (as found, before compression). */
   size: number;
   /** Raw bytes after the From_ line, compressed (store/raw-codec.ts). */

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { ListindexError } from '../errors.js';
 import type { RawMessage } from '../types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, OVERSIZED_HEAD_BYTES, splitMbox } from './mbox-splitter.js';
 import type { SourceSpec } from './sources.js';
+import { gunzipMembers } from './gunzip.js';
+import type { TrailingBytes } from './gunzip.js';
 
 export interface ReadOptions {
   /** Larger messages are yielded as an `oversized` head only (default 64 MiB). */
@@ -18,6 +18,8 @@ export interface ReadOptions {
    * A plain file is opened at that offset; gzip cannot seek, so it is decompressed and skipped.
    */
   startOffset?: number;
+  /** Hears of what was read around rather than failed on: bytes after the end of gzip data. */
+  onWarning?: (warning: ListindexError) => void;
 }
 
 /** A message as read from a source, with the splitter's flags. */
@@ -50,7 +52,13 @@ export async function* readSource(spec: SourceSpec, options: ReadOptions = {}): 
     const input: AsyncIterable<Buffer> = isStdin
       ? process.stdin
       : createReadStream(file, { highWaterMark: READ_CHUNK, start: seekable ? start : 0 });
-    const afterStart = start > 0 && !seekable ? skipBytes(decompressed(input), start) : decompressed(input);
+    const gzip = {
+      seen: false,
+      onTrailing: (t: TrailingBytes) => options.onWarning?.(new ListindexError('INPUT_CORRUPT',
+        `${t.bytes} bytes after the end of the gzip data (from byte ${t.offset} of the file) are not gzip; ignored`, { file })),
+    };
+    const inflated = decompressed(input, gzip);
+    const afterStart = start > 0 && !seekable ? skipBytes(inflated, start) : inflated;
     const { isMbox, chunks } = await sniff(afterStart);
     const data = counted(chunks, counter);
     if (isMbox) {
@@ -60,11 +68,21 @@ export async function* readSource(spec: SourceSpec, options: ReadOptions = {}): 
       }
     } else {
       const whole = await readWhole(data, maxMessageBytes);
+      // Past the size limit reading stops: a source that never yields a `From ` line (a device
+      // such as /dev/zero, an endless pipe) is one message that would never end. A plain file
+      // knows its size; for anything else, what was read is all that is known, and it is said.
+      const plainFile = !isStdin && spec.size !== null && !gzip.seen;
+      if (whole.oversized && plainFile) whole.rawSize = spec.size!;
       if (whole.raw.length || whole.rawSize) {
         const { error: _error, ...message } = whole;
         yield { source: file, offset: 0, fromLine: null, escaping: 'none', index: index++, ...message };
       }
       if (whole.error !== undefined) throw whole.error;
+      if (whole.oversized && !plainFile) {
+        throw new ListindexError('LIMIT_EXCEEDED', `no \`From \` line in the first ${maxMessageBytes} bytes, so it is one message ` +
+          `larger than the size limit: its head is kept in rejects and the rest was not read (raise --max-message-size to read more)`,
+        { file, byteOffset: whole.rawSize });
+      }
     }
   } catch (err) {
     throw asInputError(err, file, counter.bytes);
@@ -107,7 +125,9 @@ async function* replay(head: Buffer[], it: AsyncIterator<Buffer> | null): AsyncG
 }
 
 /** Pass chunks through gunzip when they start with the gzip magic bytes 1f 8b (not by name). */
-async function* decompressed(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* decompressed(
+  input: AsyncIterable<Buffer>, gzip: { seen: boolean; onTrailing: (t: TrailingBytes) => void },
+): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let length = 0;
@@ -127,11 +147,10 @@ async function* decompressed(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
     yield* all;
     return;
   }
-  // Decompress as a stream (never to disk); concatenated gzip members are read on, as gzip does.
-  const gunzip = pipeline(Readable.from(all, { objectMode: false }), createGunzip({ chunkSize: 256 * 1024 }), () => {
-    // Nothing to do: an error destroys gunzip, and the loop below throws it.
-  });
-  for await (const chunk of gunzip) yield chunk as Buffer;
+  gzip.seen = true;
+  // Decompress as a stream (never to disk); concatenated gzip members are read on, as gzip does,
+  // and bytes after the last one are reported, not thrown (input/gunzip.ts).
+  yield* gunzipMembers(all, gzip.onTrailing);
 }
 
 async function isGzipFile(path: string): Promise<boolean> {
@@ -176,7 +195,7 @@ interface Whole {
   error?: unknown;
 }
 
-/** A single-message source, kept whole unless it is larger than the limit. */
+/** A single-message source, kept whole unless it is larger than the limit: then read no further. */
 async function readWhole(chunks: AsyncIterable<Buffer>, max: number): Promise<Whole> {
   const parts: Buffer[] = [];
   let size = 0;
@@ -185,9 +204,9 @@ async function readWhole(chunks: AsyncIterable<Buffer>, max: number): Promise<Wh
   try {
     for await (const chunk of chunks) {
       size += chunk.length;
-      if (kept > max) continue; // only count the rest
       parts.push(chunk);
       kept += chunk.length;
+      if (size > max) break; // too big: the caller knows the size, or says that reading stopped here
     }
   } catch (err) {
     error = err;

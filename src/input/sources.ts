@@ -22,6 +22,8 @@ export interface ExpandedInputs {
   sources: SourceSpec[];
   /** One INPUT_UNREADABLE error per input (or directory inside it) that could not be read. */
   errors: ListindexError[];
+  /** One INPUT_SKIPPED warning per entry of a folder or glob that is not a regular file. */
+  warnings: ListindexError[];
 }
 
 /**
@@ -31,6 +33,14 @@ export interface ExpandedInputs {
 export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
   const found = new Map<string, SourceSpec>(); // key: absolute path, for de-duplication
   const errors: ListindexError[] = [];
+  const warnings: ListindexError[] = [];
+  // Folders and globs give only regular files: reading a FIFO found in a folder would wait for
+  // a writer forever, and a device such as /dev/zero never ends. Given by name, a pipe or a
+  // device is read: the user chose it (`<(zcat a.gz)`).
+  const addFound = (file: string, stats: Stats, inMaildir: boolean): void => {
+    if (stats.isFile()) add(fileSpec(file, stats, inMaildir));
+    else if (!stats.isDirectory()) warnings.push(notRegular(file, stats));
+  };
   const add = (spec: SourceSpec): void => {
     const key = spec.kind === 'stdin' ? '-' : path.resolve(spec.path);
     if (!found.has(key)) found.set(key, spec);
@@ -47,22 +57,25 @@ export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
     } catch (err) {
       // A literal path wins over a glob reading of it; only a missing path is tried as a glob.
       if (fg.isDynamicPattern(input)) {
-        await expandGlob(input, add, errors);
+        await expandGlob(input, addFound, errors);
         continue;
       }
       errors.push(unreadable(input, err));
       continue;
     }
-    if (stats.isDirectory()) await walkDirectory(input, add, errors, new Set());
+    if (stats.isDirectory()) await walkDirectory(input, addFound, errors, new Set());
     else add(fileSpec(input, stats, isInMaildir(input)));
   }
 
   const sources = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { sources, errors };
+  return { sources, errors, warnings };
 }
 
 /** A glob: matched files are sources, matched folders are walked like folders given by name. */
-async function expandGlob(pattern: string, add: (s: SourceSpec) => void, errors: ListindexError[]): Promise<void> {
+/** Where a folder walk or a glob hands the entries it found (regular files are kept). */
+type AddFound = (file: string, stats: Stats, inMaildir: boolean) => void;
+
+async function expandGlob(pattern: string, add: AddFound, errors: ListindexError[]): Promise<void> {
   let matches: string[];
   try {
     matches = await fg(pattern, { onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: true, suppressErrors: true });
@@ -81,7 +94,7 @@ async function expandGlob(pattern: string, add: (s: SourceSpec) => void, errors:
     errors.push(new ListindexError('INPUT_UNREADABLE', `no file matches the pattern ${pattern}`, { file: pattern }));
     return;
   }
-  for (const [file, stats] of await statAll(files, errors)) add(fileSpec(file, stats, isInMaildir(file)));
+  for (const [file, stats] of await statAll(files, errors)) add(file, stats, isInMaildir(file));
   const seen = new Set<string>();
   for (const dir of dirs) await walkDirectory(dir, add, errors, seen);
 }
@@ -95,7 +108,7 @@ async function expandGlob(pattern: string, add: (s: SourceSpec) => void, errors:
  */
 async function walkDirectory(
   dir: string,
-  add: (s: SourceSpec) => void,
+  add: AddFound,
   errors: ListindexError[],
   seen: Set<string>,
 ): Promise<void> {
@@ -118,14 +131,14 @@ async function walkDirectory(
       if (isMaildir && MAILDIR_SUBDIRS.has(name)) await walkMaildirFolder(full, add, errors);
       else await walkDirectory(full, add, errors, seen);
     } else if (!isMaildir) {
-      add(fileSpec(full, stats, false));
+      add(full, stats, false);
     }
   }
 }
 
 const MAILDIR_SUBDIRS = new Set(['cur', 'new']);
 
-async function walkMaildirFolder(dir: string, add: (s: SourceSpec) => void, errors: ListindexError[]): Promise<void> {
+async function walkMaildirFolder(dir: string, add: AddFound, errors: ListindexError[]): Promise<void> {
   let names: string[];
   try {
     names = (await fsp.readdir(dir)).filter((n) => !isJunkName(n));
@@ -134,7 +147,7 @@ async function walkMaildirFolder(dir: string, add: (s: SourceSpec) => void, erro
     return;
   }
   for (const [full, stats] of await statAll(names.map((n) => path.join(dir, n)), errors)) {
-    if (stats.isFile()) add({ path: full, kind: 'maildir-message', size: stats.size });
+    add(full, stats, true);
   }
 }
 
@@ -182,6 +195,11 @@ async function isInMaildirTmp(file: string): Promise<boolean> {
     if (st?.isDirectory()) return true;
   }
   return false;
+}
+
+function notRegular(file: string, stats: Stats): ListindexError {
+  const what = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'not a regular file';
+  return new ListindexError('INPUT_SKIPPED', `skipped: ${what}, not a mail file; give it by name to read it`, { file });
 }
 
 function unreadable(input: string, err: unknown): ListindexError {

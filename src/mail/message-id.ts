@@ -1,11 +1,10 @@
 /**
  * Message-Id, In-Reply-To and References, by Patchwork's rules (reference §1.3): the first
  * `<...>` wins and keeps its brackets, which drops comments such as `(message from ...)`.
+ * Unlike Patchwork (a 255-character column), ids are kept whole: two ids that share their first
+ * 255 characters are different messages. SQLite indexes long text as it is.
  */
 import { createHash } from 'node:crypto';
-
-/** Patchwork stores msgids in a 255-character column; references are cut alike so they still match. */
-export const MSGID_MAX_LENGTH = 255;
 
 /**
  * The first `<...>` (Patchwork's `<[^>]+>`) at or after `from`, as [start, end) or null. A loop
@@ -27,15 +26,15 @@ export function findBracketed(value: string, from = 0): [number, number] | null 
 export function findMessageId(value: string): string | null {
   const m = findBracketed(value);
   const id = m ? value.slice(m[0], m[1]) : value.trim();
-  return id === '' ? null : id.slice(0, MSGID_MAX_LENGTH);
+  return id === '' ? null : id;
 }
 
 /** The id an In-Reply-To value points to: its first `<...>`, else a bare `local@domain`. */
 export function findInReplyTo(value: string): string | null {
   const m = findBracketed(value);
-  if (m) return value.slice(m[0], m[1]).slice(0, MSGID_MAX_LENGTH);
+  if (m) return value.slice(m[0], m[1]);
   const v = value.trim();
-  if (v !== '' && !/\s/.test(v) && v.includes('@')) return v.slice(0, MSGID_MAX_LENGTH);
+  if (v !== '' && !/\s/.test(v) && v.includes('@')) return v;
   return null;
 }
 
@@ -44,7 +43,7 @@ export function findReferences(value: string): string[] {
   const ids: string[] = [];
   let m = findBracketed(value);
   while (m !== null) {
-    ids.push(value.slice(m[0], m[1]).slice(0, MSGID_MAX_LENGTH));
+    ids.push(value.slice(m[0], m[1]));
     m = findBracketed(value, m[1]);
   }
   return ids;

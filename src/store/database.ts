@@ -186,3 +186,24 @@ function migrate(db: SqliteDatabase, path: string): void {
     }).immediate();
   }
 }
+
+/**
+ * A failed write to the index (disk full, I/O error, read-only file) as a one-line error saying
+ * what to do; null for anything else (a bug, to be shown as one).
+ */
+export function writeFailure(error: unknown, path: string): ListindexError | null {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const message = (error as Error).message;
+  const what =
+    code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')
+      ? `cannot write to the database (${message}; is the disk full?)`
+      : code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN'
+        ? `cannot write to the database (${message})`
+        : null;
+  if (what === null) return null;
+  return new ListindexError('DATABASE', `${what}: what was imported before is kept; make room and run the same command again`, {
+    file: path, cause: error,
+  });
+}
+

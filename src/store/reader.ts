@@ -53,13 +53,13 @@ const SYNTHETIC_FROM_LINE = 'From mboxrd@z Thu Jan  1 00:00:00 1970';
  */
 export function* exportMbox(db: SqliteDatabase, options: { sources?: string[] } = {}): Generator<Buffer> {
   const filter = options.sources?.length ? `WHERE s.path IN (${options.sources.map(() => '?').join(',')})` : '';
-  const rows = db.prepare(`SELECT o.from_line, coalesce(m.raw, r.raw) AS raw,
+  const rows = db.prepare(`SELECT o.from_line, o.line_ends, coalesce(m.raw, r.raw) AS raw,
       coalesce(m.raw_compression, r.raw_compression) AS raw_compression
       FROM occurrences o JOIN sources s ON s.id = o.source_id
       LEFT JOIN messages m ON m.id = o.message_id LEFT JOIN rejects r ON r.id = o.reject_id
       ${filter} ORDER BY s.path, o.source_offset`).iterate(...(options.sources ?? []));
-  for (const row of rows as Iterable<{ from_line: string | null; raw: Buffer; raw_compression: string }>) {
-    const raw = decompressRaw(row.raw, row.raw_compression);
+  for (const row of rows as Iterable<{ from_line: string | null; line_ends: string | null; raw: Buffer; raw_compression: string }>) {
+    const raw = withLineEnds(decompressRaw(row.raw, row.raw_compression), row.line_ends);
     if (row.from_line !== null) {
       yield Buffer.from(row.from_line + '\n', 'latin1');
       yield raw;
@@ -69,6 +69,15 @@ export function* exportMbox(db: SqliteDatabase, options: { sources?: string[] } 
       if (!raw.subarray(-2).equals(Buffer.from('\n\n'))) yield Buffer.from(raw.at(-1) === 0x0a ? '\n' : '\n\n');
     }
   }
+}
+
+/** The stored copy with the trailing line breaks of this occurrence (copies differ only there). */
+function withLineEnds(raw: Buffer, lineEnds: string | null): Buffer {
+  if (lineEnds === null) return raw;
+  let end = raw.length;
+  while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
+  if (raw.length - end === lineEnds.length && raw.toString('latin1', end) === lineEnds) return raw;
+  return Buffer.concat([raw.subarray(0, end), Buffer.from(lineEnds, 'latin1')]);
 }
 
 function escapeMboxrd(raw: Buffer): Buffer {

@@ -341,6 +341,14 @@ INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 16);
 INSERT INTO messages_fts (messages_fts, rank) VALUES ('hashsize', 33554432);
 INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
 `,
+  /* 8: each copy rebuilt exactly; earlier versions of rewritten sources kept apart */ `
+-- Copies with the same content but for their trailing line breaks are one message (its hash
+-- leaves them out); each occurrence keeps its own, so export gives each source back exactly.
+ALTER TABLE occurrences ADD COLUMN line_ends TEXT;  -- the CR/LF bytes this copy ends with; NULL: as the stored raw
+-- A source read again that holds other messages than before (rewritten, a new stdin stream):
+-- its earlier version keeps its occurrences under a source row of its own.
+ALTER TABLE sources ADD COLUMN replaced_by_import INTEGER REFERENCES imports(id);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

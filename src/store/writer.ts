@@ -3,7 +3,7 @@ import { HEADER_ROW_WIDTH, RECEIVED_ROW_WIDTH } from '../import/records.js';
 import type { PreparedMessage, PreparedRecord, PreparedReject, StoredMessage } from '../import/records.js';
 import type { Address } from '../types.js';
 import type { SqliteDatabase } from './database.js';
-import { RAW_COMPRESSION } from './raw-codec.js';
+import { RAW_COMPRESSION, decompressRaw } from './raw-codec.js';
 import { linkFactsStatement } from './series-store.js';
 
 // SQLite allows 32,766 bound values per statement; 64 rows of a few columns stay far below.
@@ -23,6 +23,11 @@ export interface SourceNote {
   messages: number;
   headSha1: string | null;
   readOffset: number | null;
+  /** Read to its end (not interrupted, no read error). */
+  complete?: boolean;
+  /** Where this read started, and the offset of the last message it found (null: none). */
+  readFrom?: number;
+  lastOffset?: number | null;
 }
 
 export interface SourceState {
@@ -52,6 +57,12 @@ export class IndexWriter {
   private readonly personIds = new Map<string, number>();
   private readonly listIds = new Map<string, number>();
   private readonly sourceIds = new Map<string, number>();
+  // Per source: from this offset on, no occurrence of an earlier read is left (claimOccurrence).
+  private readonly appendsFrom = new Map<number, number>();
+  // Sources whose earlier version this import has already kept apart.
+  private readonly keptVersions = new Set<number>();
+  /** Half-written messages replaced by their complete copy and deleted: linking must run. */
+  messagesDropped = 0;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -64,9 +75,19 @@ export class IndexWriter {
     this.statements = prepareStatements(db);
   }
 
+  /**
+   * Starts an import's row. Rows still `running` belong to imports that were killed (the caller
+   * holds the import lock, so none runs): they are closed out as `interrupted`. Their counts are
+   * those of the batches they committed (writeBatch keeps them); rows written before it did get
+   * theirs from what they stored.
+   */
   beginImport(inputs: string[]): number {
-    const row = this.statements.beginImport.get(utcNow(), JSON.stringify(inputs)) as { id: number };
-    return row.id;
+    return this.db.transaction(() => {
+      this.statements.recountKilledImports.run();
+      this.statements.closeKilledImports.run();
+      const row = this.statements.beginImport.get(utcNow(), JSON.stringify(inputs)) as { id: number };
+      return row.id;
+    }).immediate();
   }
 
   finishImport(importId: number, totals: ImportTotals): void {
@@ -89,6 +110,11 @@ export class IndexWriter {
   noteSource(note: SourceNote, importId: number): number {
     const row = this.statements.upsertSource.get(note.path, note.kind, note.size, note.messages, importId, note.headSha1, note.readOffset) as { id: number };
     this.sourceIds.set(note.path, row.id);
+    if (note.complete) {
+      // Occurrences past the last message read are of an earlier, longer version of the source.
+      const end = note.lastOffset === null || note.lastOffset === undefined ? (note.readFrom ?? 0) : note.lastOffset + 1;
+      if (this.statements.occurrenceFrom.get(row.id, end)) this.keepEarlierVersion(row.id, importId, end);
+    }
     return row.id;
   }
 
@@ -123,6 +149,9 @@ export class IndexWriter {
         }
       }
       for (const note of sources) this.noteSource(note, importId);
+      // The import's row counts what its committed batches hold, so a killed import's row still
+      // accounts for what it stored.
+      this.statements.countBatch.run(records.length, counts.stored, counts.duplicates, counts.rejected, importId);
       // Full text last, in one statement, from the rows just written. FTS5 writes its pending
       // terms out as a segment at every statement savepoint of the transaction; a per-message
       // insert between the other inserts made a tiny segment per message (and their merges):
@@ -149,9 +178,10 @@ export class IndexWriter {
   private writeMessage(record: PreparedMessage, sourceId: number, importId: number): number | null {
     const s = this.statements;
     const m = record.message;
+    const slot = this.claimOccurrence(record, sourceId, importId);
     const existing = s.messageByHash.get(record.contentHash) as { id: number } | undefined;
     if (existing) {
-      s.insertOccurrence.run(sourceId, record.offset, record.fromLine, existing.id, null);
+      if (slot === 'free') s.insertOccurrence.run(sourceId, record.offset, record.fromLine, existing.id, null, record.lineEnds);
       return null;
     }
     const firstWithMsgid = s.firstByMsgid.get(m.msgid) as { id: number } | undefined;
@@ -174,8 +204,97 @@ export class IndexWriter {
     ) as { id: number };
     this.writeDetails(id, m);
     record.patch.files.forEach((f, position) => s.insertPatchFile.run(id, position, f.path, f.added, f.removed, f.binary ? 1 : 0));
-    s.insertOccurrence.run(sourceId, record.offset, record.fromLine, id, null);
+    s.insertOccurrence.run(sourceId, record.offset, record.fromLine, id, null, record.lineEnds);
     return id;
+  }
+
+  /**
+   * Makes room for a copy found at (source, offset), where an earlier read of the source may
+   * have left an occurrence. Sources are read in offset order, so once no earlier row lies at or
+   * past an offset, the rest of the read only appends. Otherwise:
+   * - the same copy (content and From line) is there: it stays, with these line ends ('same');
+   * - the last occurrence of the source is there, and this copy continues it: that one was a
+   *   half-written message at the end of a growing file; it is replaced, and the message itself
+   *   dropped if it is found nowhere else ('free');
+   * - anything else means the source holds other messages than before (rewritten, another
+   *   stdin stream): its earlier version is kept whole under a source row of its own, and the
+   *   source continues from here with this read ('free').
+   */
+  private claimOccurrence(record: PreparedRecord, sourceId: number, importId: number): 'same' | 'free' {
+    const s = this.statements;
+    const appendsFrom = this.appendsFrom.get(sourceId);
+    if (appendsFrom !== undefined && record.offset >= appendsFrom) return 'free';
+    const rows = s.occurrencesFrom.all(sourceId, record.offset) as EarlierOccurrence[];
+    if (rows.length === 0) {
+      this.appendsFrom.set(sourceId, record.offset);
+      return 'free';
+    }
+    const there = rows[0];
+    if (there.source_offset === record.offset && there.from_line === record.fromLine) {
+      if (there.content_hash === record.contentHash && (record.type === 'message') === (there.message_id !== null)) {
+        if (record.lineEnds !== null) s.setLineEnds.run(record.lineEnds, sourceId, record.offset);
+        return 'same';
+      }
+      if (rows.length === 1 && this.continues(there, record)) {
+        s.deleteOccurrence.run(sourceId, record.offset);
+        this.dropIfNowhere(there);
+        this.appendsFrom.set(sourceId, record.offset);
+        return 'free';
+      }
+    }
+    this.keepEarlierVersion(sourceId, importId, record.offset);
+    this.appendsFrom.set(sourceId, record.offset);
+    return 'free';
+  }
+
+  /** Is the earlier copy's text (without its trailing line breaks) a beginning of this copy's? */
+  private continues(there: EarlierOccurrence, record: PreparedRecord): boolean {
+    if (record.lineEnds === null) return false; // oversized: only its head is known
+    const stored = (there.message_id !== null ? this.statements.messageRaw : this.statements.rejectRaw)
+      .get(there.message_id ?? there.reject_id) as { raw: Buffer; raw_compression: string; size: number } | undefined;
+    if (!stored) return false;
+    const earlier = decompressRaw(stored.raw, stored.raw_compression);
+    if (earlier.length !== stored.size) return false; // an oversized reject's head
+    const now = decompressRaw(record.compressed, RAW_COMPRESSION);
+    let end = earlier.length;
+    while (end > 0 && (earlier[end - 1] === 0x0a || earlier[end - 1] === 0x0d)) end--;
+    return end < now.length && now.subarray(0, end).equals(earlier.subarray(0, end));
+  }
+
+  /** Deletes a message or reject replaced by its complete copy, unless another occurrence has it. */
+  private dropIfNowhere(there: EarlierOccurrence): void {
+    const s = this.statements;
+    if (there.reject_id !== null) {
+      if (!s.rejectOccurs.get(there.reject_id)) s.deleteReject.run(there.reject_id);
+      return;
+    }
+    const id = there.message_id!;
+    if (s.messageOccurs.get(id)) return;
+    const row = s.messageForDelete.get(id) as { msgid: string; subject: string | null; sender: string | null; body: string };
+    s.deleteFullText.run(id, row.subject, row.sender, row.body);
+    for (const statement of s.deleteMessageRows) statement.run(id);
+    // Later copies with its Message-Id pointed at it: the first of them is now the first.
+    const first = s.firstByMsgid.get(row.msgid) as { id: number } | undefined;
+    if (first) {
+      s.renumberDuplicates.run(first.id, first.id, row.msgid);
+      s.renumberLinkFacts.run(first.id, row.msgid);
+    }
+    this.messagesDropped++;
+  }
+
+  /**
+   * The source's occurrences describe an earlier version from `offset` on: all of them are
+   * copied to a new source row (`<path> (before import N)`), and those from `offset` on leave
+   * the source, which this read continues.
+   */
+  private keepEarlierVersion(sourceId: number, importId: number, offset: number): void {
+    const s = this.statements;
+    if (!this.keptVersions.has(sourceId)) {
+      const { id } = s.copySource.get(importId, importId, sourceId) as { id: number };
+      s.copyOccurrences.run(id, sourceId);
+      this.keptVersions.add(sourceId);
+    }
+    s.deleteOccurrencesFrom.run(sourceId, offset);
   }
 
   private writeDetails(id: number, m: StoredMessage): void {
@@ -213,11 +332,12 @@ export class IndexWriter {
 
   private writeReject(record: PreparedReject, sourceId: number, importId: number): void {
     const s = this.statements;
+    const slot = this.claimOccurrence(record, sourceId, importId);
     const existing = s.rejectByHash.get(record.contentHash) as { id: number } | undefined;
     const rejectId =
       existing?.id ??
       (s.insertReject.get(record.contentHash, sourceId, record.offset, record.size, record.reason, record.compressed, importId) as { id: number }).id;
-    s.insertOccurrence.run(sourceId, record.offset, record.fromLine, null, rejectId);
+    if (slot === 'free') s.insertOccurrence.run(sourceId, record.offset, record.fromLine, null, rejectId, record.lineEnds);
   }
 
   /**
@@ -251,6 +371,15 @@ export class IndexWriter {
 
 const MAX_CACHED_PEOPLE = 50_000;
 
+/** An occurrence an earlier read of a source left at or past an offset, with its copy's content hash. */
+interface EarlierOccurrence {
+  source_offset: number;
+  from_line: string | null;
+  message_id: number | null;
+  reject_id: number | null;
+  content_hash: string | null;
+}
+
 /** Dates in the index are UTC ISO-8601 to the second (docs/schema.md). */
 function utcNow(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -271,6 +400,15 @@ function prepareStatements(db: SqliteDatabase) {
   const p = (sql: string): Statement => db.prepare(sql);
   return {
     beginImport: p(`INSERT INTO imports (started_at, arguments, status) VALUES (?, ?, 'running') RETURNING id`),
+    recountKilledImports: p(`UPDATE imports SET
+        stored = (SELECT count(*) FROM messages m WHERE m.import_id = imports.id),
+        rejected = (SELECT count(*) FROM rejects r WHERE r.import_id = imports.id),
+        messages_found = (SELECT count(*) FROM messages m WHERE m.import_id = imports.id)
+          + (SELECT count(*) FROM rejects r WHERE r.import_id = imports.id)
+      WHERE status = 'running' AND messages_found = 0`),
+    closeKilledImports: p(`UPDATE imports SET status = 'interrupted' WHERE status = 'running'`),
+    countBatch: p(`UPDATE imports SET messages_found = messages_found + ?, stored = stored + ?, duplicates = duplicates + ?,
+        rejected = rejected + ? WHERE id = ?`),
     finishImport: p(`UPDATE imports SET finished_at = :finished_at, status = :status, files = :files,
       unreadable = :unreadable, messages_found = :messages_found, stored = :stored, duplicates = :duplicates,
       rejected = :rejected, bytes = :bytes, seconds = :seconds WHERE id = :id`),
@@ -299,8 +437,32 @@ function prepareStatements(db: SqliteDatabase) {
     rejectByHash: p(`SELECT id FROM rejects WHERE content_hash = ?`),
     insertReject: p(`INSERT INTO rejects (content_hash, source_id, source_offset, size, reason, raw, import_id, raw_compression)
       VALUES (?, ?, ?, ?, ?, ?, ?, '${RAW_COMPRESSION}') RETURNING id`),
-    insertOccurrence: p(`INSERT OR IGNORE INTO occurrences (source_id, source_offset, from_line, message_id, reject_id)
-      VALUES (?, ?, ?, ?, ?)`),
+    insertOccurrence: p(`INSERT INTO occurrences (source_id, source_offset, from_line, message_id, reject_id, line_ends)
+      VALUES (?, ?, ?, ?, ?, ?)`),
+    occurrenceFrom: p(`SELECT 1 FROM occurrences WHERE source_id = ? AND source_offset >= ? LIMIT 1`),
+    occurrencesFrom: p(`SELECT o.source_offset, o.from_line, o.message_id, o.reject_id,
+        coalesce((SELECT content_hash FROM messages WHERE id = o.message_id), (SELECT content_hash FROM rejects WHERE id = o.reject_id)) AS content_hash
+      FROM occurrences o WHERE o.source_id = ? AND o.source_offset >= ? ORDER BY o.source_offset LIMIT 2`),
+    setLineEnds: p(`UPDATE occurrences SET line_ends = ? WHERE source_id = ? AND source_offset = ?`),
+    deleteOccurrence: p(`DELETE FROM occurrences WHERE source_id = ? AND source_offset = ?`),
+    deleteOccurrencesFrom: p(`DELETE FROM occurrences WHERE source_id = ? AND source_offset >= ?`),
+    copySource: p(`INSERT INTO sources (path, kind, size, messages, last_import_id, head_sha1, read_offset, replaced_by_import)
+      SELECT path || ' (before import ' || CAST(? AS INTEGER) || ')', kind, size, messages, last_import_id, head_sha1, read_offset, ?
+      FROM sources WHERE id = ? RETURNING id`),
+    copyOccurrences: p(`INSERT INTO occurrences (source_id, source_offset, from_line, message_id, reject_id, line_ends)
+      SELECT ?, source_offset, from_line, message_id, reject_id, line_ends FROM occurrences WHERE source_id = ?`),
+    messageRaw: p(`SELECT raw, raw_compression, size FROM messages WHERE id = ?`),
+    rejectRaw: p(`SELECT raw, raw_compression, size FROM rejects WHERE id = ?`),
+    messageOccurs: p(`SELECT 1 FROM occurrences WHERE message_id = ? LIMIT 1`),
+    rejectOccurs: p(`SELECT 1 FROM occurrences WHERE reject_id = ? LIMIT 1`),
+    deleteReject: p(`DELETE FROM rejects WHERE id = ?`),
+    messageForDelete: p(`SELECT msgid, subject, sender, body FROM messages WHERE id = ?`),
+    deleteFullText: p(`INSERT INTO messages_fts (messages_fts, rowid, subject, sender, body) VALUES ('delete', ?, ?, ?, ?)`),
+    deleteMessageRows: ['headers', 'received', 'message_references', 'attachments', 'patch_files', 'link_facts']
+      .map((table) => p(`DELETE FROM ${table} WHERE message_id = ?`))
+      .concat(p(`DELETE FROM messages WHERE id = ?`)),
+    renumberLinkFacts: p(`UPDATE link_facts SET duplicate = (message_id != ?) WHERE msgid = ?`),
+    renumberDuplicates: p(`UPDATE messages SET duplicate_of = CASE WHEN id = ? THEN NULL ELSE ? END WHERE msgid = ?`),
     insertPerson: p(`INSERT INTO people (email, name, name_date) VALUES (?, ?, ?) ON CONFLICT(email) DO NOTHING`),
     upsertPersonName: p(`INSERT INTO people (email, name, name_date) VALUES (?, ?, ?)
       ON CONFLICT(email) DO UPDATE SET name = excluded.name, name_date = excluded.name_date
@@ -310,4 +472,13 @@ function prepareStatements(db: SqliteDatabase) {
     upsertList: p(`INSERT INTO lists (list_id, name) VALUES (?, ?)
       ON CONFLICT(list_id) DO UPDATE SET name = coalesce(lists.name, excluded.name) RETURNING id`),
   };
+}
+
+/** Marks the imports still `running` as `failed` (under the import lock only ours can be); best effort. */
+export function markFailed(db: SqliteDatabase): void {
+  try {
+    db.prepare(`UPDATE imports SET status = 'failed', finished_at = ? WHERE status = 'running'`).run(utcNow());
+  } catch {
+    // The disk is still full, say: the next import closes the row out (IndexWriter.beginImport).
+  }
 }

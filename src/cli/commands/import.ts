@@ -64,6 +64,7 @@ not be read (the rest was imported); 2: usage error.`)
         progress?.stop();
         process.off('SIGINT', onSigint);
       }
+      for (const warning of summary.warnings) process.stderr.write(`listindex: warning: ${warning.message}\n`);
       for (const error of summary.unreadable) process.stderr.write(`listindex: ${error.message}\n`);
       if (flags.json) process.stdout.write(JSON.stringify(summaryJson(summary), null, 2) + '\n');
       else if (!flags.quiet) printSummary(summary, flags.db);
@@ -96,7 +97,8 @@ function parseFlags(flags: ImportFlags): ImportOptions {
 }
 
 function summaryJson(s: ImportSummary) {
-  return { ...s, unreadable: s.unreadable.map((e) => ({ file: e.file, byteOffset: e.byteOffset, error: e.message })) };
+  const place = (e: ListindexError) => ({ file: e.file, byteOffset: e.byteOffset, error: e.message });
+  return { ...s, unreadable: s.unreadable.map(place), warnings: s.warnings.map(place) };
 }
 
 function printSummary(s: ImportSummary, db: string): void {

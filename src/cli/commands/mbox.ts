@@ -8,7 +8,7 @@ export function registerMbox(program: Command): void {
     .command('mbox')
     .description('Write a series (or one patch) as an mbox for git am, with trailers from replies applied')
     .argument('<what>', 'series/<id>, or patch/<message-id or id>')
-    .option('--db <file>', 'the index', process.env.LISTINDEX_DB ?? 'listindex.db')
+    .option('--db <file>', 'the index', 'listindex.db')
     .addHelpText('after', `
 Examples:
   listindex mbox --db dpdk.db series/453 > s.mbox && git am s.mbox

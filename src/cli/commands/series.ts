@@ -18,7 +18,7 @@ export function registerSeries(program: Command): void {
     .command('series')
     .description('List patch series, newest first, or show one as Patchwork\'s /api/series/ object')
     .argument('[id]', 'a series id: show that series')
-    .option('--db <file>', 'the index', process.env.LISTINDEX_DB ?? 'listindex.db')
+    .option('--db <file>', 'the index', 'listindex.db')
     .option('--submitter <who>', 'only series from this address (or name fragment)')
     .option('--list <list-id>', 'only series of this list (List-Id or link name)')
     .option('--open', 'only the newest revision of each series (what is still open)')

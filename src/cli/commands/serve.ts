@@ -6,7 +6,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Serve the index read-only over HTTP: Patchwork\'s REST API for git-pw and CI, public-inbox URLs for b4')
-    .option('--db <file>', 'the index', process.env.LISTINDEX_DB ?? 'listindex.db')
+    .option('--db <file>', 'the index', 'listindex.db')
     .option('--host <address>', 'the address to listen on (other than loopback, anyone who reaches it can read the index)', '127.0.0.1')
     .option('--port <n>', 'the port', '8000')
     .option('--base-url <url>', 'the URL clients reach the server at, for links in answers (default: from each request\'s Host)')

@@ -11,7 +11,7 @@ export function registerShow(program: Command): void {
     .command('show')
     .description('Show one message: as Patchwork\'s /api/covers|patches|comments/ object with --json')
     .argument('<message>', 'a Message-Id (brackets, id: or mid: optional), a lore/public-inbox URL, or a message id number')
-    .option('--db <file>', 'the index', process.env.LISTINDEX_DB ?? 'listindex.db')
+    .option('--db <file>', 'the index', 'listindex.db')
     .option('--json', 'Patchwork REST API JSON')
     .option('--raw', 'the message exactly as stored')
     .option('--base-url <url>', 'fill the url fields of JSON output from this Patchwork-style base URL')
