@@ -480,16 +480,26 @@ function candidate(index: number, fields: Partial<VersionCandidate> & { day: num
 const entries = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]);
 
 describe('linkVersions', () => {
-  it('links revisions that share a change-id, whatever their titles and senders', () => {
+  it('links revisions of one submitter that share a change-id, whatever their titles', () => {
     const links = linkVersions([
       candidate(0, { day: 0, version: 1, title: 'first title', changeId: '20240110-heap-abc' }),
       candidate(1, { day: 1, version: 1, title: 'unrelated', submitter: 3 }),
-      candidate(2, { day: 20, version: 2, title: 'a reworded title', submitter: 2, changeId: '20240110-heap-abc' }),
+      candidate(2, { day: 20, version: 2, title: 'a reworded title', changeId: '20240110-heap-abc' }),
     ]);
     expect(entries(links.previous)).toEqual([[2, 0]]);
     expect(entries(links.next)).toEqual([[0, 2]]);
     expect(links.latest.get(0)).toBe(2);
     expect(links.latest.get(1)).toBe(1);
+  });
+
+  it("does not let another sender's change-id make their series the next revision (hijack)", () => {
+    // A real v1..v9 of submitter 1, then submitter 2's v10 carrying the same change-id.
+    const real = Array.from({ length: 9 }, (_, i) => candidate(i, { day: i * 10, version: i + 1, title: 'real', changeId: 'cid' }));
+    const links = linkVersions([...real, candidate(9, { day: 95, version: 10, title: 'forged', submitter: 2, changeId: 'cid' })]);
+    expect(links.previous.has(9)).toBe(false);
+    expect(links.next.get(8)).toBeUndefined();
+    expect(links.latest.get(0)).toBe(8);
+    expect(links.latest.get(9)).toBe(9);
   });
 
   it('links a change-id group in version order even when listed newest first', () => {
