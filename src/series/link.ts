@@ -8,6 +8,9 @@
  *  - the same-name cover check is per list, not global;
  *  - a patch joining a series registers its own Message-Id, so deep-threaded series whose
  *    mails carry only In-Reply-To still join by reference;
+ *  - a reference cannot hijack a series: a patch from another sender than the series', or
+ *    numbered beyond its total and not sent with it (within SERIES_WINDOW of its first mail, as
+ *    Patchwork's `[PATCH 3/2]` fixture is), starts a series of its own;
  *  - replies whose parent is unknown are kept (kind `other`), and replies are linked after
  *    every patch and cover is known, so a parent arriving later still gets its replies.
  * Messages are processed in (date, Message-Id) order, so the result does not depend on the
@@ -83,6 +86,17 @@ const dateMs = (date: string | null) => (date ? Date.parse(date) : NaN);
 function withinWindow(a: string | null, b: string | null): boolean {
   const d = Math.abs(dateMs(a) - dateMs(b));
   return Number.isFinite(d) && d <= SERIES_WINDOW_MS;
+}
+
+/**
+ * Whether a patch found by reference may join a series. Anyone can reply to a cover letter: a
+ * patch from another sender, or one numbered beyond the total and sent later (a `[PATCH v9 6/5]`),
+ * is not part of the series that was posted, and must not go into its mbox. (Markers only ever
+ * match the same sender within the window.)
+ */
+function mayJoin(s: LinkedSeries, m: LinkMessage, number: number): boolean {
+  if (s.submitter !== m.submitter) return false;
+  return number <= s.total || withinWindow(s.date, m.date);
 }
 
 export function compareForLinking(a: LinkMessage, b: LinkMessage): number {
@@ -493,7 +507,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     return index;
   }
 
-  private findByReferences(m: LinkMessage, info: SubjectInfo, total: number): number | null {
+  private findByReferences(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {
     const references = this.referencesOf(m.list);
     for (const ref of [m.msgid, ...m.refs]) {
       const index = references.get(ref);
@@ -501,6 +515,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       const s = this.series[index];
       if (s.version !== info.version && !withinWindow(s.date, m.date)) continue;
       if (s.total !== total) continue;
+      if (!mayJoin(s, m, number)) continue;
       return index;
     }
     return null;
@@ -533,7 +548,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     const hasMarker = info.counter !== null && info.total !== null;
     const number = hasMarker ? info.counter! : 1;
     const total = hasMarker ? info.total! : 1;
-    let index = hasMarker ? this.findByReferences(m, info, total) ?? this.findByMarkers(m, info, total, number) : null;
+    let index = hasMarker ? this.findByReferences(m, info, total, number) ?? this.findByMarkers(m, info, total, number) : null;
     if (index === null || this.series[index].patches.has(number)) {
       index = this.newSeries(m, info, total);
       this.register(m.list, [...m.refs, m.msgid], index);

@@ -123,11 +123,11 @@ describe('linkSeries: threading', () => {
 
   it('follows a deep thread whose mails carry only In-Reply-To (each patch answers the one before)', () => {
     const a = new Archive();
-    // 30 minutes apart and from different senders: only the references can join them.
+    // 30 minutes apart: only the references can join them.
     a.add('c', { subject: '[PATCH 0/3] eal: deep thread', minute: 0 });
-    a.add('p1', { subject: '[PATCH 1/3] eal: one', minute: 30, refs: ['c'], diff: true, submitter: 2 });
-    a.add('p2', { subject: '[PATCH 2/3] eal: two', minute: 60, refs: ['p1'], diff: true, submitter: 3 });
-    a.add('p3', { subject: '[PATCH 3/3] eal: three', minute: 90, refs: ['p2'], diff: true, submitter: 4 });
+    a.add('p1', { subject: '[PATCH 1/3] eal: one', minute: 30, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] eal: two', minute: 60, refs: ['p1'], diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] eal: three', minute: 90, refs: ['p2'], diff: true });
     const r = a.link();
     expect(r.series).toHaveLength(1);
     expect(r.series[0].cover).toBe(a.id('c'));
@@ -137,11 +137,57 @@ describe('linkSeries: threading', () => {
   it('follows a deep thread without cover letter', () => {
     const a = new Archive();
     a.add('p1', { subject: '[PATCH 1/3] i2c: one', minute: 0, diff: true });
-    a.add('p2', { subject: '[PATCH 2/3] i2c: two', minute: 40, refs: ['p1'], diff: true, submitter: 2 });
-    a.add('p3', { subject: '[PATCH 3/3] i2c: three', minute: 80, refs: ['p2'], diff: true, submitter: 3 });
+    a.add('p2', { subject: '[PATCH 2/3] i2c: two', minute: 40, refs: ['p1'], diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] i2c: three', minute: 80, refs: ['p2'], diff: true });
     const r = a.link();
     expect(r.series).toHaveLength(1);
     expect(patchesOf(r.series[0])).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
+  /** A real v9 of five patches from submitter 1, shallow-threaded under its cover. */
+  function realV9(): Archive {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH v9 0/5] clk: rework the dividers', minute: 0 });
+    for (const n of [1, 2, 3, 4, 5]) a.add(`p${n}`, { subject: `[PATCH v9 ${n}/5] clk: part ${n}`, minute: n / 10, refs: ['c'], diff: true });
+    return a;
+  }
+  const realPatches = (a: Archive) => Object.fromEntries([1, 2, 3, 4, 5].map((n) => [n, a.id(`p${n}`)]));
+
+  it("keeps another sender's [PATCH v9 6/5] in reply to a real cover out of its series (hijack)", () => {
+    for (const minute of [1, 3 * 24 * 60]) {
+      const a = realV9();
+      a.add('evil', { subject: '[PATCH v9 6/5] clk: add a backdoor', minute, refs: ['c'], diff: true, submitter: 2 });
+      const r = a.link();
+      expect(patchesOf(seriesOf(r, a.id('c'))), `minute ${minute}`).toEqual(realPatches(a));
+      const own = seriesOf(r, a.id('evil'))!;
+      expect(own.cover).toBeNull();
+      expect(own.submitter).toBe(2);
+      expect(patchesOf(own)).toEqual({ 6: a.id('evil') });
+    }
+  });
+
+  it("keeps another sender's patch out of a series also when its number is free", () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/3] clk: rework', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] clk: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] clk: two', minute: 1, refs: ['c'], diff: true });
+    a.add('other', { subject: '[PATCH 3/3] clk: three', minute: 120, refs: ['c'], diff: true, submitter: 2 });
+    const r = a.link();
+    expect(patchesOf(seriesOf(r, a.id('c')))).toEqual({ 1: a.id('p1'), 2: a.id('p2') });
+    expect(seriesOf(r, a.id('other'))!.submitter).toBe(2);
+  });
+
+  it('keeps an extra patch beyond the total when the sender sends it with the series, not days later', () => {
+    const sameRun = realV9();
+    sameRun.add('extra', { subject: '[PATCH v9 6/5] clk: one more', minute: 1, refs: ['c'], diff: true });
+    let r = sameRun.link();
+    expect(patchesOf(seriesOf(r, sameRun.id('c')))).toEqual({ ...realPatches(sameRun), 6: sameRun.id('extra') });
+
+    const later = realV9();
+    later.add('extra', { subject: '[PATCH v9 6/5] clk: one more', minute: 2 * 24 * 60, refs: ['c'], diff: true });
+    r = later.link();
+    expect(patchesOf(seriesOf(r, later.id('c')))).toEqual(realPatches(later));
+    expect(patchesOf(seriesOf(r, later.id('extra')))).toEqual({ 6: later.id('extra') });
   });
 
   it('keeps a v2 sent in reply to the v1 cover as its own series', () => {
