@@ -90,7 +90,7 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       }
     },
     cover: (m, info, series) => {
-      store.addCover(m.id, series, info.name);
+      store.addCover(m.id, series, info.name, info.total, info.version);
       coverLeads.set(series, leadOf(m, info.title));
       patchLeads.delete(series);
       covers++;

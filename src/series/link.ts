@@ -6,6 +6,9 @@
  *  - a series sent in reply to another series of a different size is not merged into it
  *    (Patchwork #127): a reference is followed only when the totals agree;
  *  - the same-name cover check is per list, not global;
+ *  - a cover whose `N` or version differs from its patches' (`[PATCH v7 00/23]` answered
+ *    directly by `[PATCH v7 n/24]` of the same run) keeps them, as Patchwork does: the series
+ *    takes the patches' total and version, if they write one (the cover's are kept with it);
  *  - a patch joining a series registers its own Message-Id, so deep-threaded series whose
  *    mails carry only In-Reply-To still join by reference;
  *  - a reference cannot hijack a series: a patch from another sender than the series', or
@@ -500,11 +503,52 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       total, rfc: info.rfc, cover: null, patches: new PatchSlots(), firstPatchName: null,
     });
     const index = this.series.length - 1;
-    const key = markerKey(m.list, m.submitter, info.version, total);
+    const key = this.markersOf(index);
     const same = this.seriesByMarkers.get(key);
     if (same) same.push(index);
     else this.seriesByMarkers.set(key, [index]);
     return index;
+  }
+
+  private markersOf(index: number): string {
+    const s = this.series[index];
+    return markerKey(s.list, s.submitter, s.version, s.total);
+  }
+
+  /**
+   * Whether a patch whose total or version differs from the series it references may still join
+   * it, the series then taking the patch's: only a series that is so far its cover alone, that
+   * the patch answers directly (its In-Reply-To), from the same sender in the same run. A cover
+   * miscounted by hand (`00/23` for 24 patches, `0/9` before a `v2 n/8`) is then kept with its
+   * patches, while a new revision sent in reply to an old cover still starts its own series.
+   */
+  private adoptsCounts(index: number, m: LinkMessage, ref: string): boolean {
+    const s = this.series[index];
+    return s.cover !== null && s.patches.size === 0 && ref === m.refs[0] && s.submitter === m.submitter
+      && withinWindow(s.date, m.date) && this.lookupMsgid(ref) === s.cover;
+  }
+
+  /** Gives a cover-only series its patches' total and version; findByMarkers finds it under those. */
+  private adoptCounts(index: number, info: SubjectInfo, total: number): void {
+    const s = this.series[index];
+    const old = this.seriesByMarkers.get(this.markersOf(index)) ?? [];
+    if (old.includes(index)) old.splice(old.indexOf(index), 1);
+    s.total = total;
+    // Patches without a version keep the cover's (Patchwork's base-different-versions).
+    if (info.versionText !== null) {
+      s.version = info.version;
+      s.versionText = info.versionText;
+    }
+    const key = this.markersOf(index);
+    const same = this.seriesByMarkers.get(key);
+    if (same === undefined) {
+      this.seriesByMarkers.set(key, [index]);
+      return;
+    }
+    // Kept in creation (date) order, which findByMarkers relies on to let old series go.
+    let at = same.length;
+    while (at > 0 && same[at - 1] > index) at--;
+    same.splice(at, 0, index);
   }
 
   private findByReferences(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {
@@ -513,6 +557,10 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       const index = references.get(ref);
       if (index === undefined) continue;
       const s = this.series[index];
+      if ((s.total !== total || (info.versionText !== null && s.version !== info.version)) && this.adoptsCounts(index, m, ref)) {
+        this.adoptCounts(index, info, total);
+        return index;
+      }
       if (s.version !== info.version && !withinWindow(s.date, m.date)) continue;
       if (s.total !== total) continue;
       if (!mayJoin(s, m, number)) continue;

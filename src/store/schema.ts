@@ -327,6 +327,15 @@ CREATE TABLE link_facts (
 -- messages_msgid, whose every hit has to read the message's row to check duplicate_of.
 CREATE INDEX link_facts_msgid ON link_facts(msgid) WHERE duplicate = 0;
 `,
+  /* 7: a cover's own n/N total and version; the next import links again */ `
+-- A cover can miscount its patches (00/23 before 24 patches): its series takes the patches'
+-- total and version, and the cover keeps its own here, as written.
+ALTER TABLE covers ADD COLUMN total INTEGER;    -- N of the cover's own 0/N
+ALTER TABLE covers ADD COLUMN version INTEGER;  -- the cover's own version (1 when none is written)
+-- Linking fills these, and chooses the canonical copy of each repeated Message-Id by its rule
+-- (messages.duplicate_of): forget how far the index was linked, so that the next import links it all.
+DELETE FROM settings WHERE key = 'linked_up_to';
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -132,22 +132,27 @@ describe('link_facts', () => {
     expect(linkTables()).toEqual(clean);
   });
 
+  /** Takes the index back to schema 5: what later migrations added is gone. */
+  const toSchema5 = () => {
+    db.exec('DROP TABLE link_facts; ALTER TABLE covers DROP COLUMN total; ALTER TABLE covers DROP COLUMN version');
+    db.pragma('user_version = 5');
+  };
+
   it('is made for an index of schema 5 and filled at its first linking', () => {
     const path = db.name;
-    db.exec('DROP TABLE link_facts');
-    db.pragma('user_version = 5');
+    toSchema5();
     db.close();
     db = openDatabase(path);
     expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(0);
-    expect(relinkSeries(db).changedRows).toBe(0);
+    // Only the covers' own counts, which a later migration added empty, are written.
+    expect(relinkSeries(db).changedRows).toBe(db.prepare('SELECT count(*) FROM covers').pluck().get());
     expect(differences()).toEqual([0, 0]);
     expect(linkTables()).toEqual(clean);
   });
 
   it('holds every message after an index of schema 5 imports more mail', async () => {
     const path = db.name;
-    db.exec('DROP TABLE link_facts');
-    db.pragma('user_version = 5');
+    toSchema5();
     db.close();
     db = openDatabase(path);
     // The import writes the new messages' rows; linking then finds the older ones missing.

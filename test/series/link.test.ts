@@ -190,6 +190,57 @@ describe('linkSeries: threading', () => {
     expect(patchesOf(seriesOf(r, later.id('extra')))).toEqual({ 6: later.id('extra') });
   });
 
+  it("keeps a cover whose N or version differs from its patches' with them, taking the patches' counts", () => {
+    const cases = [
+      { cover: '[PATCH v7 00/23] mm: big', patch: (n: number) => `[PATCH v7 ${n}/24] mm: part ${n}`, total: 24, version: 7 },
+      { cover: '[PATCH 0/3] mm: small', patch: (n: number) => `[PATCH ${n}/4] mm: part ${n}`, total: 4, version: 1, upTo: 3 },
+      { cover: '[PATCH 0/9] mm: v2 cover', patch: (n: number) => `[PATCH v2 ${n}/8] mm: part ${n}`, total: 8, version: 2 },
+      { cover: '[PATCH v16 00/23] mm: again', patch: (n: number) => `[PATCH v17 ${n}/24] mm: part ${n}`, total: 24, version: 17 },
+    ];
+    for (const c of cases) {
+      const a = new Archive();
+      a.add('c', { subject: c.cover, minute: 0 });
+      const numbers = Array.from({ length: c.upTo ?? c.total }, (_, i) => i + 1);
+      for (const n of numbers) a.add(`p${n}`, { subject: c.patch(n), minute: n / 10, refs: ['c'], diff: true });
+      const r = a.link();
+      expect(r.series, c.cover).toHaveLength(1);
+      const s = r.series[0];
+      expect(s.cover).toBe(a.id('c'));
+      expect([s.total, s.version]).toEqual([c.total, c.version]);
+      expect(patchesOf(s)).toEqual(Object.fromEntries(numbers.map((n) => [n, a.id(`p${n}`)])));
+    }
+  });
+
+  it('keeps the patches of a miscounted cover together also when some are found by markers only', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/2] mm: miscounted', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] mm: one', minute: 1, refs: ['c'], diff: true });
+    // The rest of the run lost its threading (sent one by one).
+    a.add('p2', { subject: '[PATCH 2/3] mm: two', minute: 2, diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] mm: three', minute: 3, diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(1);
+    expect(patchesOf(r.series[0])).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
+  it("does not give a cover to patches of another size that do not answer it directly, or come later, or from someone else", () => {
+    const variants: [string, Spec][] = [
+      ['not directly', { subject: '[PATCH 1/4] mm: one', minute: 1, refs: ['other', 'c'], diff: true }],
+      ['a day later', { subject: '[PATCH 1/4] mm: one', minute: 24 * 60, refs: ['c'], diff: true }],
+      ['another sender', { subject: '[PATCH 1/4] mm: one', minute: 1, refs: ['c'], diff: true, submitter: 2 }],
+    ];
+    for (const [what, spec] of variants) {
+      const a = new Archive();
+      a.add('c', { subject: '[PATCH 0/3] mm: three', minute: 0 });
+      a.add('other', { subject: 'Re: [PATCH 0/3] mm: three', minute: 0.5, refs: ['c'], submitter: 3 });
+      a.add('p1', spec);
+      const r = a.link();
+      expect(r.series, what).toHaveLength(2);
+      expect(seriesOf(r, a.id('c'))!.patches.size, what).toBe(0);
+      expect(seriesOf(r, a.id('c'))!.total, what).toBe(3);
+    }
+  });
+
   it('keeps a v2 sent in reply to the v1 cover as its own series', () => {
     const a = new Archive();
     a.add('v1c', { subject: '[PATCH 0/2] mmc: rework reset', minute: 0 });
@@ -418,6 +469,11 @@ describe('linkSeries: input order', () => {
     a.add('orphan', { subject: 'Re: [PATCH] gone', minute: 4100, refs: ['nowhere'] });
     a.add('zero', { subject: '[PATCH 0/1] crypto: cover with diff', minute: 5000, diff: true });
     a.add('z1', { subject: '[PATCH 1/1] crypto: one', minute: 5001, refs: ['zero'], diff: true });
+    // A cover that miscounts its patches, some of them threaded to it.
+    a.add('mc', { subject: '[PATCH 0/2] net: miscounted', minute: 6000 });
+    a.add('mc1', { subject: '[PATCH v2 1/3] net: one', minute: 6001, refs: ['mc'], diff: true });
+    a.add('mc2', { subject: '[PATCH v2 2/3] net: two', minute: 6001, refs: ['mc'], diff: true });
+    a.add('mc3', { subject: '[PATCH v2 3/3] net: three', minute: 6002, diff: true });
     return a.messages;
   }
 
