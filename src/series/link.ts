@@ -11,6 +11,9 @@
  *    takes the patches' total and version, if they write one (the cover's are kept with it);
  *  - a patch joining a series registers its own Message-Id, so deep-threaded series whose
  *    mails carry only In-Reply-To still join by reference;
+ *  - a patch whose reference leads to an older posting (beyond SERIES_WINDOW) joins the series
+ *    with a cover that its sender is sending now, found by markers, if there is one: a series sent
+ *    in two runs stays one;
  *  - a reference cannot hijack a series: a patch from another sender than the series', or
  *    numbered beyond its total and not sent with it (within SERIES_WINDOW of its first mail, as
  *    Patchwork's `[PATCH 3/2]` fixture is), starts a series of its own;
@@ -592,11 +595,29 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     return found;
   }
 
+  /**
+   * Whether a series found by markers (this sender, version and total, within the window) is the
+   * one a patch belongs to rather than the older series its references lead to: a series sent in
+   * two `git send-email` runs, the cover and some patches first and the rest minutes later
+   * threaded elsewhere, stays one series with its cover. Only a series with a cover letter and
+   * without this patch number: a patch sent days later in reply to its own series still joins it.
+   */
+  private sameRun(index: number, number: number): boolean {
+    const s = this.series[index];
+    return s.cover !== null && !s.patches.has(number);
+  }
+
   private linkPatch(m: M, info: SubjectInfo): void {
     const hasMarker = info.counter !== null && info.total !== null;
     const number = hasMarker ? info.counter! : 1;
     const total = hasMarker ? info.total! : 1;
-    let index = hasMarker ? this.findByReferences(m, info, total, number) ?? this.findByMarkers(m, info, total, number) : null;
+    let index = hasMarker ? this.findByReferences(m, info, total, number) : null;
+    if (hasMarker && (index === null || !withinWindow(this.series[index].date, m.date))) {
+      // No reference, or one to an older posting (a thread root passed to --in-reply-to again):
+      // a series this sender is sending now, with its cover, comes first (see sameRun).
+      const run = this.findByMarkers(m, info, total, number);
+      if (index === null || (run !== null && this.sameRun(run, number))) index = run;
+    }
     if (index === null || this.series[index].patches.has(number)) {
       index = this.newSeries(m, info, total);
       this.register(m.list, [...m.refs, m.msgid], index);

@@ -241,6 +241,33 @@ describe('linkSeries: threading', () => {
     }
   });
 
+  it('keeps a series sent in two runs with its cover when the second run replies to an older posting', () => {
+    const a = new Archive();
+    // Two weeks before, the same series (same version) went to another list, threaded under a
+    // cover not in this archive; this list got its patch 4 only.
+    a.add('old4', { subject: '[PATCH 4/5] soc: part 4', minute: -14 * 24 * 60, refs: ['elsewhere'], diff: true });
+    // Now: the cover and two patches; minutes later the rest, sent --in-reply-to the old cover.
+    a.add('c', { subject: '[PATCH 0/5] soc: convert to DT', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/5] soc: part 1', minute: 0.1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/5] soc: part 2', minute: 0.2, refs: ['c'], diff: true });
+    for (const n of [3, 4, 5]) a.add(`p${n}`, { subject: `[PATCH ${n}/5] soc: part ${n}`, minute: 12 + n / 10, refs: ['elsewhere'], diff: true });
+    const r = a.link();
+    expect(patchesOf(seriesOf(r, a.id('c')))).toEqual(Object.fromEntries([1, 2, 3, 4, 5].map((n) => [n, a.id(`p${n}`)])));
+    expect(patchesOf(seriesOf(r, a.id('old4')))).toEqual({ 4: a.id('old4') });
+  });
+
+  it('still lets a patch sent days later join its series by reference', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/3] soc: convert', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] soc: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] soc: two', minute: 1, refs: ['c'], diff: true });
+    // The forgotten patch 3, two days later, and another unrelated series of the same shape.
+    a.add('q1', { subject: '[PATCH 1/3] net: one', minute: 2 * 24 * 60, diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] soc: three', minute: 2 * 24 * 60 + 1, refs: ['c'], diff: true });
+    const r = a.link();
+    expect(patchesOf(seriesOf(r, a.id('c')))).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
   it('keeps a v2 sent in reply to the v1 cover as its own series', () => {
     const a = new Archive();
     a.add('v1c', { subject: '[PATCH 0/2] mmc: rework reset', minute: 0 });
