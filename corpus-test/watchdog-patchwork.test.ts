@@ -108,7 +108,10 @@ function compare(): Compared[] {
   }));
   const inSpanning = (msgid: string) => spanning.has(patchworkGroup.get(msgid)!);
 
+  const repeated = new Set(db.prepare('SELECT msgid FROM messages WHERE duplicate_of IS NOT NULL').pluck().all() as string[]);
+
   const explain = (m: OurMessage, patchwork: string): string => {
+    if (repeated.has(m.msgid)) return 'repeated Message-Id: Patchwork keeps the first copy in the file, listindex the first to reach the archive';
     if (ignoreHint.has(m.id)) return 'X-Patchwork-Hint: ignore (Patchwork drops the mail, listindex ignores the hint)';
     if (patchwork === 'dropped' && m.kind === 'comment') {
       if (patchworkContent(m) === '') return 'reply with no text left once quoted footer is cut (Patchwork drops empty mail)';

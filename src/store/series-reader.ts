@@ -94,13 +94,13 @@ export class SeriesReader {
       m.from_id AS submitter
     FROM messages m LEFT JOIN patches p ON p.message_id = m.id LEFT JOIN covers c ON c.message_id = m.id`;
 
-  /** A message by Message-Id (with or without brackets) or by numeric id; the first stored copy. */
+  /** A message by Message-Id (with or without brackets) or by numeric id; of a repeated Message-Id, its canonical copy. */
   submission(ref: string | number): SubmissionRow | null {
     if (typeof ref === 'number') {
       return (this.db.prepare(`${SeriesReader.SUBMISSION} WHERE m.id = ?`).get(ref) as SubmissionRow | undefined) ?? null;
     }
     const msgid = ref.startsWith('<') ? ref : `<${ref}>`;
-    return (this.db.prepare(`${SeriesReader.SUBMISSION} WHERE m.msgid = ? ORDER BY m.id LIMIT 1`).get(msgid) as SubmissionRow | undefined) ?? null;
+    return (this.db.prepare(`${SeriesReader.SUBMISSION} WHERE m.msgid = ? ORDER BY m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(msgid) as SubmissionRow | undefined) ?? null;
   }
 
   series(id: number): SeriesRowOut | null {

@@ -97,10 +97,14 @@ export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>)
   return [...out];
 }
 
+/** The last message id the index was linked with (0 when never linked). */
+export function linkedUpTo(db: SqliteDatabase): number {
+  return db.prepare(`SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'linked_up_to'), 0)`).pluck().get() as number;
+}
+
 /** False when messages were stored after the last linking (an import killed before its end). */
 export function isLinked(db: SqliteDatabase): boolean {
-  return db.prepare(`SELECT coalesce(max(id), 0) <= coalesce((SELECT CAST(value AS INTEGER) FROM settings
-    WHERE key = 'linked_up_to'), 0) FROM messages`).pluck().get() === 1;
+  return db.prepare('SELECT coalesce(max(id), 0) FROM messages').pluck().get() as number <= linkedUpTo(db);
 }
 
 export function loadSettings(db: SqliteDatabase): { dropPrefixes: string[] } {

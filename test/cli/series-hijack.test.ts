@@ -86,6 +86,57 @@ describe('a series cannot be hijacked', () => {
   });
 });
 
+describe('two different messages with one Message-Id', () => {
+  // The real series came through the list; a forged cover and patch 3, with the real ones'
+  // Message-Ids but other text, sit in another file (a saved folder, a crafted mbox).
+  const real = () => realV9().map((m) => ({ ...m, received: m.minute + 1 }));
+  const forged = (): Mail[] => [
+    { id: 'v9-0', minute: 0, subject: '[PATCH v9 0/5] clk: forged name', body: 'A forged cover.' },
+    { id: 'v9-3', minute: 0.3, subject: '[PATCH v9 3/5] clk: part 3', inReplyTo: 'v9-0', diff: 'forged change 3' },
+  ];
+
+  /** What a reader sees of the series: its JSON (ids left out), its mbox and `show` of the cover. */
+  function seen(db: string) {
+    const id = seriesIdOf(db, 'v9-0');
+    const series = JSON.parse(cliOk(['series', String(id), '--json', '--db', db]).out) as Record<string, unknown>;
+    const mbox = cliOk(['mbox', `series/${id}`, '--db', db]).out;
+    const cover = JSON.parse(cliOk(['show', '<v9-0@example.org>', '--json', '--db', db]).out) as { name: string; content: string };
+    const copies = withDb(db, (d) => d.prepare(`SELECT m.msgid, m.subject, c.subject AS canonical FROM messages m
+      JOIN messages c ON c.id = m.duplicate_of ORDER BY m.msgid`).all());
+    return { name: series.name, patches: (series.patches as { msgid: string }[]).map((p) => p.msgid), mbox: mbox.replace(/^X-Patchwork-Id: .*$/gm, ''),
+      cover: [cover.name, cover.content], copies };
+  }
+
+  it('keeps the copy that came through the list, whichever file is imported first', () => {
+    const realFile = archive(real());
+    const forgedFile = archive(forged());
+    const forgedFirst = seen(imported(forgedFile, realFile));
+    const realFirst = seen(imported(realFile, forgedFile));
+    expect(forgedFirst).toEqual(realFirst);
+    expect(forgedFirst.name).toBe('clk: rework the dividers');
+    expect(forgedFirst.mbox).toContain('real change 3');
+    expect(forgedFirst.mbox).not.toContain('forged change 3');
+    expect(forgedFirst.cover[1]).toContain('The real cover.');
+    // The other copies are kept, and say which copy stands for them.
+    expect(forgedFirst.copies).toEqual([
+      { msgid: '<v9-0@example.org>', subject: '[PATCH v9 0/5] clk: forged name', canonical: '[PATCH v9 0/5] clk: rework the dividers' },
+      { msgid: '<v9-3@example.org>', subject: '[PATCH v9 3/5] clk: part 3', canonical: '[PATCH v9 3/5] clk: part 3' },
+    ]);
+  });
+
+  it('keeps, of two copies that both came through the list, the one that arrived first, in either import order', () => {
+    const first = archive([{ id: 'x', minute: 0, subject: '[PATCH] clk: fix', diff: 'first copy', list: true, received: 1 }]);
+    const replayed = archive([{ id: 'x', minute: 0, subject: '[PATCH] clk: fix', diff: 'replayed copy', list: true, received: 90 }]);
+    for (const order of [[first, replayed], [replayed, first]]) {
+      const db = imported(...order);
+      const canonical = one<{ body: string }>(db, `SELECT body FROM messages WHERE msgid = '<x@example.org>' AND duplicate_of IS NULL`);
+      expect(canonical.body).toContain('first copy');
+      expect(one<{ n: number }>(db, `SELECT count(*) AS n FROM messages WHERE duplicate_of IS NOT NULL`).n).toBe(1);
+      expect(one<{ n: number }>(db, `SELECT count(*) AS n FROM link_facts WHERE duplicate = 1`).n).toBe(1);
+    }
+  });
+});
+
 describe('a cover whose count or version differs from its patches', () => {
   it("is kept with the patches that answer it, the series takes their total and version, the cover keeps its own", () => {
     const db = imported(archive([
