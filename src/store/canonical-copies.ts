@@ -28,8 +28,13 @@ const COPIES_BY_RULE = `SELECT m.id FROM messages m WHERE m.msgid = ?
  * Returns the rows changed.
  */
 export function chooseCanonicalCopies(db: SqliteDatabase, afterId: number): number {
-  const repeated = db.prepare(`SELECT DISTINCT m.msgid FROM messages m WHERE m.id > ?
-    AND EXISTS (SELECT 1 FROM messages o WHERE o.msgid = m.msgid AND o.id <> m.id)`).pluck().all(afterId) as string[];
+  // The whole index in one pass over the msgid index when it was never linked; else only the
+  // messages stored since, by row id (NOT INDEXED: the planner would otherwise walk the whole
+  // msgid index on every import).
+  const repeated = (afterId <= 0
+    ? db.prepare('SELECT msgid FROM messages GROUP BY msgid HAVING count(*) > 1').pluck().all()
+    : db.prepare(`SELECT DISTINCT m.msgid FROM messages m NOT INDEXED WHERE m.id > ?
+      AND EXISTS (SELECT 1 FROM messages o WHERE o.msgid = m.msgid AND o.id <> m.id)`).pluck().all(afterId)) as string[];
   if (repeated.length === 0) return 0;
   const first = db.prepare(COPIES_BY_RULE).pluck();
   const setMessages = db.prepare(`UPDATE messages SET duplicate_of = nullif(@canonical, id)

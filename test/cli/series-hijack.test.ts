@@ -112,7 +112,10 @@ describe('two different messages with one Message-Id', () => {
     const forgedFile = archive(forged());
     const forgedFirst = seen(imported(forgedFile, realFile));
     const realFirst = seen(imported(realFile, forgedFile));
+    const together = join(tempDir('listindex-hijack-db-'), 'list.db');
+    cliOk(['import', forgedFile, realFile, '--db', together, '-q']);
     expect(forgedFirst).toEqual(realFirst);
+    expect(seen(together)).toEqual(realFirst);
     expect(forgedFirst.name).toBe('clk: rework the dividers');
     expect(forgedFirst.mbox).toContain('real change 3');
     expect(forgedFirst.mbox).not.toContain('forged change 3');
