@@ -305,6 +305,31 @@ describe('linkSeries: threading', () => {
     expect(patchesOf(seriesOf(r, a.id('v2c')))).toEqual({ 1: a.id('v2p1'), 2: a.id('v2p2') });
   });
 
+  // docs/patchwork-differences.md: Patchwork makes one series per mail here (each v2 patch finds
+  // v1 by reference, where its number is taken).
+  it("keeps a new revision threaded to the previous one's patches as one series", () => {
+    const a = new Archive();
+    a.add('v1p1', { subject: '[PATCH 1/2] mmc: one', minute: 0, diff: true });
+    a.add('v1p2', { subject: '[PATCH 2/2] mmc: two', minute: 1, refs: ['v1p1'], diff: true });
+    const day = 24 * 60;
+    a.add('v2p1', { subject: '[PATCH v2 1/2] mmc: one', minute: day, refs: ['v1p1'], diff: true });
+    a.add('v2p2', { subject: '[PATCH v2 2/2] mmc: two', minute: day + 1, refs: ['v1p2', 'v1p1'], diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(2);
+    expect(patchesOf(seriesOf(r, a.id('v2p1')))).toEqual({ 1: a.id('v2p1'), 2: a.id('v2p2') });
+  });
+
+  it('keeps names over 255 characters whole (Patchwork cuts them)', () => {
+    const a = new Archive();
+    const title = `mm: ${'a very long subject '.repeat(20).trim()}`;
+    a.add('c', { subject: `[PATCH 0/1] ${title}`, minute: 0 });
+    a.add('p1', { subject: `[PATCH 1/1] ${title}`, minute: 1, refs: ['c'], diff: true });
+    const r = a.link();
+    expect(title.length).toBeGreaterThan(255);
+    expect(r.series[0].name).toBe(title);
+    expect(r.subjects.get(a.id('p1'))!.name).toBe(`[1/1] ${title}`);
+  });
+
   it('does not merge a 25-patch series sent in reply to a 7-patch series (Patchwork #127)', () => {
     const a = new Archive();
     a.add('small', { subject: '[PATCH 0/7] drm: small series', minute: 0 });
