@@ -526,6 +526,14 @@ describe('linkSeries: input order', () => {
     a.add('mc1', { subject: '[PATCH v2 1/3] net: one', minute: 6001, refs: ['mc'], diff: true });
     a.add('mc2', { subject: '[PATCH v2 2/3] net: two', minute: 6001, refs: ['mc'], diff: true });
     a.add('mc3', { subject: '[PATCH v2 3/3] net: three', minute: 6002, diff: true });
+    // Another sender's patch in reply to that cover; a series sent in two runs, the second
+    // threaded to an older posting of it.
+    a.add('evil', { subject: '[PATCH v2 4/3] net: more', minute: 6003, refs: ['mc'], diff: true, submitter: 9 });
+    a.add('old2', { subject: '[PATCH 2/3] soc: two', minute: 7000, refs: ['gone'], diff: true, submitter: 7 });
+    a.add('rc', { subject: '[PATCH 0/3] soc: convert', minute: 9000, submitter: 7 });
+    a.add('r1', { subject: '[PATCH 1/3] soc: one', minute: 9000, refs: ['rc'], diff: true, submitter: 7 });
+    a.add('r2', { subject: '[PATCH 2/3] soc: two', minute: 9010, refs: ['gone'], diff: true, submitter: 7 });
+    a.add('r3', { subject: '[PATCH 3/3] soc: three', minute: 9010, refs: ['gone'], diff: true, submitter: 7 });
     return a.messages;
   }
 
