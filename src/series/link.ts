@@ -506,11 +506,21 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       total, rfc: info.rfc, cover: null, patches: new PatchSlots(), firstPatchName: null,
     });
     const index = this.series.length - 1;
+    this.fileByMarkers(index);
+    return index;
+  }
+
+  /** Files a series under its markers, in creation (date) order: findByMarkers lets old ones go by it. */
+  private fileByMarkers(index: number): void {
     const key = this.markersOf(index);
     const same = this.seriesByMarkers.get(key);
-    if (same) same.push(index);
-    else this.seriesByMarkers.set(key, [index]);
-    return index;
+    if (same === undefined) {
+      this.seriesByMarkers.set(key, [index]);
+      return;
+    }
+    let at = same.length;
+    while (at > 0 && same[at - 1] > index) at--;
+    same.splice(at, 0, index);
   }
 
   private markersOf(index: number): string {
@@ -542,16 +552,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       s.version = info.version;
       s.versionText = info.versionText;
     }
-    const key = this.markersOf(index);
-    const same = this.seriesByMarkers.get(key);
-    if (same === undefined) {
-      this.seriesByMarkers.set(key, [index]);
-      return;
-    }
-    // Kept in creation (date) order, which findByMarkers relies on to let old series go.
-    let at = same.length;
-    while (at > 0 && same[at - 1] > index) at--;
-    same.splice(at, 0, index);
+    this.fileByMarkers(index);
   }
 
   private findByReferences(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {

@@ -16,11 +16,10 @@
 import type { SqliteDatabase } from './database.js';
 
 /** Copies of one Message-Id, the canonical one first. */
-const COPIES_BY_RULE = `SELECT m.id FROM messages m WHERE m.msgid = ?
+const COPIES_BY_RULE = `SELECT m.id FROM messages m LEFT JOIN received r ON r.message_id = m.id AND r.hop = 0
+  WHERE m.msgid = ?
   ORDER BY EXISTS (SELECT 1 FROM headers h WHERE h.message_id = m.id AND h.name = 'List-Id' COLLATE NOCASE) DESC,
-    (SELECT r.date FROM received r WHERE r.message_id = m.id AND r.hop = 0) IS NULL,
-    (SELECT r.date FROM received r WHERE r.message_id = m.id AND r.hop = 0),
-    m.size DESC, m.content_hash`;
+    r.date IS NULL, r.date, m.size DESC, m.content_hash`;
 
 /**
  * Chooses the canonical copy of every Message-Id that a message stored after `afterId` shares
