@@ -98,7 +98,20 @@ function compare(): Compared[] {
   const revisionOf = new Map((db.prepare(`SELECT m.msgid, s.version, s.total FROM patches p JOIN messages m ON m.id = p.message_id
     JOIN series s ON s.id = p.series_id`).raw().all() as [string, number, number][]).map(([msgid, v, t]) => [msgid, `v${v} of ${t}`]));
 
+  // Patchwork groups that span postings more than a day apart (a later run of a series that went
+  // into an older posting of the same revision by reference), and the messages they hold.
+  const dateOf = new Map(db.prepare('SELECT msgid, date FROM messages').raw().all() as [string, string][]);
+  const members = (key: string | undefined) => (key && key !== 'none' ? (JSON.parse(key) as [string | null, string[]])[1] : []);
+  const spanning = new Set([...new Set(patchworkGroup.values())].filter((key) => {
+    const times = members(key).map((msgid) => Date.parse(dateOf.get(msgid) ?? '')).filter(Number.isFinite);
+    return times.length > 1 && Math.max(...times) - Math.min(...times) > 86400_000;
+  }));
+  const inSpanning = (msgid: string) => spanning.has(patchworkGroup.get(msgid)!);
+
+  const repeated = new Set(db.prepare('SELECT msgid FROM messages WHERE duplicate_of IS NOT NULL').pluck().all() as string[]);
+
   const explain = (m: OurMessage, patchwork: string): string => {
+    if (repeated.has(m.msgid)) return 'repeated Message-Id: Patchwork keeps the first copy in the file, listindex the first to reach the archive';
     if (ignoreHint.has(m.id)) return 'X-Patchwork-Hint: ignore (Patchwork drops the mail, listindex ignores the hint)';
     if (patchwork === 'dropped' && m.kind === 'comment') {
       if (patchworkContent(m) === '') return 'reply with no text left once quoted footer is cut (Patchwork drops empty mail)';
@@ -106,9 +119,11 @@ function compare(): Compared[] {
       if (parent && parent.source_offset > m.source_offset) return 'reply archived before its parent (Patchwork drops it as an orphan)';
     }
     if (patchwork === m.kind) {
-      const members = (key: string | undefined) => (key && key !== 'none' ? (JSON.parse(key) as [string | null, string[]])[1] : []);
       const revisions = new Set([...members(patchworkGroup.get(m.msgid)), ...members(ourGroup.get(m.msgid))].map((p) => revisionOf.get(p)));
       if (revisions.size > 1) return 'Patchwork merged another revision into the series by reference';
+      if (inSpanning(m.msgid) || members(ourGroup.get(m.msgid)).some(inSpanning)) {
+        return 'series sent in two runs: Patchwork put part of it into an older posting by reference, listindex keeps it with its cover';
+      }
       return 'patches of one revision sent one by one, grouped differently';
     }
     return `unexplained: Patchwork ${patchwork}, listindex ${m.kind}`;

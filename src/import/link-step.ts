@@ -10,7 +10,8 @@
  * each reply's parents (ids); Message-Ids are found in SQL.
  */
 import type { SqliteDatabase } from '../store/database.js';
-import { addDropPrefixes, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
+import { addDropPrefixes, linkedUpTo, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
+import { chooseCanonicalCopies } from '../store/canonical-copies.js';
 import type { LinkedTrailer, MessageFacts, SeriesRow } from '../store/series-store.js';
 import { IdNumbers, SeriesLinker } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
@@ -40,7 +41,11 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
     const store = new LinkStore(db);
     try {
       store.catchUpFacts();
+      // Which copy of a repeated Message-Id is the message decides what is linked; a new copy
+      // can take the place of one stored before (by a rule, not by import order).
+      const canonicalChanges = chooseCanonicalCopies(db, linkedUpTo(db));
       summary = linkIndex(db, store);
+      summary.changedRows += canonicalChanges;
     } finally {
       store.close();
     }
@@ -90,7 +95,7 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       }
     },
     cover: (m, info, series) => {
-      store.addCover(m.id, series, info.name);
+      store.addCover(m.id, series, info.name, info.total, info.version);
       coverLeads.set(series, leadOf(m, info.title));
       patchLeads.delete(series);
       covers++;

@@ -6,8 +6,17 @@
  *  - a series sent in reply to another series of a different size is not merged into it
  *    (Patchwork #127): a reference is followed only when the totals agree;
  *  - the same-name cover check is per list, not global;
+ *  - a cover whose `N` or version differs from its patches' (`[PATCH v7 00/23]` answered
+ *    directly by `[PATCH v7 n/24]` of the same run) keeps them, as Patchwork does: the series
+ *    takes the patches' total and version, if they write one (the cover's are kept with it);
  *  - a patch joining a series registers its own Message-Id, so deep-threaded series whose
  *    mails carry only In-Reply-To still join by reference;
+ *  - a patch whose reference leads to an older posting (beyond SERIES_WINDOW) joins the series
+ *    with a cover that its sender is sending now, found by markers, if there is one: a series sent
+ *    in two runs stays one;
+ *  - a reference cannot hijack a series: a patch from another sender than the series', or
+ *    numbered beyond its total and not sent with it (within SERIES_WINDOW of its first mail, as
+ *    Patchwork's `[PATCH 3/2]` fixture is), starts a series of its own;
  *  - replies whose parent is unknown are kept (kind `other`), and replies are linked after
  *    every patch and cover is known, so a parent arriving later still gets its replies.
  * Messages are processed in (date, Message-Id) order, so the result does not depend on the
@@ -83,6 +92,17 @@ const dateMs = (date: string | null) => (date ? Date.parse(date) : NaN);
 function withinWindow(a: string | null, b: string | null): boolean {
   const d = Math.abs(dateMs(a) - dateMs(b));
   return Number.isFinite(d) && d <= SERIES_WINDOW_MS;
+}
+
+/**
+ * Whether a patch found by reference may join a series. Anyone can reply to a cover letter: a
+ * patch from another sender, or one numbered beyond the total and sent later (a `[PATCH v9 6/5]`),
+ * is not part of the series that was posted, and must not go into its mbox. (Markers only ever
+ * match the same sender within the window.)
+ */
+function mayJoin(s: LinkedSeries, m: LinkMessage, number: number): boolean {
+  if (s.submitter !== m.submitter) return false;
+  return number <= s.total || withinWindow(s.date, m.date);
 }
 
 export function compareForLinking(a: LinkMessage, b: LinkMessage): number {
@@ -486,21 +506,68 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       total, rfc: info.rfc, cover: null, patches: new PatchSlots(), firstPatchName: null,
     });
     const index = this.series.length - 1;
-    const key = markerKey(m.list, m.submitter, info.version, total);
-    const same = this.seriesByMarkers.get(key);
-    if (same) same.push(index);
-    else this.seriesByMarkers.set(key, [index]);
+    this.fileByMarkers(index);
     return index;
   }
 
-  private findByReferences(m: LinkMessage, info: SubjectInfo, total: number): number | null {
+  /** Files a series under its markers, in creation (date) order: findByMarkers lets old ones go by it. */
+  private fileByMarkers(index: number): void {
+    const key = this.markersOf(index);
+    const same = this.seriesByMarkers.get(key);
+    if (same === undefined) {
+      this.seriesByMarkers.set(key, [index]);
+      return;
+    }
+    let at = same.length;
+    while (at > 0 && same[at - 1] > index) at--;
+    same.splice(at, 0, index);
+  }
+
+  private markersOf(index: number): string {
+    const s = this.series[index];
+    return markerKey(s.list, s.submitter, s.version, s.total);
+  }
+
+  /**
+   * Whether a patch whose total or version differs from the series it references may still join
+   * it, the series then taking the patch's: only a series that is so far its cover alone, that
+   * the patch answers directly (its In-Reply-To), from the same sender in the same run. A cover
+   * miscounted by hand (`00/23` for 24 patches, `0/9` before a `v2 n/8`) is then kept with its
+   * patches, while a new revision sent in reply to an old cover still starts its own series.
+   */
+  private adoptsCounts(index: number, m: LinkMessage, ref: string): boolean {
+    const s = this.series[index];
+    return s.cover !== null && s.patches.size === 0 && ref === m.refs[0] && s.submitter === m.submitter
+      && withinWindow(s.date, m.date) && this.lookupMsgid(ref) === s.cover;
+  }
+
+  /** Gives a cover-only series its patches' total and version; findByMarkers finds it under those. */
+  private adoptCounts(index: number, info: SubjectInfo, total: number): void {
+    const s = this.series[index];
+    const old = this.seriesByMarkers.get(this.markersOf(index)) ?? [];
+    if (old.includes(index)) old.splice(old.indexOf(index), 1);
+    s.total = total;
+    // Patches without a version keep the cover's (Patchwork's base-different-versions).
+    if (info.versionText !== null) {
+      s.version = info.version;
+      s.versionText = info.versionText;
+    }
+    this.fileByMarkers(index);
+  }
+
+  private findByReferences(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {
     const references = this.referencesOf(m.list);
     for (const ref of [m.msgid, ...m.refs]) {
       const index = references.get(ref);
       if (index === undefined) continue;
       const s = this.series[index];
+      if ((s.total !== total || (info.versionText !== null && s.version !== info.version)) && this.adoptsCounts(index, m, ref)) {
+        this.adoptCounts(index, info, total);
+        return index;
+      }
       if (s.version !== info.version && !withinWindow(s.date, m.date)) continue;
       if (s.total !== total) continue;
+      if (!mayJoin(s, m, number)) continue;
       return index;
     }
     return null;
@@ -529,11 +596,29 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     return found;
   }
 
+  /**
+   * Whether a series found by markers (this sender, version and total, within the window) is the
+   * one a patch belongs to rather than the older series its references lead to: a series sent in
+   * two `git send-email` runs, the cover and some patches first and the rest minutes later
+   * threaded elsewhere, stays one series with its cover. Only a series with a cover letter and
+   * without this patch number: a patch sent days later in reply to its own series still joins it.
+   */
+  private sameRun(index: number, number: number): boolean {
+    const s = this.series[index];
+    return s.cover !== null && !s.patches.has(number);
+  }
+
   private linkPatch(m: M, info: SubjectInfo): void {
     const hasMarker = info.counter !== null && info.total !== null;
     const number = hasMarker ? info.counter! : 1;
     const total = hasMarker ? info.total! : 1;
-    let index = hasMarker ? this.findByReferences(m, info, total) ?? this.findByMarkers(m, info, total, number) : null;
+    let index = hasMarker ? this.findByReferences(m, info, total, number) : null;
+    if (hasMarker && (index === null || !withinWindow(this.series[index].date, m.date))) {
+      // No reference, or one to an older posting (a thread root passed to --in-reply-to again):
+      // a series this sender is sending now, with its cover, comes first (see sameRun).
+      const run = this.findByMarkers(m, info, total, number);
+      if (index === null || (run !== null && this.sameRun(run, number))) index = run;
+    }
     if (index === null || this.series[index].patches.has(number)) {
       index = this.newSeries(m, info, total);
       this.register(m.list, [...m.refs, m.msgid], index);

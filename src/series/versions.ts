@@ -1,6 +1,8 @@
 /**
  * Links the revisions of a series: v1 → v2 → v3. Evidence, strongest first:
- *  1. a `change-id:` line (b4 writes one in every cover letter) shared by both;
+ *  1. a `change-id:` line (b4 writes one in every cover letter) shared by both, from the same
+ *     submitter: anyone can copy a change-id into a mail, and another sender's series must not
+ *     become the latest revision of someone else's work;
  *  2. the new version threaded to the old one (its cover or first patch references a mail of
  *     the older series, as `git send-email --in-reply-to` does);
  *  3. the same submitter and the same title (cover title, else patch 1's), a higher version,
@@ -49,11 +51,11 @@ export function linkVersions(series: VersionCandidate[]): VersionLinks {
   const isOlderRevision = (older: VersionCandidate, newer: VersionCandidate) =>
     older.list === newer.list && older.version < newer.version && (older.date ?? '') <= (newer.date ?? '');
 
-  // 1. change-id
+  // 1. change-id, within one submitter's series
   const byChangeId = new Map<string, VersionCandidate[]>();
   for (const s of ordered) {
     if (!s.changeId) continue;
-    const key = `${s.list}\u0000${s.changeId}`;
+    const key = `${s.list}\u0000${s.submitter}\u0000${s.changeId}`;
     const group = byChangeId.get(key);
     if (group) group.push(s);
     else byChangeId.set(key, [s]);

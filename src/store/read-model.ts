@@ -457,11 +457,11 @@ export class ReadModel {
 
   // ---- submissions -------------------------------------------------------------------------
 
-  /** A message by id, or by Message-Id (with or without brackets): the first stored copy. */
+  /** A message by id, or by Message-Id (with or without brackets): of a repeated Message-Id, its canonical copy. */
   submission(ref: number | string): SubmissionView | null {
     const row = (typeof ref === 'number'
       ? this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.id = ?`).get(ref)
-      : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.msgid = ? ORDER BY m.id LIMIT 1`).get(bracketed(ref))) as RawSubmission | undefined;
+      : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.msgid = ? ORDER BY m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(bracketed(ref))) as RawSubmission | undefined;
     if (!row) return null;
     const submission = toSubmission(row);
     return {
@@ -597,9 +597,9 @@ export class ReadModel {
     return (this.stmt('SELECT kind FROM messages WHERE id = ?').pluck().get(messageId) as MessageKind | undefined) ?? null;
   }
 
-  /** The first stored copy of a Message-Id: its id, or null. */
+  /** The canonical copy of a Message-Id (the one not marked duplicate_of): its id, or null. */
   messageId(msgid: string): number | null {
-    return (this.stmt('SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1').pluck().get(bracketed(msgid)) as number | undefined) ?? null;
+    return (this.stmt('SELECT id FROM messages WHERE msgid = ? ORDER BY duplicate_of IS NOT NULL, id LIMIT 1').pluck().get(bracketed(msgid)) as number | undefined) ?? null;
   }
 
   // ---- threads -----------------------------------------------------------------------------
@@ -713,7 +713,7 @@ export class ReadModel {
         UNION ALL SELECT pa.message_id * 8 + 1, 'patch-created', pa.message_id, m.list_id, pa.series_id, pa.message_id, NULL, NULL
           FROM patches pa JOIN messages m ON m.id = pa.message_id WHERE pa.message_id >= @from AND pa.message_id < @to
         UNION ALL SELECT k.id * 8 + 2, 'series-created', k.id, s.list_id, s.id, NULL, s.cover_id, NULL
-          FROM series s JOIN messages k ON k.id = (SELECT id FROM messages WHERE msgid = s.key_msgid ORDER BY id LIMIT 1)
+          FROM series s JOIN messages k ON k.id = (SELECT id FROM messages WHERE msgid = s.key_msgid ORDER BY duplicate_of IS NOT NULL, id LIMIT 1)
           WHERE s.id IN (SELECT series_id FROM touched)
         UNION ALL SELECT s.id * 8 + 3, 'series-completed', (SELECT max(message_id) FROM patches WHERE series_id = s.id), s.list_id, s.id, NULL, s.cover_id, NULL
           FROM series s WHERE s.received_all = 1 AND s.id IN (SELECT series_id FROM touched)

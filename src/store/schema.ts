@@ -349,6 +349,15 @@ ALTER TABLE occurrences ADD COLUMN line_ends TEXT;  -- the CR/LF bytes this copy
 -- its earlier version keeps its occurrences under a source row of its own.
 ALTER TABLE sources ADD COLUMN replaced_by_import INTEGER REFERENCES imports(id);
 `,
+  /* 9: a cover's own n/N total and version; the next import links again */ `
+-- A cover can miscount its patches (00/23 before 24 patches): its series takes the patches'
+-- total and version, and the cover keeps its own here, as written.
+ALTER TABLE covers ADD COLUMN total INTEGER;    -- N of the cover's own 0/N
+ALTER TABLE covers ADD COLUMN version INTEGER;  -- the cover's own version (1 when none is written)
+-- Linking fills these, and chooses the canonical copy of each repeated Message-Id by its rule
+-- (messages.duplicate_of): forget how far the index was linked, so that the next import links it all.
+DELETE FROM settings WHERE key = 'linked_up_to';
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

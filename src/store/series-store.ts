@@ -97,10 +97,14 @@ export function patchworkRefs(f: Pick<MessageFacts, 'inReplyTo' | 'references'>)
   return [...out];
 }
 
+/** The last message id the index was linked with (0 when never linked). */
+export function linkedUpTo(db: SqliteDatabase): number {
+  return db.prepare(`SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'linked_up_to'), 0)`).pluck().get() as number;
+}
+
 /** False when messages were stored after the last linking (an import killed before its end). */
 export function isLinked(db: SqliteDatabase): boolean {
-  return db.prepare(`SELECT coalesce(max(id), 0) <= coalesce((SELECT CAST(value AS INTEGER) FROM settings
-    WHERE key = 'linked_up_to'), 0) FROM messages`).pluck().get() === 1;
+  return db.prepare('SELECT coalesce(max(id), 0) FROM messages').pluck().get() as number <= linkedUpTo(db);
 }
 
 export function loadSettings(db: SqliteDatabase): { dropPrefixes: string[] } {
@@ -155,7 +159,7 @@ export type StoredKind = 'patch' | 'cover' | 'comment' | 'other';
 const TEMP_TABLES = `
 CREATE TEMP TABLE link_patches (message_id INTEGER PRIMARY KEY, series_index INTEGER, number INTEGER,
   name TEXT NOT NULL, prefixes TEXT NOT NULL, ord INTEGER NOT NULL, diff_hash TEXT);
-CREATE TEMP TABLE link_covers (message_id INTEGER PRIMARY KEY, series_index INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE TEMP TABLE link_covers (message_id INTEGER PRIMARY KEY, series_index INTEGER NOT NULL, name TEXT NOT NULL, total INTEGER, version INTEGER);
 CREATE TEMP TABLE link_comments (message_id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, patch_id INTEGER, cover_id INTEGER);
 CREATE TEMP TABLE link_trailers (patch_id INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
   email TEXT, person_name TEXT, given_in INTEGER NOT NULL, origin TEXT NOT NULL, ord INTEGER NOT NULL,
@@ -197,7 +201,7 @@ export class LinkStore {
     this.factsById = db.prepare(LINK_FACTS_READS.byId).raw();
     this.factsPage = db.prepare(LINK_FACTS_READS.page).raw();
     this.insertPatch = db.prepare('INSERT INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord, diff_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.insertCover = db.prepare('INSERT INTO temp.link_covers (message_id, series_index, name) VALUES (?, ?, ?)');
+    this.insertCover = db.prepare('INSERT INTO temp.link_covers (message_id, series_index, name, total, version) VALUES (?, ?, ?, ?, ?)');
     this.insertComment = db.prepare('INSERT INTO temp.link_comments (message_id, parent_id, patch_id, cover_id) VALUES (?, ?, ?, ?)');
     this.insertTrailer = db.prepare(`INSERT INTO temp.link_trailers (patch_id, position, name, value, email, person_name, given_in, origin, ord)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -279,8 +283,9 @@ export class LinkStore {
     return this.referencingMessage.all(id) as number[];
   }
 
-  addCover(id: number, series: number, name: string): void {
-    this.insertCover.run(id, series, name);
+  /** A cover letter, with the total and version its own subject gives (its series' may differ). */
+  addCover(id: number, series: number, name: string, total: number | null, version: number): void {
+    this.insertCover.run(id, series, name, total, version);
   }
 
   addComment(id: number, parent: number, patch: number | null, cover: number | null): void {
@@ -345,7 +350,8 @@ export class LinkStore {
       FROM temp.${temp} n LEFT JOIN temp.link_series_ids s ON s.series_index = n.series_index`;
     changes += syncFromTemp(db, 'patches', 'link_patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes'],
       withSeriesId('link_patches', 'n.number, n.name, n.prefixes'));
-    changes += syncFromTemp(db, 'covers', 'link_covers', ['message_id'], ['series_id', 'name'], withSeriesId('link_covers', 'n.name'));
+    changes += syncFromTemp(db, 'covers', 'link_covers', ['message_id'], ['series_id', 'name', 'total', 'version'],
+      withSeriesId('link_covers', 'n.name, n.total, n.version'));
     changes += syncFromTemp(db, 'comments', 'link_comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id']);
 
     // People named only in trailers become people rows, in linking order (first name wins).

@@ -13,6 +13,7 @@ import type { SqliteDatabase } from '../../src/store/database.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import { SeriesLinker } from '../../src/series/link.js';
 import { LINK_FACTS_READS } from '../../src/store/series-store.js';
+import { backToSchema } from '../helpers/old-schema.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const LINK_TABLES = ['series', 'patches', 'covers', 'comments', 'trailers'];
@@ -134,18 +135,19 @@ describe('link_facts', () => {
 
   it('is made for an index of schema 5 and filled at its first linking', () => {
     const path = db.name;
-    backToSchema5(db);
+    backToSchema(db, 5);
     db.close();
     db = openDatabase(path);
     expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(0);
-    expect(relinkSeries(db).changedRows).toBe(0);
+    // Only the covers' own counts, which a later migration added empty, are written.
+    expect(relinkSeries(db).changedRows).toBe(db.prepare('SELECT count(*) FROM covers').pluck().get());
     expect(differences()).toEqual([0, 0]);
     expect(linkTables()).toEqual(clean);
   });
 
   it('holds every message after an index of schema 5 imports more mail', async () => {
     const path = db.name;
-    backToSchema5(db);
+    backToSchema(db, 5);
     db.close();
     db = openDatabase(path);
     // The import writes the new messages' rows; linking then finds the older ones missing.
@@ -157,14 +159,6 @@ describe('link_facts', () => {
     expect(differences()).toEqual([0, 0]);
   });
 });
-
-/** Undoes the migrations after schema 5: an index as schema 5 left it. */
-function backToSchema5(db: SqliteDatabase): void {
-  db.exec('DROP TABLE link_facts');
-  db.exec('ALTER TABLE occurrences DROP COLUMN line_ends');
-  db.exec('ALTER TABLE sources DROP COLUMN replaced_by_import');
-  db.pragma('user_version = 5');
-}
 
 describe('SeriesLinker', () => {
   const message = (id: number) => ({

@@ -123,11 +123,11 @@ describe('linkSeries: threading', () => {
 
   it('follows a deep thread whose mails carry only In-Reply-To (each patch answers the one before)', () => {
     const a = new Archive();
-    // 30 minutes apart and from different senders: only the references can join them.
+    // 30 minutes apart: only the references can join them.
     a.add('c', { subject: '[PATCH 0/3] eal: deep thread', minute: 0 });
-    a.add('p1', { subject: '[PATCH 1/3] eal: one', minute: 30, refs: ['c'], diff: true, submitter: 2 });
-    a.add('p2', { subject: '[PATCH 2/3] eal: two', minute: 60, refs: ['p1'], diff: true, submitter: 3 });
-    a.add('p3', { subject: '[PATCH 3/3] eal: three', minute: 90, refs: ['p2'], diff: true, submitter: 4 });
+    a.add('p1', { subject: '[PATCH 1/3] eal: one', minute: 30, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] eal: two', minute: 60, refs: ['p1'], diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] eal: three', minute: 90, refs: ['p2'], diff: true });
     const r = a.link();
     expect(r.series).toHaveLength(1);
     expect(r.series[0].cover).toBe(a.id('c'));
@@ -137,11 +137,135 @@ describe('linkSeries: threading', () => {
   it('follows a deep thread without cover letter', () => {
     const a = new Archive();
     a.add('p1', { subject: '[PATCH 1/3] i2c: one', minute: 0, diff: true });
-    a.add('p2', { subject: '[PATCH 2/3] i2c: two', minute: 40, refs: ['p1'], diff: true, submitter: 2 });
-    a.add('p3', { subject: '[PATCH 3/3] i2c: three', minute: 80, refs: ['p2'], diff: true, submitter: 3 });
+    a.add('p2', { subject: '[PATCH 2/3] i2c: two', minute: 40, refs: ['p1'], diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] i2c: three', minute: 80, refs: ['p2'], diff: true });
     const r = a.link();
     expect(r.series).toHaveLength(1);
     expect(patchesOf(r.series[0])).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
+  /** A real v9 of five patches from submitter 1, shallow-threaded under its cover. */
+  function realV9(): Archive {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH v9 0/5] clk: rework the dividers', minute: 0 });
+    for (const n of [1, 2, 3, 4, 5]) a.add(`p${n}`, { subject: `[PATCH v9 ${n}/5] clk: part ${n}`, minute: n / 10, refs: ['c'], diff: true });
+    return a;
+  }
+  const realPatches = (a: Archive) => Object.fromEntries([1, 2, 3, 4, 5].map((n) => [n, a.id(`p${n}`)]));
+
+  it("keeps another sender's [PATCH v9 6/5] in reply to a real cover out of its series (hijack)", () => {
+    for (const minute of [1, 3 * 24 * 60]) {
+      const a = realV9();
+      a.add('evil', { subject: '[PATCH v9 6/5] clk: add a backdoor', minute, refs: ['c'], diff: true, submitter: 2 });
+      const r = a.link();
+      expect(patchesOf(seriesOf(r, a.id('c'))), `minute ${minute}`).toEqual(realPatches(a));
+      const own = seriesOf(r, a.id('evil'))!;
+      expect(own.cover).toBeNull();
+      expect(own.submitter).toBe(2);
+      expect(patchesOf(own)).toEqual({ 6: a.id('evil') });
+    }
+  });
+
+  it("keeps another sender's patch out of a series also when its number is free", () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/3] clk: rework', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] clk: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] clk: two', minute: 1, refs: ['c'], diff: true });
+    a.add('other', { subject: '[PATCH 3/3] clk: three', minute: 120, refs: ['c'], diff: true, submitter: 2 });
+    const r = a.link();
+    expect(patchesOf(seriesOf(r, a.id('c')))).toEqual({ 1: a.id('p1'), 2: a.id('p2') });
+    expect(seriesOf(r, a.id('other'))!.submitter).toBe(2);
+  });
+
+  it('keeps an extra patch beyond the total when the sender sends it with the series, not days later', () => {
+    const sameRun = realV9();
+    sameRun.add('extra', { subject: '[PATCH v9 6/5] clk: one more', minute: 1, refs: ['c'], diff: true });
+    let r = sameRun.link();
+    expect(patchesOf(seriesOf(r, sameRun.id('c')))).toEqual({ ...realPatches(sameRun), 6: sameRun.id('extra') });
+
+    const later = realV9();
+    later.add('extra', { subject: '[PATCH v9 6/5] clk: one more', minute: 2 * 24 * 60, refs: ['c'], diff: true });
+    r = later.link();
+    expect(patchesOf(seriesOf(r, later.id('c')))).toEqual(realPatches(later));
+    expect(patchesOf(seriesOf(r, later.id('extra')))).toEqual({ 6: later.id('extra') });
+  });
+
+  it("keeps a cover whose N or version differs from its patches' with them, taking the patches' counts", () => {
+    const cases = [
+      { cover: '[PATCH v7 00/23] mm: big', patch: (n: number) => `[PATCH v7 ${n}/24] mm: part ${n}`, total: 24, version: 7 },
+      { cover: '[PATCH 0/3] mm: small', patch: (n: number) => `[PATCH ${n}/4] mm: part ${n}`, total: 4, version: 1, upTo: 3 },
+      { cover: '[PATCH 0/9] mm: v2 cover', patch: (n: number) => `[PATCH v2 ${n}/8] mm: part ${n}`, total: 8, version: 2 },
+      { cover: '[PATCH v16 00/23] mm: again', patch: (n: number) => `[PATCH v17 ${n}/24] mm: part ${n}`, total: 24, version: 17 },
+    ];
+    for (const c of cases) {
+      const a = new Archive();
+      a.add('c', { subject: c.cover, minute: 0 });
+      const numbers = Array.from({ length: c.upTo ?? c.total }, (_, i) => i + 1);
+      for (const n of numbers) a.add(`p${n}`, { subject: c.patch(n), minute: n / 10, refs: ['c'], diff: true });
+      const r = a.link();
+      expect(r.series, c.cover).toHaveLength(1);
+      const s = r.series[0];
+      expect(s.cover).toBe(a.id('c'));
+      expect([s.total, s.version]).toEqual([c.total, c.version]);
+      expect(patchesOf(s)).toEqual(Object.fromEntries(numbers.map((n) => [n, a.id(`p${n}`)])));
+    }
+  });
+
+  it('keeps the patches of a miscounted cover together also when some are found by markers only', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/2] mm: miscounted', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] mm: one', minute: 1, refs: ['c'], diff: true });
+    // The rest of the run lost its threading (sent one by one).
+    a.add('p2', { subject: '[PATCH 2/3] mm: two', minute: 2, diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] mm: three', minute: 3, diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(1);
+    expect(patchesOf(r.series[0])).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
+  });
+
+  it("does not give a cover to patches of another size that do not answer it directly, or come later, or from someone else", () => {
+    const variants: [string, Spec][] = [
+      ['not directly', { subject: '[PATCH 1/4] mm: one', minute: 1, refs: ['other', 'c'], diff: true }],
+      ['a day later', { subject: '[PATCH 1/4] mm: one', minute: 24 * 60, refs: ['c'], diff: true }],
+      ['another sender', { subject: '[PATCH 1/4] mm: one', minute: 1, refs: ['c'], diff: true, submitter: 2 }],
+    ];
+    for (const [what, spec] of variants) {
+      const a = new Archive();
+      a.add('c', { subject: '[PATCH 0/3] mm: three', minute: 0 });
+      a.add('other', { subject: 'Re: [PATCH 0/3] mm: three', minute: 0.5, refs: ['c'], submitter: 3 });
+      a.add('p1', spec);
+      const r = a.link();
+      expect(r.series, what).toHaveLength(2);
+      expect(seriesOf(r, a.id('c'))!.patches.size, what).toBe(0);
+      expect(seriesOf(r, a.id('c'))!.total, what).toBe(3);
+    }
+  });
+
+  it('keeps a series sent in two runs with its cover when the second run replies to an older posting', () => {
+    const a = new Archive();
+    // Two weeks before, the same series (same version) went to another list, threaded under a
+    // cover not in this archive; this list got its patch 4 only.
+    a.add('old4', { subject: '[PATCH 4/5] soc: part 4', minute: -14 * 24 * 60, refs: ['elsewhere'], diff: true });
+    // Now: the cover and two patches; minutes later the rest, sent --in-reply-to the old cover.
+    a.add('c', { subject: '[PATCH 0/5] soc: convert to DT', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/5] soc: part 1', minute: 0.1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/5] soc: part 2', minute: 0.2, refs: ['c'], diff: true });
+    for (const n of [3, 4, 5]) a.add(`p${n}`, { subject: `[PATCH ${n}/5] soc: part ${n}`, minute: 12 + n / 10, refs: ['elsewhere'], diff: true });
+    const r = a.link();
+    expect(patchesOf(seriesOf(r, a.id('c')))).toEqual(Object.fromEntries([1, 2, 3, 4, 5].map((n) => [n, a.id(`p${n}`)])));
+    expect(patchesOf(seriesOf(r, a.id('old4')))).toEqual({ 4: a.id('old4') });
+  });
+
+  it('still lets a patch sent days later join its series by reference', () => {
+    const a = new Archive();
+    a.add('c', { subject: '[PATCH 0/3] soc: convert', minute: 0 });
+    a.add('p1', { subject: '[PATCH 1/3] soc: one', minute: 1, refs: ['c'], diff: true });
+    a.add('p2', { subject: '[PATCH 2/3] soc: two', minute: 1, refs: ['c'], diff: true });
+    // The forgotten patch 3, two days later, and another unrelated series of the same shape.
+    a.add('q1', { subject: '[PATCH 1/3] net: one', minute: 2 * 24 * 60, diff: true });
+    a.add('p3', { subject: '[PATCH 3/3] soc: three', minute: 2 * 24 * 60 + 1, refs: ['c'], diff: true });
+    const r = a.link();
+    expect(patchesOf(seriesOf(r, a.id('c')))).toEqual({ 1: a.id('p1'), 2: a.id('p2'), 3: a.id('p3') });
   });
 
   it('keeps a v2 sent in reply to the v1 cover as its own series', () => {
@@ -179,6 +303,31 @@ describe('linkSeries: threading', () => {
     expect(r.series).toHaveLength(2);
     expect(patchesOf(seriesOf(r, a.id('v1c')))).toEqual({ 1: a.id('v1p1'), 2: a.id('v1p2') });
     expect(patchesOf(seriesOf(r, a.id('v2c')))).toEqual({ 1: a.id('v2p1'), 2: a.id('v2p2') });
+  });
+
+  // docs/patchwork-differences.md: Patchwork makes one series per mail here (each v2 patch finds
+  // v1 by reference, where its number is taken).
+  it("keeps a new revision threaded to the previous one's patches as one series", () => {
+    const a = new Archive();
+    a.add('v1p1', { subject: '[PATCH 1/2] mmc: one', minute: 0, diff: true });
+    a.add('v1p2', { subject: '[PATCH 2/2] mmc: two', minute: 1, refs: ['v1p1'], diff: true });
+    const day = 24 * 60;
+    a.add('v2p1', { subject: '[PATCH v2 1/2] mmc: one', minute: day, refs: ['v1p1'], diff: true });
+    a.add('v2p2', { subject: '[PATCH v2 2/2] mmc: two', minute: day + 1, refs: ['v1p2', 'v1p1'], diff: true });
+    const r = a.link();
+    expect(r.series).toHaveLength(2);
+    expect(patchesOf(seriesOf(r, a.id('v2p1')))).toEqual({ 1: a.id('v2p1'), 2: a.id('v2p2') });
+  });
+
+  it('keeps names over 255 characters whole (Patchwork cuts them)', () => {
+    const a = new Archive();
+    const title = `mm: ${'a very long subject '.repeat(20).trim()}`;
+    a.add('c', { subject: `[PATCH 0/1] ${title}`, minute: 0 });
+    a.add('p1', { subject: `[PATCH 1/1] ${title}`, minute: 1, refs: ['c'], diff: true });
+    const r = a.link();
+    expect(title.length).toBeGreaterThan(255);
+    expect(r.series[0].name).toBe(title);
+    expect(r.subjects.get(a.id('p1'))!.name).toBe(`[1/1] ${title}`);
   });
 
   it('does not merge a 25-patch series sent in reply to a 7-patch series (Patchwork #127)', () => {
@@ -372,6 +521,19 @@ describe('linkSeries: input order', () => {
     a.add('orphan', { subject: 'Re: [PATCH] gone', minute: 4100, refs: ['nowhere'] });
     a.add('zero', { subject: '[PATCH 0/1] crypto: cover with diff', minute: 5000, diff: true });
     a.add('z1', { subject: '[PATCH 1/1] crypto: one', minute: 5001, refs: ['zero'], diff: true });
+    // A cover that miscounts its patches, some of them threaded to it.
+    a.add('mc', { subject: '[PATCH 0/2] net: miscounted', minute: 6000 });
+    a.add('mc1', { subject: '[PATCH v2 1/3] net: one', minute: 6001, refs: ['mc'], diff: true });
+    a.add('mc2', { subject: '[PATCH v2 2/3] net: two', minute: 6001, refs: ['mc'], diff: true });
+    a.add('mc3', { subject: '[PATCH v2 3/3] net: three', minute: 6002, diff: true });
+    // Another sender's patch in reply to that cover; a series sent in two runs, the second
+    // threaded to an older posting of it.
+    a.add('evil', { subject: '[PATCH v2 4/3] net: more', minute: 6003, refs: ['mc'], diff: true, submitter: 9 });
+    a.add('old2', { subject: '[PATCH 2/3] soc: two', minute: 7000, refs: ['gone'], diff: true, submitter: 7 });
+    a.add('rc', { subject: '[PATCH 0/3] soc: convert', minute: 9000, submitter: 7 });
+    a.add('r1', { subject: '[PATCH 1/3] soc: one', minute: 9000, refs: ['rc'], diff: true, submitter: 7 });
+    a.add('r2', { subject: '[PATCH 2/3] soc: two', minute: 9010, refs: ['gone'], diff: true, submitter: 7 });
+    a.add('r3', { subject: '[PATCH 3/3] soc: three', minute: 9010, refs: ['gone'], diff: true, submitter: 7 });
     return a.messages;
   }
 
@@ -480,16 +642,26 @@ function candidate(index: number, fields: Partial<VersionCandidate> & { day: num
 const entries = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]);
 
 describe('linkVersions', () => {
-  it('links revisions that share a change-id, whatever their titles and senders', () => {
+  it('links revisions of one submitter that share a change-id, whatever their titles', () => {
     const links = linkVersions([
       candidate(0, { day: 0, version: 1, title: 'first title', changeId: '20240110-heap-abc' }),
       candidate(1, { day: 1, version: 1, title: 'unrelated', submitter: 3 }),
-      candidate(2, { day: 20, version: 2, title: 'a reworded title', submitter: 2, changeId: '20240110-heap-abc' }),
+      candidate(2, { day: 20, version: 2, title: 'a reworded title', changeId: '20240110-heap-abc' }),
     ]);
     expect(entries(links.previous)).toEqual([[2, 0]]);
     expect(entries(links.next)).toEqual([[0, 2]]);
     expect(links.latest.get(0)).toBe(2);
     expect(links.latest.get(1)).toBe(1);
+  });
+
+  it("does not let another sender's change-id make their series the next revision (hijack)", () => {
+    // A real v1..v9 of submitter 1, then submitter 2's v10 carrying the same change-id.
+    const real = Array.from({ length: 9 }, (_, i) => candidate(i, { day: i * 10, version: i + 1, title: 'real', changeId: 'cid' }));
+    const links = linkVersions([...real, candidate(9, { day: 95, version: 10, title: 'forged', submitter: 2, changeId: 'cid' })]);
+    expect(links.previous.has(9)).toBe(false);
+    expect(links.next.get(8)).toBeUndefined();
+    expect(links.latest.get(0)).toBe(8);
+    expect(links.latest.get(9)).toBe(9);
   });
 
   it('links a change-id group in version order even when listed newest first', () => {

@@ -12,6 +12,7 @@ import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js'
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { cliOk } from '../cli/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { backToSchema } from '../helpers/old-schema.js';
 
 const FUNCTION_MAIL = Buffer.from('From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: Wim <wim@example.org>\nSubject: [PATCH] watchdog: register early\n' +
   'Date: Mon, 8 Jan 2024 08:00:00 +0000\nMessage-Id: <register-early@example.org>\n\n' +
@@ -51,7 +52,7 @@ describe('sqlite-utils', () => {
     handle.exec(`DROP TABLE messages_fts;
       CREATE VIRTUAL TABLE messages_fts USING fts5(subject, sender, body, content='messages', content_rowid='id', tokenize="unicode61 tokenchars '_'");
       INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');`);
-    handle.pragma(`user_version = ${step}`);
+    backToSchema(handle, step);
     handle.close();
     expect(spawnSync('sqlite-utils', ['search', old, 'messages', 'watchdog_register_device'], { encoding: 'utf8' }).status).not.toBe(0);
 

@@ -1,0 +1,26 @@
+/**
+ * An index as an older release left it: undoes the schema steps after `version`, newest first,
+ * and sets user_version, so that a test can check what the upgrade does. One list for every
+ * test: a new schema step adds its undo here.
+ */
+import type { Database } from 'better-sqlite3';
+
+const UNDO: Record<number, string> = {
+  6: 'DROP TABLE link_facts;',
+  // Step 7 declared the FTS table again; undoing it to the old declaration is the sqlite-utils test's own business.
+  7: '',
+  8: 'ALTER TABLE occurrences DROP COLUMN line_ends; ALTER TABLE sources DROP COLUMN replaced_by_import;',
+  9: 'ALTER TABLE covers DROP COLUMN total; ALTER TABLE covers DROP COLUMN version;',
+  10: 'DROP TABLE purged_messages; DROP TABLE purges; ALTER TABLE sources DROP COLUMN git_commit;',
+  11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
+    ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
+};
+
+export function backToSchema(db: Database, version: number): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let step = current; step > version; step--) {
+    if (!(step in UNDO)) throw new Error(`test/helpers/old-schema.ts: no undo for schema step ${step}`);
+    db.exec(UNDO[step]);
+  }
+  db.pragma(`user_version = ${version}`);
+}
