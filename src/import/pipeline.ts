@@ -245,7 +245,7 @@ async function importLocked(
         // again (messages read twice are duplicates), and finishes a purge begun here.
         const before = plan.git.before;
         finishedSources.push(complete
-          ? { path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found, headSha1: null, readOffset: plan.git.untilPosition, gitCommit: plan.git.until }
+          ? { path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found, headSha1: null, readOffset: plan.git.untilPosition, gitCommit: plan.git.until, readToEnd: true }
           : { path: source.path, kind: source.kind, size: source.size, messages: before?.messages ?? 0, headSha1: null, readOffset: before?.read_offset ?? null, gitCommit: before?.git_commit ?? null });
       } else {
         finishedSources.push({

@@ -23,8 +23,10 @@ export interface SourceNote {
   messages: number;
   headSha1: string | null;
   readOffset: number | null;
-  /** Git sources: the last commit read (null when the source was not read to its end). */
+  /** Git sources: the last commit read to the end of the history (kept as it was when reading stopped early). */
   gitCommit?: string | null;
+  /** Git sources read to the end of their history: a purge begun on them is finished. */
+  readToEnd?: boolean;
 }
 
 export interface SourceState {
@@ -99,7 +101,7 @@ export class IndexWriter {
   noteSource(note: SourceNote, importId: number): number {
     const row = this.statements.upsertSource.get(note.path, note.kind, note.size, note.messages, importId, note.headSha1, note.readOffset, note.gitCommit ?? null) as { id: number };
     this.sourceIds.set(note.path, row.id);
-    if (note.kind === 'git' && note.gitCommit) this.finishPurge(row.id);
+    if (note.readToEnd) this.finishPurge(row.id);
     return row.id;
   }
 
