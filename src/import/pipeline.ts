@@ -219,7 +219,9 @@ async function importLocked(
           purges.push(plan.git.purge);
         }
         const reading = plan.git
-          ? readGitSource(source, { since: plan.git.since, until: plan.git.until, startPosition: plan.startOffset, maxMessageBytes: options.maxMessageBytes })
+          ? readGitSource(source, { since: plan.git.since, until: plan.git.until, startPosition: plan.startOffset, maxMessageBytes: options.maxMessageBytes,
+            // A missing blob is reported; the rest of the history is read, and read past.
+            onMissing: (error) => unreadable.push(error) })
           : readSource(source, { maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset });
         for await (const raw of reading) {
           found++;

@@ -34,6 +34,11 @@ export interface GitReadOptions {
   startPosition?: number;
   /** Larger messages are yielded as an `oversized` head only (default 64 MiB). */
   maxMessageBytes?: number;
+  /**
+   * A message whose blob the repository lacks (a broken or partial copy) is reported here and
+   * reading goes on; without this callback the read stops with that error.
+   */
+  onMissing?: (error: ListindexError) => void;
 }
 
 /** A message of a git source: `offset` is its commit's position in the history. */
@@ -42,8 +47,16 @@ export type GitMessage = SourceMessage & { commit: string };
 /** Paths that hold a message: `m` in a v2 epoch, a fanout path of the Message-Id's SHA-1 in v1. */
 const MESSAGE_PATH = /^(?:m|[0-9a-f]{2}\/[0-9a-f]{38})$/;
 const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-// Blobs asked of cat-file at once: enough that git is never idle while the caller works.
-const CAT_BATCH = 256;
+// Blobs asked of cat-file ahead of the one read (a few dozen KB of object ids), and asks
+// written to it at once.
+const CAT_WINDOW = 1024;
+const CAT_WRITE_BATCH = 64;
+
+interface Asked {
+  commit: string;
+  position: number;
+  blob: string;
+}
 
 /**
  * Reads the messages added by the commits after `since` up to `until`, oldest first. Deleted
@@ -63,26 +76,36 @@ export async function* readGitSource(spec: SourceSpec, options: GitReadOptions):
   let position = (options.startPosition ?? 0) - 1;
   try {
     const reader = new ByteReader(cat.child.stdout!);
-    let pending: { commit: string; position: number; blob: string }[] = [];
-    const flush = async function* (): AsyncGenerator<GitMessage> {
-      // Ask for the whole batch first: cat-file works on it while this loop hands messages on.
-      cat.child.stdin!.write(pending.map((p) => p.blob + '\n').join(''));
-      const asked = pending;
-      pending = [];
-      for (const item of asked) {
-        const header = await reader.line();
-        if (header === null) throw await cat.failure('git cat-file stopped early');
-        const [oid, type, sizeText] = header.split(' ');
-        if (type !== 'blob') throw new ListindexError('INPUT_CORRUPT', `git object ${oid} of commit ${item.commit} is ${type === 'missing' ? 'missing' : `a ${type}`}, not a message: run \`git fsck\` on the repository`, { file: gitDir });
-        const size = Number(sizeText);
-        const keep = size > maxMessageBytes ? Math.min(maxMessageBytes, OVERSIZED_HEAD_BYTES) : size;
-        const blob = await reader.bytes(keep, size - keep + 1); // the +1: cat-file's newline after the object
-        if (blob === null) throw await cat.failure('git cat-file stopped early');
-        const message: GitMessage = size > maxMessageBytes
-          ? { source: gitDir, offset: item.position, fromLine: PUBLIC_INBOX_FROM_LINE, escaping: 'none', index: index++, raw: blob, oversized: true, rawSize: size, commit: item.commit }
-          : { source: gitDir, offset: item.position, fromLine: PUBLIC_INBOX_FROM_LINE, escaping: 'mboxrd', index: index++, raw: asMboxrd(blob), commit: item.commit };
-        yield message;
+    const receive = async (item: Asked): Promise<GitMessage | null> => {
+      const header = await reader.line();
+      if (header === null) throw await cat.failure('git cat-file stopped early');
+      const [oid, type, sizeText] = header.split(' ');
+      if (type === 'missing') {
+        const error = new ListindexError('INPUT_CORRUPT', `the message of commit ${item.commit} (position ${item.position}, blob ${oid}) is missing from the repository: not imported; repair it (\`git fsck\`, fetch again), then import with --full`, { file: gitDir });
+        if (!options.onMissing) throw error;
+        options.onMissing(error);
+        return null;
       }
+      if (type !== 'blob') throw new ListindexError('INPUT_CORRUPT', `git object ${oid} of commit ${item.commit} is a ${type}, not a message: run \`git fsck\` on the repository`, { file: gitDir });
+      const size = Number(sizeText);
+      const keep = size > maxMessageBytes ? Math.min(maxMessageBytes, OVERSIZED_HEAD_BYTES) : size;
+      const parts = await reader.bytes(keep, size - keep + 1); // the +1: cat-file's newline after the object
+      if (parts === null) throw await cat.failure('git cat-file stopped early');
+      return size > maxMessageBytes
+        ? { source: gitDir, offset: item.position, fromLine: PUBLIC_INBOX_FROM_LINE, escaping: 'none', index: index++, raw: Buffer.concat(parts, keep), oversized: true, rawSize: size, commit: item.commit }
+        : { source: gitDir, offset: item.position, fromLine: PUBLIC_INBOX_FROM_LINE, escaping: 'mboxrd', index: index++, raw: asMboxrd(parts, size), commit: item.commit };
+    };
+    // Blobs asked of cat-file and not yet read back (from `head` on), and asks not yet written.
+    // cat-file always has a window of asks ahead of what this loop reads, so it never waits for
+    // it (asking a batch and reading it back in turn made reading 2-3x slower).
+    let asked: Asked[] = [];
+    let head = 0;
+    let unsent = '';
+    let unsentCount = 0;
+    const send = () => {
+      if (unsentCount) cat.child.stdin!.write(unsent);
+      unsent = '';
+      unsentCount = 0;
     };
     let commit = '';
     for await (const entry of logEntries(log.child.stdout!)) {
@@ -92,12 +115,26 @@ export async function* readGitSource(spec: SourceSpec, options: GitReadOptions):
         continue;
       }
       if (entry.status === 'D' || !MESSAGE_PATH.test(entry.path) || !OID.test(entry.blob) || /^0+$/.test(entry.blob)) continue;
-      pending.push({ commit, position, blob: entry.blob });
-      if (pending.length >= CAT_BATCH) yield* flush();
+      asked.push({ commit, position, blob: entry.blob });
+      unsent += entry.blob + '\n';
+      if (++unsentCount >= CAT_WRITE_BATCH) send();
+      if (asked.length - head >= CAT_WINDOW) {
+        send();
+        const message = await receive(asked[head++]);
+        if (message) yield message;
+        if (head >= CAT_WINDOW) {
+          asked = asked.slice(head);
+          head = 0;
+        }
+      }
     }
     await log.done();
-    if (pending.length) yield* flush();
+    send();
     cat.child.stdin!.end();
+    while (head < asked.length) {
+      const message = await receive(asked[head++]);
+      if (message) yield message;
+    }
     await cat.done();
   } finally {
     log.child.kill();
@@ -128,14 +165,34 @@ export async function gitCommitCount(gitDir: string, tip: string): Promise<numbe
   return Number(r.stdout.trim());
 }
 
-/** A blob as public-inbox writes it into an mbox: `>*From ` lines get one more `>`, then one newline. */
-function asMboxrd(blob: Buffer): Buffer {
-  if (!blob.includes('From ')) return Buffer.concat([blob, NEWLINE]);
-  const text = blob.toString('latin1');
-  // Lines start after \n only (a JavaScript `^` with the m flag would also match after \r).
-  return Buffer.from(text.replace(/(^|\n)(>*From )/g, '$1>$2') + '\n', 'latin1');
+/**
+ * A blob as public-inbox writes it into an mbox: lines starting with `>*From ` get one more `>`
+ * (mboxrd), and a newline follows. Lines start after \n only, as in public-inbox's Perl. One
+ * copy, straight from the read chunks.
+ */
+function asMboxrd(parts: Buffer[], size: number): Buffer {
+  const blob = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+  const cuts: number[] = [];
+  for (let hit = blob.indexOf(FROM); hit !== -1; hit = blob.indexOf(FROM, hit + 5)) {
+    let start = hit;
+    while (start > 0 && blob[start - 1] === GT) start--;
+    if (start === 0 || blob[start - 1] === LF) cuts.push(start);
+  }
+  const out = Buffer.allocUnsafe(size + cuts.length + 1);
+  let at = 0;
+  let from = 0;
+  for (const cut of cuts) {
+    at += blob.copy(out, at, from, cut);
+    out[at++] = GT;
+    from = cut;
+  }
+  at += blob.copy(out, at, from);
+  out[at] = LF;
+  return out;
 }
-const NEWLINE = Buffer.from('\n');
+const FROM = Buffer.from('From ');
+const GT = 0x3e;
+const LF = 0x0a;
 
 type LogEntry = { type: 'commit'; commit: string } | { type: 'file'; status: string; blob: string; path: string };
 
@@ -201,8 +258,8 @@ class ByteReader {
     }
   }
 
-  /** `keep` bytes (a copy, so a chunk is not held by a message), then `skip` more thrown away. */
-  async bytes(keep: number, skip: number): Promise<Buffer | null> {
+  /** `keep` bytes, as views of the read chunks (copy them to keep them), then `skip` more thrown away. */
+  async bytes(keep: number, skip: number): Promise<Buffer[] | null> {
     const parts: Buffer[] = [];
     let wanted = keep;
     while (wanted > 0) {
@@ -219,7 +276,7 @@ class ByteReader {
       this.buffer = this.buffer.subarray(take);
       left -= take;
     }
-    return Buffer.concat(parts, keep);
+    return parts;
   }
 }
 

@@ -73,6 +73,23 @@ describe('readGitSource', () => {
     expect(messages.map((m) => [m.offset, m.raw.toString()])).toEqual([[0, mail(0) + '\n'], [2, mail(1) + '\n'], [4, mail(2) + '\n']]);
   });
 
+  it('reports a message whose blob the repository lacks, and reads on', async () => {
+    const gitDir = initBare(join(dir, 'missing.git'));
+    const first = commitMessages(gitDir, [{ add: mail(0) }]);
+    const lost = 'ab'.repeat(20);
+    const tree = git(gitDir, ['mktree', '--missing'], `100644 blob ${lost}\tm\n`).trim();
+    const broken = git(gitDir, ['commit-tree', tree, '-p', first, '-m', 'lost'], '').trim();
+    git(gitDir, ['update-ref', 'refs/heads/master', broken]);
+    const head = commitMessages(gitDir, [{ add: mail(2) }]);
+    const problems: ListindexError[] = [];
+    const messages = await readAll(gitDir, { until: head, onMissing: (e) => problems.push(e) });
+    expect(messages.map((m) => m.offset)).toEqual([0, 2]);
+    expect(problems.map((e) => e.message)).toEqual([
+      `${gitDir}: the message of commit ${broken} (position 1, blob ${lost}) is missing from the repository: not imported; repair it (\`git fsck\`, fetch again), then import with --full`,
+    ]);
+    await expect(readAll(gitDir, { until: head })).rejects.toThrow(/is missing from the repository/);
+  });
+
   it('keeps only the head of a message over the size limit', async () => {
     const gitDir = initBare(join(dir, 'big.git'));
     const big = mail(0, 'x'.repeat(300_000) + '\n');
