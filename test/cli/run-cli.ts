@@ -15,10 +15,10 @@ export interface CliResult {
   err: string;
 }
 
-export function cli(args: string[], options: { input?: Buffer | string; cwd?: string } = {}): CliResult {
+export function cli(args: string[], options: { input?: Buffer | string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    input: options.input ?? '', cwd: options.cwd ?? ROOT, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
+    input: options.input ?? '', cwd: options.cwd ?? ROOT, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') };
