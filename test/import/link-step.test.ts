@@ -134,8 +134,7 @@ describe('link_facts', () => {
 
   it('is made for an index of schema 5 and filled at its first linking', () => {
     const path = db.name;
-    db.exec('DROP TABLE link_facts');
-    db.pragma('user_version = 5');
+    backToSchema5(db);
     db.close();
     db = openDatabase(path);
     expect(db.prepare('SELECT count(*) FROM link_facts').pluck().get()).toBe(0);
@@ -146,8 +145,7 @@ describe('link_facts', () => {
 
   it('holds every message after an index of schema 5 imports more mail', async () => {
     const path = db.name;
-    db.exec('DROP TABLE link_facts');
-    db.pragma('user_version = 5');
+    backToSchema5(db);
     db.close();
     db = openDatabase(path);
     // The import writes the new messages' rows; linking then finds the older ones missing.
@@ -159,6 +157,12 @@ describe('link_facts', () => {
     expect(differences()).toEqual([0, 0]);
   });
 });
+
+/** Takes an index back to schema 5: drops what the later steps added (6: link_facts; 7: git sources' state, purges). */
+function backToSchema5(db: SqliteDatabase): void {
+  db.exec('DROP TABLE link_facts; DROP TABLE purged_messages; DROP TABLE purges; ALTER TABLE sources DROP COLUMN git_commit');
+  db.pragma('user_version = 5');
+}
 
 describe('SeriesLinker', () => {
   const message = (id: number) => ({
