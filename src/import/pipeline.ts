@@ -214,6 +214,7 @@ async function importLocked(
       let lastOffset: number | null = null;
       let complete = false;
       try {
+        if (plan.git) writer.sourceId(source.path, importId, 'git');
         if (plan.git?.purge) {
           writer.beginPurge(plan.git.purge, importId);
           purges.push(plan.git.purge);

@@ -180,7 +180,12 @@ export class IndexWriter {
     })();
   }
 
-  private sourceId(path: string, importId: number, kind = 'mbox'): number {
+  /**
+   * The id of a source, recorded with `kind` if it is new. Batches record their sources as
+   * `mbox` until the source is noted at its end; a git source is recorded before it is read, so
+   * that it says `git` while its messages are written.
+   */
+  sourceId(path: string, importId: number, kind = 'mbox'): number {
     const cached = this.sourceIds.get(path);
     if (cached !== undefined) return cached;
     const { id } = this.statements.ensureSource.get(path, kind, importId) as { id: number };

@@ -157,6 +157,19 @@ describe('importing public-inbox repositories', () => {
     });
   });
 
+  it('records a repository as a git source before its first messages are written', async () => {
+    const inbox = join(dir, 'kind');
+    makeV2Inbox(inbox, [mail.slice(0, 30)]);
+    const db = join(dir, 'kind.db');
+    const kinds: unknown[] = [];
+    await importPaths(db, [inbox], {
+      batchSize: 5,
+      onProgress: () => kinds.push(withIndex(db, (d) => d.prepare('SELECT kind FROM sources').pluck().all())),
+    });
+    expect(kinds.length).toBeGreaterThan(1);
+    expect(kinds.every((k) => JSON.stringify(k) === '["git"]')).toBe(true);
+  });
+
   it('imports a v1 repository in commit order', async () => {
     const repo = initBare(join(dir, 'v1.git'));
     commitMessages(repo, mail.slice(0, 30).map((add) => ({ add, path: v1Path(add) })));
