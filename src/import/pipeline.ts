@@ -304,7 +304,8 @@ async function estimatedMailBytes(sources: SourceSpec[], planOf: (source: Source
     const plan = await planOf(source);
     if (plan.skip || plan.error) continue;
     if (plan.git) {
-      // Packed mail takes about a quarter of its size; only the commits to read count.
+      // A pack holds the mail compressed (zlib, deltas), so it counts for more than its size;
+      // only the share of commits still to read counts.
       const share = (plan.git.untilPosition + 1 - plan.startOffset) / (plan.git.untilPosition + 1);
       total += Math.round(source.size * GIT_PACK_RATIO * share);
       if (total >= SMALL_INPUT_BYTES) break;
@@ -365,7 +366,8 @@ interface GitPlan {
   before: SourceState | null;
 }
 
-const GIT_PACK_RATIO = 4;
+// Errs low: a repository's mail takes a few times the room of its packs.
+const GIT_PACK_RATIO = 2;
 
 /**
  * Incremental imports of a git source: unchanged when its head is the last commit read; when

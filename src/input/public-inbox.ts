@@ -96,8 +96,8 @@ export async function* readGitSource(spec: SourceSpec, options: GitReadOptions):
         : { source: gitDir, offset: item.position, fromLine: PUBLIC_INBOX_FROM_LINE, escaping: 'mboxrd', index: index++, raw: asMboxrd(parts, size), commit: item.commit };
     };
     // Blobs asked of cat-file and not yet read back (from `head` on), and asks not yet written.
-    // cat-file always has a window of asks ahead of what this loop reads, so it never waits for
-    // it (asking a batch and reading it back in turn made reading 2-3x slower).
+    // cat-file always has a window of asks ahead of what this loop reads, so that it never
+    // waits for this loop to ask.
     let asked: Asked[] = [];
     let head = 0;
     let unsent = '';
