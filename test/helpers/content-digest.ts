@@ -6,6 +6,7 @@ const VOLATILE: Record<string, string[]> = {
   messages: ['import_id'],
   rejects: ['import_id'],
   sources: ['last_import_id'],
+  purges: ['import_id'],
 };
 const SKIPPED = new Set(['imports']);
 
