@@ -68,8 +68,11 @@ export async function* readGitSource(spec: SourceSpec, options: GitReadOptions):
   const gitDir = spec.path;
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const range = options.since ? [`${options.since}..${options.until}`] : [options.until];
+  // The user's configuration must not change what log prints: the root commit's files
+  // (log.showRoot), signatures, colours, rename detection.
   const log = startGit(gitDir, [
-    'log', '--reverse', '--first-parent', '--no-renames', '--raw', '--no-abbrev', '-z', '--format=%H', ...range,
+    '-c', 'log.showRoot=true', '-c', 'log.showSignature=false', 'log', '--reverse', '--first-parent', '--no-renames',
+    '--no-color', '--no-decorate', '--no-ext-diff', '--raw', '--no-abbrev', '-z', '--format=%H', ...range,
   ]);
   const cat = startGit(gitDir, ['cat-file', '--batch']);
   let index = 0;

@@ -100,6 +100,22 @@ describe('readGitSource', () => {
     expect(messages[1].raw.toString()).toBe(mail(1) + '\n');
   });
 
+  it('reads the same whatever the user\'s git configuration says about logs', async () => {
+    const gitDir = initBare(join(dir, 'config.git'));
+    const head = commitMessages(gitDir, [0, 1, 2].map((n) => ({ add: mail(n) })));
+    const config = join(dir, 'gitconfig');
+    writeFileSync(config, '[log]\n\tshowRoot = false\n\tshowSignature = true\n\tdecorate = full\n[color]\n\tui = always\n[diff]\n\trenames = copies\n[core]\n\tabbrev = 12\n');
+    const before = process.env.GIT_CONFIG_GLOBAL;
+    process.env.GIT_CONFIG_GLOBAL = config;
+    try {
+      const messages = await readAll(gitDir, { until: head });
+      expect(messages.map((m) => m.raw.toString())).toEqual([0, 1, 2].map((n) => mail(n) + '\n'));
+    } finally {
+      if (before === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = before;
+    }
+  });
+
   it('says clearly, in one line, that git is missing', async () => {
     const gitDir = initBare(join(dir, 'nogit.git'));
     const head = commitMessages(gitDir, [{ add: mail(0) }]);
