@@ -11,9 +11,10 @@
  * export of an mbox import of the same message: importing a lore mbox and the inbox it came from
  * stores each message once.
  *
- * Written by hand: there is no maintained npm library that reads git packs (isomorphic-git
- * decodes objects in JavaScript, far slower than git's own cat-file), and git is the one tool
- * everyone who mirrors these repositories has.
+ * Written by hand over the git command: the npm libraries that read git repositories
+ * (isomorphic-git) inflate and undelta packs in JavaScript, on the thread that also writes the
+ * index, while git does it in a process of its own; and git is the one tool everyone who
+ * mirrors these repositories has.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -311,7 +312,7 @@ function startGit(gitDir: string, args: string[]): RunningGit {
   return {
     child,
     async done() {
-      const error = await check(`git ${args[0]} failed`);
+      const error = await check(`git ${args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c')} failed`);
       if (error) throw error;
     },
     async failure(what: string) {

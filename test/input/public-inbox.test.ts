@@ -131,6 +131,15 @@ describe('readGitSource', () => {
     }
   });
 
+  it('says which git command failed, and what git said', async () => {
+    const gitDir = initBare(join(dir, 'bad-range.git'));
+    const head = commitMessages(gitDir, [{ add: mail(0) }]);
+    const error = await readAll(gitDir, { since: 'f'.repeat(40), until: head }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ListindexError);
+    expect((error as Error).message).toMatch(new RegExp(`^${gitDir}: git log failed: fatal: .*f{40}`));
+    expect((error as Error).message).not.toContain('\n');
+  });
+
   it('names the repository and what git said when it is not one', async () => {
     const notRepo = join(dir, 'not-a-repo');
     mkdirSync(notRepo);
