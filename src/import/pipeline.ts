@@ -8,12 +8,13 @@ import { ListindexError } from '../errors.js';
 import { workerEntry } from '../worker-entry.js';
 import { expandInputs } from '../input/sources.js';
 import { readSource } from '../input/read-source.js';
+import { gitCommitCount, gitHead, isAncestor, readGitSource } from '../input/public-inbox.js';
 import type { ExpandedInputs, SourceSpec } from '../input/sources.js';
 import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { IndexWriter, markFailed } from '../store/writer.js';
 import { Checkpointer } from '../store/checkpointer.js';
-import type { BatchCounts, SourceNote, SourceState } from '../store/writer.js';
+import type { BatchCounts, PurgeNote, SourceNote, SourceState } from '../store/writer.js';
 import { prepareBatch, contentHash, lineEnds } from './prepare.js';
 import { compressRaw } from '../store/raw-codec.js';
 import { relinkSeries } from './link-step.js';
@@ -85,6 +86,8 @@ export interface ImportSummary {
   status: 'complete' | 'interrupted';
   /** Series linking after the import; null when nothing changed and it was skipped. */
   linking: LinkSummary | null;
+  /** git sources whose history was rewritten since they were last read (see the purges table). */
+  purges: PurgeNote[];
 }
 
 // Messages per batch (one transaction, one worker task). FTS5 writes a segment per commit, so
@@ -191,6 +194,7 @@ async function importLocked(
   // Sources fully read whose last messages are in the batch being built: recorded with it.
   let finishedSources: SourceNote[] = [];
   let unchanged = 0;
+  const purges: PurgeNote[] = [];
 
   const writeOldest = async () => {
     const oldest = inFlight.shift()!;
@@ -228,14 +232,27 @@ async function importLocked(
         unchanged++;
         continue;
       }
+      if (plan.error) {
+        unreadable.push(plan.error);
+        continue;
+      }
       let found = 0;
       let lastOffset: number | null = null;
       let complete = false;
       try {
-        const reading = readSource(source, {
-          maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset,
-          onWarning: (warning) => warnings.push(warning),
-        });
+        if (plan.git) writer.sourceId(source.path, importId, 'git');
+        if (plan.git?.purge) {
+          writer.beginPurge(plan.git.purge, importId);
+          purges.push(plan.git.purge);
+        }
+        const reading = plan.git
+          ? readGitSource(source, { since: plan.git.since, until: plan.git.until, startPosition: plan.startOffset, maxMessageBytes: options.maxMessageBytes,
+            // A missing blob is reported; the rest of the history is read, and read past.
+            onMissing: (error) => unreadable.push(error) })
+          : readSource(source, {
+            maxMessageBytes: options.maxMessageBytes, escaping: options.escaping, startOffset: plan.startOffset,
+            onWarning: (warning) => warnings.push(warning),
+          });
         for await (const raw of reading) {
           found++;
           lastOffset = raw.offset;
@@ -255,11 +272,20 @@ async function importLocked(
         unreadable.push(asInputError(error, source));
       }
       // Only a source read to its end may be skipped or resumed next time.
-      finishedSources.push({
-        path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found,
-        headSha1: complete ? plan.headSha1 : null, readOffset: complete ? (lastOffset ?? plan.startOffset) : null,
-        complete, readFrom: plan.startOffset, lastOffset,
-      });
+      if (plan.git) {
+        // A git source not read to its end keeps its last state: the next import reads from there
+        // again (messages read twice are duplicates), and finishes a purge begun here.
+        const before = plan.git.before;
+        finishedSources.push(complete
+          ? { path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found, headSha1: null, readOffset: plan.git.untilPosition, gitCommit: plan.git.until, readToEnd: true }
+          : { path: source.path, kind: source.kind, size: source.size, messages: before?.messages ?? 0, headSha1: null, readOffset: before?.read_offset ?? null, gitCommit: before?.git_commit ?? null });
+      } else {
+        finishedSources.push({
+          path: source.path, kind: source.kind, size: source.size, messages: plan.messagesBefore + found,
+          headSha1: complete ? plan.headSha1 : null, readOffset: complete ? (lastOffset ?? plan.startOffset) : null,
+          complete, readFrom: plan.startOffset, lastOffset,
+        });
+      }
       if (interrupted) break;
     }
     if (batch.length || finishedSources.length) await dispatch(batch);
@@ -286,7 +312,7 @@ async function importLocked(
   return {
     importId, files: sources.length, unchanged, unreadable, warnings, messagesFound: totals.messagesFound, stored: totals.stored,
     duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),
-    bytes: totals.bytesRead, seconds, status, linking,
+    bytes: totals.bytesRead, seconds, status, linking, purges,
   };
 }
 
@@ -307,7 +333,15 @@ async function estimatedMailBytes(sources: SourceSpec[], planOf: (source: Source
     if (source.size === null) continue;
     if (++planned > MAX_PLANNED_AHEAD) return SMALL_INPUT_BYTES;
     const plan = await planOf(source);
-    if (plan.skip) continue;
+    if (plan.skip || plan.error) continue;
+    if (plan.git) {
+      // A pack holds the mail compressed (zlib, deltas), so it counts for more than its size;
+      // only the share of commits still to read counts.
+      const share = (plan.git.untilPosition + 1 - plan.startOffset) / (plan.git.untilPosition + 1);
+      total += Math.round(source.size * GIT_PACK_RATIO * share);
+      if (total >= SMALL_INPUT_BYTES) break;
+      continue;
+    }
     const size = source.size >= 18 ? Math.max(source.size, (await gzipInflatedSize(source.path, source.size)) ?? 0) : source.size;
     total += Math.max(0, size - plan.startOffset);
     if (total >= SMALL_INPUT_BYTES) break;
@@ -340,10 +374,52 @@ const HEAD_BYTES = 64 * 1024;
 
 interface SourcePlan {
   skip: boolean;
+  /** Where to start: a byte offset in a file, a commit position in a git source. */
   startOffset: number;
   /** Messages of the source already counted before startOffset. */
   messagesBefore: number;
   headSha1: string | null;
+  /** Git sources: which commits to read. */
+  git?: GitPlan;
+  /** The source could not even be planned (git missing, not a repository): reported, not read. */
+  error?: ListindexError;
+}
+
+interface GitPlan {
+  /** The last commit read before (an ancestor of `until`), or null to read from the root. */
+  since: string | null;
+  /** The head of the branch now: read up to it. */
+  until: string;
+  untilPosition: number;
+  /** The source's history was rewritten since it was last read. */
+  purge: PurgeNote | null;
+  /** The source's state as the last import left it. */
+  before: SourceState | null;
+}
+
+// Errs low: a repository's mail takes a few times the room of its packs.
+const GIT_PACK_RATIO = 2;
+
+/**
+ * Incremental imports of a git source: unchanged when its head is the last commit read; when
+ * that commit is in the new history, only the commits after it are read; when it is not (a
+ * purge rewrote the history), the whole history is read again and the purge is recorded.
+ */
+async function planGitSource(source: SourceSpec, state: SourceState | null, full: boolean): Promise<SourcePlan> {
+  const tip = await gitHead(source.path);
+  const skip: SourcePlan = { skip: true, startOffset: 0, messagesBefore: 0, headSha1: null };
+  if (tip === null) return skip; // no commit yet: nothing to read
+  const old = state?.git_commit ?? null;
+  if (old === tip && !full) return skip;
+  const untilPosition = (await gitCommitCount(source.path, tip)) - 1;
+  const whole: SourcePlan = {
+    skip: false, startOffset: 0, messagesBefore: 0, headSha1: null,
+    git: { since: null, until: tip, untilPosition, purge: null, before: state },
+  };
+  if (old === null || old === tip) return whole;
+  if (!(await isAncestor(source.path, old, tip))) return { ...whole, git: { ...whole.git!, purge: { source: source.path, oldCommit: old, newCommit: tip } } };
+  if (full || state?.read_offset == null) return whole;
+  return { ...whole, startOffset: state.read_offset + 1, messagesBefore: state.messages, git: { ...whole.git!, since: old } };
 }
 
 /**
@@ -352,6 +428,11 @@ interface SourcePlan {
  * grow by appending). Anything else is read whole (duplicates are recognised by content anyway).
  */
 async function planSource(source: SourceSpec, state: SourceState | null, full: boolean): Promise<SourcePlan> {
+  if (source.kind === 'git') {
+    return planGitSource(source, state, full).catch((error: unknown) => ({
+      skip: false, startOffset: 0, messagesBefore: 0, headSha1: null, error: asInputError(error, source),
+    }));
+  }
   const whole: SourcePlan = { skip: false, startOffset: 0, messagesBefore: 0, headSha1: null };
   if (source.kind === 'stdin' || source.size === null) return whole;
   const headSha1 = await fileHeadSha1(source.path);

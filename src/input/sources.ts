@@ -13,8 +13,8 @@ import { ListindexError } from '../errors.js';
 export interface SourceSpec {
   /** The path as the user wrote it (joined with directory entries), `-` for standard input. */
   path: string;
-  kind: 'mbox' | 'message' | 'maildir-message' | 'stdin';
-  /** Size in bytes on disk (compressed size for .gz), null for stdin and pipes. */
+  kind: 'mbox' | 'message' | 'maildir-message' | 'stdin' | 'git';
+  /** Size in bytes on disk (compressed size for .gz; for a git repository, of its packs), null for stdin and pipes. */
   size: number | null;
 }
 
@@ -29,6 +29,9 @@ export interface ExpandedInputs {
 /**
  * Expand files, directories (recursive, Maildir-aware), glob patterns and `-` into a sorted,
  * de-duplicated list of sources. Bad inputs become errors; the others still come through.
+ * public-inbox repositories are sources of kind 'git': a bare git repository (a v2 epoch
+ * `N.git`, a v1 inbox) is one source, a v2 inbox folder gives its epochs (`git/N.git`) in
+ * epoch order; its other files (Xapian and SQLite indexes, locks) are not mail.
  */
 export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
   const found = new Map<string, SourceSpec>(); // key: absolute path, for de-duplication
@@ -57,25 +60,33 @@ export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
     } catch (err) {
       // A literal path wins over a glob reading of it; only a missing path is tried as a glob.
       if (fg.isDynamicPattern(input)) {
-        await expandGlob(input, addFound, errors);
+        await expandGlob(input, addFound, add, errors);
         continue;
       }
       errors.push(unreadable(input, err));
       continue;
     }
-    if (stats.isDirectory()) await walkDirectory(input, addFound, errors, new Set());
+    if (stats.isDirectory()) {
+      if (!(await addGitSources(input, add, errors))) await walkDirectory(input, addFound, add, errors, new Set());
+    }
     else add(fileSpec(input, stats, isInMaildir(input)));
   }
 
-  const sources = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sources = [...found.values()].sort((a, b) => {
+    const [x, y] = [sortKey(a.path), sortKey(b.path)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
   return { sources, errors, warnings };
 }
 
 /** A glob: matched files are sources, matched folders are walked like folders given by name. */
 /** Where a folder walk or a glob hands the entries it found (regular files are kept). */
+/** A regular file found in a folder or by a glob (anything else is a warning). */
 type AddFound = (file: string, stats: Stats, inMaildir: boolean) => void;
+/** A source as it is (a git repository). */
+type AddSource = (spec: SourceSpec) => void;
 
-async function expandGlob(pattern: string, add: AddFound, errors: ListindexError[]): Promise<void> {
+async function expandGlob(pattern: string, add: AddFound, addSource: AddSource, errors: ListindexError[]): Promise<void> {
   let matches: string[];
   try {
     matches = await fg(pattern, { onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: true, suppressErrors: true });
@@ -96,7 +107,9 @@ async function expandGlob(pattern: string, add: AddFound, errors: ListindexError
   }
   for (const [file, stats] of await statAll(files, errors)) add(file, stats, isInMaildir(file));
   const seen = new Set<string>();
-  for (const dir of dirs) await walkDirectory(dir, add, errors, seen);
+  for (const dir of dirs) {
+    if (!(await addGitSources(dir, addSource, errors))) await walkDirectory(dir, add, addSource, errors, seen);
+  }
 }
 
 /**
@@ -109,6 +122,7 @@ async function expandGlob(pattern: string, add: AddFound, errors: ListindexError
 async function walkDirectory(
   dir: string,
   add: AddFound,
+  addSource: AddSource,
   errors: ListindexError[],
   seen: Set<string>,
 ): Promise<void> {
@@ -128,8 +142,9 @@ async function walkDirectory(
     const name = path.basename(full);
     if (stats.isDirectory()) {
       if (isMaildir && name === 'tmp') continue;
+      if (!isMaildir && (await addGitSources(full, addSource, errors))) continue;
       if (isMaildir && MAILDIR_SUBDIRS.has(name)) await walkMaildirFolder(full, add, errors);
-      else await walkDirectory(full, add, errors, seen);
+      else await walkDirectory(full, add, addSource, errors, seen);
     } else if (!isMaildir) {
       add(full, stats, false);
     }
@@ -172,6 +187,48 @@ function fileSpec(file: string, stats: Stats, inMaildir: boolean): SourceSpec {
   const base = path.basename(file).toLowerCase();
   const message = /\.(eml|msg)$/.test(base) || /^\d+$/.test(base);
   return { path: file, kind: message ? 'message' : 'mbox', size };
+}
+
+/**
+ * A public-inbox repository at `dir`: a bare git repository is one source; a v2 inbox folder
+ * (with `git/N.git` epochs) gives its epochs. Returns false when `dir` is neither.
+ */
+async function addGitSources(dir: string, add: (s: SourceSpec) => void, errors: ListindexError[]): Promise<boolean> {
+  if (await isGitDir(dir)) {
+    add({ path: dir, kind: 'git', size: await packBytes(dir) });
+    return true;
+  }
+  const gitFolder = path.join(dir, 'git');
+  const names = await fsp.readdir(gitFolder).catch(() => null);
+  const epochs = (names ?? []).filter((n) => EPOCH_NAME.test(n)).map((n) => path.join(gitFolder, n));
+  const found: string[] = [];
+  for (const epoch of epochs) if (await isGitDir(epoch)) found.push(epoch);
+  if (found.length === 0) return false;
+  for (const epoch of found) add({ path: epoch, kind: 'git', size: await packBytes(epoch) });
+  if (found.length < epochs.length) errors.push(new ListindexError('INPUT_UNREADABLE', 'some epochs of this public-inbox folder are not git repositories (an unfinished clone?): the others were read', { file: gitFolder }));
+  return true;
+}
+
+const EPOCH_NAME = /^\d+\.git$/;
+
+/** A bare git repository (what `git clone --mirror` and grokmirror make): HEAD, objects/, refs/. */
+async function isGitDir(dir: string): Promise<boolean> {
+  const [head, objects, refs] = await Promise.all(['HEAD', 'objects', 'refs'].map((n) => fsp.stat(path.join(dir, n)).catch(() => null)));
+  return !!head?.isFile() && !!objects?.isDirectory() && !!refs?.isDirectory();
+}
+
+/** Bytes of a repository's packs: what the import estimates its mail by (messages compress ~4x there). */
+async function packBytes(dir: string): Promise<number> {
+  const packDir = path.join(dir, 'objects', 'pack');
+  const names = (await fsp.readdir(packDir).catch(() => [] as string[])).filter((n) => n.endsWith('.pack'));
+  let total = 0;
+  for (const n of names) total += (await fsp.stat(path.join(packDir, n)).catch(() => null))?.size ?? 0;
+  return total;
+}
+
+/** Sources sort by path, but epochs by number: `git/2.git` before `git/10.git`. */
+function sortKey(file: string): string {
+  return file.replace(/(\d+)(\.git)$/, (_m, n: string, ext: string) => n.padStart(12, '0') + ext);
 }
 
 /** Dot-files, Dovecot indexes/uidlists and other mail-store bookkeeping: never mail. */

@@ -358,6 +358,27 @@ ALTER TABLE covers ADD COLUMN version INTEGER;  -- the cover's own version (1 wh
 -- (messages.duplicate_of): forget how far the index was linked, so that the next import links it all.
 DELETE FROM settings WHERE key = 'linked_up_to';
 `,
+  /* 10: public-inbox git repositories: the last commit read of each, and purges noticed */ `
+-- For a git source, occurrences.source_offset is the commit's position (0-based, first-parent
+-- order from the root) and read_offset the position of git_commit.
+ALTER TABLE sources ADD COLUMN git_commit TEXT;    -- git sources: the last commit read; the next import reads the commits after it
+
+-- A purge (public-inbox-purge, or any rewrite) replaces an epoch's history: the last commit
+-- read is no longer in it. The epoch is read again whole; its messages stay in the index.
+CREATE TABLE purges (
+  id              INTEGER PRIMARY KEY,
+  source_id       INTEGER NOT NULL REFERENCES sources(id),
+  import_id       INTEGER NOT NULL REFERENCES imports(id), -- the import that noticed it
+  old_commit      TEXT NOT NULL,          -- the last commit read before: not in the new history
+  new_commit      TEXT NOT NULL,          -- the head of the rewritten history
+  messages        INTEGER                 -- messages the source no longer has; NULL until it was read again in full
+);
+CREATE TABLE purged_messages (
+  purge_id        INTEGER NOT NULL REFERENCES purges(id),
+  message_id      INTEGER NOT NULL REFERENCES messages(id), -- kept in the index, gone from the source
+  PRIMARY KEY (purge_id, message_id)
+) WITHOUT ROWID;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -28,6 +28,10 @@ export interface SourceNote {
   /** Where this read started, and the offset of the last message it found (null: none). */
   readFrom?: number;
   lastOffset?: number | null;
+  /** Git sources: the last commit read to the end of the history (kept as it was when reading stopped early). */
+  gitCommit?: string | null;
+  /** Git sources read to the end of their history: a purge begun on them is finished. */
+  readToEnd?: boolean;
 }
 
 export interface SourceState {
@@ -35,6 +39,14 @@ export interface SourceState {
   messages: number;
   head_sha1: string | null;
   read_offset: number | null;
+  git_commit: string | null;
+}
+
+/** A purge noticed in a git source: its history no longer holds the last commit read. */
+export interface PurgeNote {
+  source: string;
+  oldCommit: string;
+  newCommit: string;
 }
 
 export interface ImportTotals extends BatchCounts {
@@ -108,14 +120,45 @@ export class IndexWriter {
 
   /** Records a source (file) and what was found in it; returns its id. */
   noteSource(note: SourceNote, importId: number): number {
-    const row = this.statements.upsertSource.get(note.path, note.kind, note.size, note.messages, importId, note.headSha1, note.readOffset) as { id: number };
+    const row = this.statements.upsertSource.get(note.path, note.kind, note.size, note.messages, importId, note.headSha1, note.readOffset, note.gitCommit ?? null) as { id: number };
     this.sourceIds.set(note.path, row.id);
     if (note.complete) {
       // Occurrences past the last message read are of an earlier, longer version of the source.
       const end = note.lastOffset === null || note.lastOffset === undefined ? (note.readFrom ?? 0) : note.lastOffset + 1;
       if (this.statements.occurrenceFrom.get(row.id, end)) this.keepEarlierVersion(row.id, importId, end);
     }
+    if (note.readToEnd) this.finishPurge(row.id);
     return row.id;
+  }
+
+  /**
+   * A git source's history was rewritten (a purge): records the purge and sets the source's
+   * occurrences aside (as negative offsets, -1 - position) so that reading it again whole puts
+   * its current messages back in place; the next complete read (noteSource) finishes the purge.
+   * A purge still unfinished (its import was killed) is taken up again, not recorded twice.
+   */
+  beginPurge(purge: PurgeNote, importId: number): void {
+    const s = this.statements;
+    this.db.transaction(() => {
+      const sourceId = this.sourceId(purge.source, importId, 'git');
+      const pending = s.pendingPurge.get(sourceId) as { id: number } | undefined;
+      if (pending) {
+        s.dropCurrentOccurrences.run(sourceId);
+      } else {
+        s.setOccurrencesAside.run(sourceId);
+        s.insertPurge.run(sourceId, importId, purge.oldCommit, purge.newCommit);
+      }
+    })();
+  }
+
+  /** Messages set aside by beginPurge and not found again: recorded as purged; the rest forgotten. */
+  private finishPurge(sourceId: number): void {
+    const s = this.statements;
+    const pending = s.pendingPurge.get(sourceId) as { id: number } | undefined;
+    if (!pending) return;
+    const { changes } = s.insertPurgedMessages.run(pending.id, sourceId, sourceId);
+    s.setPurgeCount.run(changes, pending.id);
+    s.dropSetAside.run(sourceId);
   }
 
   sourceState(path: string): SourceState | null {
@@ -166,10 +209,15 @@ export class IndexWriter {
     })();
   }
 
-  private sourceId(path: string, importId: number): number {
+  /**
+   * The id of a source, recorded with `kind` if it is new. Batches record their sources as
+   * `mbox` until the source is noted at its end; a git source is recorded before it is read, so
+   * that it says `git` while its messages are written.
+   */
+  sourceId(path: string, importId: number, kind = 'mbox'): number {
     const cached = this.sourceIds.get(path);
     if (cached !== undefined) return cached;
-    const { id } = this.statements.ensureSource.get(path, importId) as { id: number };
+    const { id } = this.statements.ensureSource.get(path, kind, importId) as { id: number };
     this.sourceIds.set(path, id);
     return id;
   }
@@ -412,13 +460,23 @@ function prepareStatements(db: SqliteDatabase) {
     finishImport: p(`UPDATE imports SET finished_at = :finished_at, status = :status, files = :files,
       unreadable = :unreadable, messages_found = :messages_found, stored = :stored, duplicates = :duplicates,
       rejected = :rejected, bytes = :bytes, seconds = :seconds WHERE id = :id`),
-    upsertSource: p(`INSERT INTO sources (path, kind, size, messages, last_import_id, head_sha1, read_offset) VALUES (?, ?, ?, ?, ?, ?, ?)
+    upsertSource: p(`INSERT INTO sources (path, kind, size, messages, last_import_id, head_sha1, read_offset, git_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, size = excluded.size, messages = excluded.messages,
-        last_import_id = excluded.last_import_id, head_sha1 = excluded.head_sha1, read_offset = excluded.read_offset
+        last_import_id = excluded.last_import_id, head_sha1 = excluded.head_sha1, read_offset = excluded.read_offset,
+        git_commit = excluded.git_commit
       RETURNING id`),
-    ensureSource: p(`INSERT INTO sources (path, kind, last_import_id) VALUES (?, 'mbox', ?)
+    ensureSource: p(`INSERT INTO sources (path, kind, last_import_id) VALUES (?, ?, ?)
       ON CONFLICT(path) DO UPDATE SET path = excluded.path RETURNING id`),
-    sourceState: p(`SELECT size, messages, head_sha1, read_offset FROM sources WHERE path = ?`),
+    sourceState: p(`SELECT size, messages, head_sha1, read_offset, git_commit FROM sources WHERE path = ?`),
+    pendingPurge: p(`SELECT id FROM purges WHERE source_id = ? AND messages IS NULL ORDER BY id DESC LIMIT 1`),
+    setOccurrencesAside: p(`UPDATE occurrences SET source_offset = -1 - source_offset WHERE source_id = ? AND source_offset >= 0`),
+    dropCurrentOccurrences: p(`DELETE FROM occurrences WHERE source_id = ? AND source_offset >= 0`),
+    insertPurge: p(`INSERT INTO purges (source_id, import_id, old_commit, new_commit) VALUES (?, ?, ?, ?)`),
+    insertPurgedMessages: p(`INSERT OR IGNORE INTO purged_messages (purge_id, message_id)
+      SELECT DISTINCT ?, o.message_id FROM occurrences o WHERE o.source_id = ? AND o.source_offset < 0 AND o.message_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM occurrences c WHERE c.message_id = o.message_id AND c.source_id = ? AND c.source_offset >= 0)`),
+    setPurgeCount: p(`UPDATE purges SET messages = ? WHERE id = ?`),
+    dropSetAside: p(`DELETE FROM occurrences WHERE source_id = ? AND source_offset < 0`),
     messageByHash: p(`SELECT id FROM messages WHERE content_hash = ?`),
     firstByMsgid: p(`SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1`),
     insertMessage: p(`INSERT INTO messages (msgid, msgid_synthetic, duplicate_of, content_hash, list_id, subject,

@@ -11,8 +11,12 @@
  * the documented hot queries are timed on the N× index. Every measured process runs with the
  * node options of the `listindex` command (node-flags.ts), floor included. With --runs R, floor
  * and import run in turn R times each; the fastest of each is reported, and each pair's ratio.
+ *
+ * With --public-inbox PATH (a v2 inbox folder, an epoch or a v1 repository), only this: the
+ * repository's import against the import of an mbox of the same messages in commit order (as
+ * public-inbox writes it), R times in turn, then a re-import of the unchanged repository.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +27,8 @@ import { Command } from 'commander';
 import { generateArchive, toMboxrd } from './archive-generator.js';
 import { HOT_QUERIES } from './hot-queries.js';
 import { readSource } from '../input/read-source.js';
+import { expandInputs } from '../input/sources.js';
+import { gitHead, readGitSource } from '../input/public-inbox.js';
 import { NODE_FLAGS } from '../node-flags.js';
 
 const WATCHDOG_MESSAGES = 16365;
@@ -129,11 +135,57 @@ const program = new Command()
   .option('--archive <file>', 'the archive to measure (default: the corpus linux-watchdog)')
   .option('--runs <n>', 'runs of each measurement (the fastest is reported)', '1')
   .option('--queries <db>', 'only time the hot queries on an existing index')
+  .option('--public-inbox <path>', 'only compare importing this public-inbox repository with importing an mbox of its messages')
   .parse();
-const opts = program.opts<{ scale?: string; archive?: string; runs: string; queries?: string }>();
+const opts = program.opts<{ scale?: string; archive?: string; runs: string; queries?: string; publicInbox?: string }>();
 if (opts.queries) {
   measureQueries(opts.queries);
   process.exit(0);
+}
+if (opts.publicInbox) {
+  await measurePublicInbox(opts.publicInbox, Number(opts.runs));
+  process.exit(0);
+}
+
+/** A public-inbox repository against an mbox of the same messages: runs in turn, fresh indexes. */
+async function measurePublicInbox(inbox: string, runs: number): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'listindex-bench-'));
+  const mbox = join(work, 'same-messages.mbox');
+  const out = createWriteStream(mbox);
+  const { sources } = await expandInputs([inbox]);
+  let messages = 0;
+  for (const source of sources.filter((s) => s.kind === 'git')) {
+    const until = await gitHead(source.path);
+    if (!until) continue;
+    for await (const m of readGitSource(source, { until, onMissing: () => {} })) {
+      messages++;
+      if (!out.write(Buffer.concat([Buffer.from(`${m.fromLine}\n`), m.raw]))) await once(out, 'drain');
+    }
+  }
+  out.end();
+  await once(out, 'close');
+  console.log(`public-inbox: ${inbox} (${sources.length} repositories, ${messages} messages; mbox of them ${(statSync(mbox).size / 1e6).toFixed(1)} MB)`);
+  const timed = (input: string, db: string): number => {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, resolve(import.meta.dirname, '../cli/main.js'), 'import', input, '--db', db, '--quiet']);
+    // Exit code 1 (an input partly unreadable, such as a missing blob) still imported the rest.
+    if (r.status !== 0 && r.status !== 1) throw new Error(`import of ${input} failed: ${r.stderr}`);
+    return (performance.now() - started) / 1000;
+  };
+  const ratios: number[] = [];
+  let gitDb = '';
+  for (let i = 0; i < runs; i++) {
+    gitDb = join(work, `git-${i}.db`);
+    const git = timed(inbox, gitDb);
+    const plain = timed(mbox, join(work, `mbox-${i}.db`));
+    ratios.push(git / plain);
+    console.log(`run ${i + 1}: repository ${git.toFixed(2)} s, mbox ${plain.toFixed(2)} s, ratio ${(git / plain).toFixed(2)}`);
+    removeDb(join(work, `mbox-${i}.db`));
+    if (i < runs - 1) removeDb(gitDb);
+  }
+  console.log(`repository / mbox: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
+  console.log(`re-import of the unchanged repository: ${timed(inbox, gitDb).toFixed(2)} s (whole process)`);
+  rmSync(work, { recursive: true, force: true });
 }
 const archive = opts.archive ?? resolve(process.env.LISTINDEX_CORPUS ?? resolve(import.meta.dirname, '../../../shared/corpus'), 'lists/linux-watchdog.mboxrd.gz');
 if (!existsSync(archive)) {

@@ -22,8 +22,8 @@ interface ImportFlags {
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('Import mbox files (also .gz), .eml files, Maildir folders, directories, globs or - (stdin)')
-    .argument('<inputs...>', 'files, folders, glob patterns (quote them), or - for standard input')
+    .description('Import mbox files (also .gz), .eml files, Maildir folders, public-inbox git repositories, directories, globs or - (stdin)')
+    .argument('<inputs...>', 'files, folders, public-inbox repositories, glob patterns (quote them), or - for standard input')
     .option('--db <file>', 'the index to create or add to', 'listindex.db')
     .option('--list-id <id>', 'use this list id for every message instead of the List-Id header')
     .option('--workers <n>', 'parse threads (default: one per core but one; 0 = main thread only)')
@@ -38,10 +38,11 @@ Examples:
   listindex import archive.mbox --db list.db
   listindex import 'archives/**/*.mbox*' ~/Maildir/lists/dpdk --db dpdk.db
   zcat old.mbox.gz | listindex import - --list-id dev.dpdk.org --db dpdk.db
+  listindex import ~/mirrors/lore/linux-watchdog --db watchdog.db   # a public-inbox v2 folder (git/N.git)
 
 Importing the same archive again stores nothing new: files unchanged since they were last read
-are skipped, and an mbox that grew is read from where the last import stopped (--full reads
-everything again). Messages that cannot be parsed are kept,
+are skipped, an mbox that grew is read from where the last import stopped, and a public-inbox
+repository from the commit after the last one read (--full reads everything again). Messages that cannot be parsed are kept,
 raw, in the rejects table with the reason. Exit code 0: all inputs read; 1: some input could
 not be read (the rest was imported); 2: usage error.`)
     .action(async (inputs: string[], flags: ImportFlags) => {
@@ -124,6 +125,9 @@ function printSummary(s: ImportSummary, db: string): void {
   }
   process.stdout.write(renderTable(rows, ['what', 'value']));
   if (s.lists.length) process.stdout.write(`lists: ${s.lists.join(', ')}\n`);
+  for (const p of s.purges) {
+    process.stdout.write(`purge noticed: ${p.source}: history rewritten, commit ${p.oldCommit} is no longer in it; read again, messages kept: select * from purges\n`);
+  }
   for (const r of s.rejects.slice(0, 10)) process.stdout.write(`rejected: ${r.source}: byte ${r.offset}: ${r.reason}\n`);
   if (s.rejected > 10) process.stdout.write(`... and ${s.rejected - 10} more: select * from rejects\n`);
   if (s.stored === 0 && s.rejected === 0 && (s.messagesFound > 0 || s.unchanged > 0)) {
