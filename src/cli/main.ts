@@ -9,6 +9,7 @@ import { registerExport } from './commands/export.js';
 import { registerSeries } from './commands/series.js';
 import { registerShow } from './commands/show.js';
 import { registerMbox } from './commands/mbox.js';
+import { registerCommits } from './commands/commits.js';
 import { EXIT } from './exit-codes.js';
 
 const program = new Command();
@@ -26,7 +27,8 @@ Examples:
   listindex export --db dpdk.db > all.mbox
   listindex series --db dpdk.db
   listindex show --db dpdk.db '<msgid>' --json
-  listindex mbox --db dpdk.db series/453 > s.mbox`);
+  listindex mbox --db dpdk.db series/453 > s.mbox
+  listindex commits --repo ~/src/linux --db dpdk.db`);
 
 registerImport(program);
 registerQuery(program);
@@ -35,6 +37,7 @@ registerExport(program);
 registerSeries(program);
 registerShow(program);
 registerMbox(program);
+registerCommits(program);
 
 try {
   await program.parseAsync(process.argv);
