@@ -133,9 +133,13 @@ class Matcher {
     const side: MatchSide = { authorName: commit.authorName, authorEmail: commit.authorEmail, title: subject, change };
     const none: Found = { sha: commit.sha, subject, diffHash, stated: statedIds[0] ?? null, patch: null, method: null, score: null, patches: [] };
 
+    const latestDate = Date.parse(commit.committerDate) + CLOCK_SLACK_MS;
+    const authorTime = Date.parse(commit.authorDate);
+    // A patch sent after the commit was made did not come in here (a revert of a revert, a backport).
+    const sentBefore = (p: PatchCandidate) => p.date === null || Date.parse(p.date) <= latestDate;
     if (this.methods.has('exact') && diffHash) {
-      const same = this.byHash.get(diffHash);
-      if (same) return this.found(none, latest(same), 'exact', 1);
+      const same = this.byHash.get(diffHash)?.filter(sentBefore);
+      if (same?.length) return this.found(none, nearest(same, authorTime), 'exact', 1);
     }
     if (this.methods.has('stated')) {
       for (const msgid of statedIds) {
@@ -145,7 +149,7 @@ class Matcher {
       }
     }
     if (this.methods.has('similar') && change.lineTotal > 0) {
-      const best = this.bestSimilar(side, commit.committerDate);
+      const best = this.bestSimilar(side, sentBefore, authorTime);
       if (best) return this.found(none, best.patch, 'similar', round(best.score));
     }
     return none;
@@ -158,22 +162,25 @@ class Matcher {
     return { ...none, patch, method, score, patches: patches.map((p) => p.id) };
   }
 
-  private bestSimilar(commit: MatchSide, committerDate: string): { patch: PatchCandidate; score: number } | null {
-    const latestDate = Date.parse(committerDate) + CLOCK_SLACK_MS;
+  /**
+   * The best-scoring patch among those touching a file of the commit. Equal scores (revisions
+   * that change the same lines) go to the patch sent nearest the commit's author date: `git am`
+   * takes the author date from the mail's Date.
+   */
+  private bestSimilar(commit: MatchSide, sentBefore: (p: PatchCandidate) => boolean, authorTime: number): { patch: PatchCandidate; score: number } | null {
     const seen = new Set<number>();
     let best: { patch: PatchCandidate; score: number } | null = null;
     for (const file of commit.change.files) {
       for (const patch of this.byFile.get(file) ?? []) {
         if (seen.has(patch.id)) continue;
         seen.add(patch.id);
-        // A patch committed already came in once; one sent after the commit did not come in here.
-        if (patch.commitRef !== null || (patch.date !== null && Date.parse(patch.date) > latestDate)) continue;
+        // A patch committed already came in once.
+        if (patch.commitRef !== null || !sentBefore(patch)) continue;
         const cheap = partialSimilarity(commit, this.titleSide(patch));
-        if (cheap.bound < this.threshold || (best && cheap.bound <= best.score)) continue;
+        if (cheap.bound < this.threshold || (best && cheap.bound < best.score)) continue;
         const score = similarity(commit, this.side(patch)).score;
-        if (score >= this.threshold && (!best || score > best.score || (score === best.score && later(patch, best.patch)))) {
-          best = { patch, score };
-        }
+        if (score < this.threshold || (best && score < best.score)) continue;
+        if (!best || score > best.score || distance(patch, authorTime) < distance(best.patch, authorTime)) best = { patch, score };
       }
     }
     return best;
@@ -203,6 +210,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-const later = (a: PatchCandidate, b: PatchCandidate) => (a.date ?? '') > (b.date ?? '');
-const latest = (patches: PatchCandidate[]) => patches.reduce((a, b) => (later(b, a) ? b : a));
+/** How far a patch's date is from a commit's author date (a patch without a date is far). */
+const distance = (p: PatchCandidate, authorTime: number) => (p.date === null ? Infinity : Math.abs(Date.parse(p.date) - authorTime));
+const nearest = (patches: PatchCandidate[], authorTime: number) =>
+  patches.reduce((a, b) => (distance(b, authorTime) < distance(a, authorTime) ? b : a));
 const round = (score: number) => Math.round(score * 1000) / 1000;

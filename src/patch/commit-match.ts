@@ -47,7 +47,7 @@ export interface Similarity {
 export const WEIGHTS = { lines: 0.55, files: 0.1, title: 0.2, author: 0.15 } as const;
 
 /** A pair scoring at least this is "similar" (see docs/commits.md for how it was chosen). */
-export const SIMILAR_THRESHOLD = 0.7;
+export const SIMILAR_THRESHOLD = 0.6;
 
 const HUNK_HEADER = /^@@ -[0-9]+(?:,([0-9]+))? \+[0-9]+(?:,([0-9]+))? @@/;
 const BLANKS = /\s+/g;
