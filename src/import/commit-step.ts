@@ -45,6 +45,7 @@ export interface CommitSummary {
 // A commit is made after its patch was sent; a day of slack for wrong clocks.
 const CLOCK_SLACK_MS = 24 * 3600 * 1000;
 const BATCH = 500;
+const MAX_KEPT_SIDES = 20_000;
 
 export async function matchCommits(dbPath: string, repo: string, options: CommitOptions = {}): Promise<CommitSummary> {
   const started = performance.now();
@@ -114,7 +115,9 @@ class Matcher {
   private readonly byId = new Map<number, PatchCandidate>();
   private readonly byHash = new Map<string, PatchCandidate[]>();
   private readonly byFile = new Map<string, PatchCandidate[]>();
+  /** Patches' sides with their changed lines, read when first needed. */
   private readonly sides = new Map<number, MatchSide>();
+  private readonly titleSides = new Map<number, MatchSide>();
 
   constructor(private readonly store: CommitStore, private readonly methods: Set<CommitMethod>, private readonly threshold: number) {
     this.patches = store.candidates();
@@ -190,14 +193,24 @@ class Matcher {
   private titleSide(patch: PatchCandidate): MatchSide {
     const full = this.sides.get(patch.id);
     if (full) return full;
-    const change: ChangeFacts = { files: new Set(patch.files), lines: new Map(), lineTotal: 0 };
-    return { authorName: patch.authorName, authorEmail: patch.authorEmail, title: stripPrefixGroups(patch.name), change };
+    let side = this.titleSides.get(patch.id);
+    if (side === undefined) {
+      const change: ChangeFacts = { files: new Set(patch.files), lines: new Map(), lineTotal: 0 };
+      side = { authorName: patch.authorName, authorEmail: patch.authorEmail, title: stripPrefixGroups(patch.name), change };
+      this.titleSides.set(patch.id, side);
+    }
+    return side;
   }
 
   private side(patch: PatchCandidate): MatchSide {
     let side = this.sides.get(patch.id);
     if (side === undefined) {
-      side = { authorName: patch.authorName, authorEmail: patch.authorEmail, title: stripPrefixGroups(patch.name), change: changeFacts(this.store.diff(patch.id)) };
+      // Changed lines take far more room than the rest: on an index with hundreds of thousands
+      // of patches, keeping all would hold every diff of the list. Those of recent commits'
+      // files are the ones asked for again.
+      if (this.sides.size >= MAX_KEPT_SIDES) this.sides.clear();
+      const cheap = this.titleSide(patch);
+      side = { ...cheap, change: changeFacts(this.store.diff(patch.id)) };
       this.sides.set(patch.id, side);
     }
     return side;
