@@ -2,7 +2,8 @@
  * `listindex commits`: reads the commits of a repository that the index has not seen (and those
  * not matched before, when newer mail has arrived since) and decides which patch each came from:
  * 1. exact: the same Patchwork diff hash (what Patchwork's post-receive hook does);
- * 2. stated: a `Link:` or `Message-Id:` trailer naming a patch of the index (b4 adds one);
+ * 2. stated: a `Link:` or `Message-Id:` trailer naming a patch of the index (b4 adds one) that
+ *    touches one of the commit's files;
  * 3. similar: the patch that scores best (`similarity`) and at least SIMILAR_THRESHOLD, among
  *    patches touching one of the commit's files and sent before the commit was made.
  * The patch found, and every patch with its very diff (a resend, an unchanged earlier revision),
@@ -148,7 +149,11 @@ class Matcher {
       for (const msgid of statedIds) {
         const message = this.store.message(msgid);
         const patch = message?.isPatch ? this.byId.get(message.id) : undefined;
-        if (patch) return this.found(none, patch, 'stated', round(similarity(side, this.side(patch)).score));
+        if (!patch) continue;
+        // A link to a patch on none of the commit's files is a reference (the kernel side of
+        // a liburing feature, a discussion), not where the commit came from.
+        const alike = similarity(side, this.side(patch));
+        if (alike.files > 0) return this.found(none, patch, 'stated', round(alike.score));
       }
     }
     if (this.methods.has('similar') && change.lineTotal > 0) {

@@ -100,8 +100,11 @@ beforeAll(() => {
   const dMsgid = withDb(db, (d) => d.prepare("SELECT msgid FROM messages WHERE subject LIKE '%lib: fix d'").pluck().get()) as string;
   writeFileSync(join(repo, 'd.c'), lines('d (rewritten)', 12));
   sha.stated = commitAll(`lib: fix d\n\nRewritten on the way in.\n\nLink: https://lore.kernel.org/r/${dMsgid.slice(1, -1)}\n`, '2024-03-02T09:00:04Z');
+  // A link to a patch on other files (a discussion it refers to) is not where it came from.
+  const v1Msgid = withDb(db, (d) => d.prepare("SELECT msgid FROM messages WHERE subject = '[PATCH testlib] lib: rework c'").pluck().get()) as string;
   writeFileSync(join(repo, 'e.c'), lines('e', 5));
-  sha.unrelated = commitAll('add e', '2024-03-06T10:00:00Z', MAINTAINER);
+  sha.unrelated = commitAll(`add e\n\nLink: https://lore.kernel.org/r/${v1Msgid.slice(1, -1)}\n`, '2024-03-06T10:00:00Z', MAINTAINER);
+  sha.v1Msgid = v1Msgid;
 });
 
 describe('listindex commits', () => {
@@ -124,8 +127,8 @@ describe('listindex commits', () => {
     expect(v2.commit_score).toBeLessThan(1);
     expect(v1).toMatchObject({ state: null, commit_ref: null }); // its change is not in the commit
     expect(get('lib: fix d')[0]).toMatchObject({ state: 'accepted', commit_ref: sha.stated, commit_method: 'stated' });
-    const unrelated = withDb(db, (d) => d.prepare('SELECT patch_id, method, subject FROM commits WHERE sha = ?').get(sha.unrelated));
-    expect(unrelated).toEqual({ patch_id: null, method: null, subject: 'add e' });
+    const unrelated = withDb(db, (d) => d.prepare('SELECT patch_id, method, subject, stated_msgid FROM commits WHERE sha = ?').get(sha.unrelated));
+    expect(unrelated).toEqual({ patch_id: null, method: null, subject: 'add e', stated_msgid: sha.v1Msgid });
     const statedMsgid = withDb(db, (d) => d.prepare('SELECT stated_msgid FROM commits WHERE sha = ?').pluck().get(sha.stated)) as string;
     expect(statedMsgid).toMatch(/^<.+@.+>$/);
   });
