@@ -9,7 +9,9 @@
  * The patch found, and every patch with its very diff (a resend, an unchanged earlier revision),
  * become `accepted` with the commit's SHA. A patch keeps the first commit found for it.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ListindexError } from '../errors.js';
 import { listCommits, readCommits } from '../input/git-commits.js';
 import type { GitCommit } from '../input/git-commits.js';
 import { patchworkHash } from '../patch/hash.js';
@@ -53,6 +55,8 @@ export async function matchCommits(dbPath: string, repo: string, options: Commit
   const repository = resolve(repo);
   const methods = new Set<CommitMethod>(options.methods ?? ['exact', 'stated', 'similar']);
   const threshold = options.threshold ?? SIMILAR_THRESHOLD;
+  // Matching against an empty index would only record every commit as unmatched.
+  if (!existsSync(dbPath)) throw new ListindexError('USAGE', `no index at ${dbPath}: import the list's mail first (listindex import ... --db ${dbPath})`);
   const shas = listCommits(repository, options.rev);
   const db = openDatabase(dbPath);
   const lock = acquireImportLock(dbPath);

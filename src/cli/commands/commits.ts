@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { matchCommits } from '../../import/commit-step.js';
-import { ListindexError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 
 interface CommitsFlags {
@@ -31,9 +29,6 @@ Message-Id: trailer naming the patch, or a similar patch (same files, mostly the
 lines, title and author). Matched patches get state 'accepted' and commit_ref (the commit's SHA).
 Only commits not read before are read (and unmatched ones again once newer mail is imported).`)
     .action(async (flags: CommitsFlags) => {
-      if (!existsSync(flags.db)) {
-        throw new ListindexError('USAGE', `no index at ${flags.db}: import the list's mail first (listindex import ... --db ${flags.db})`);
-      }
       const summary = await matchCommits(flags.db, flags.repo, { rev: flags.rev });
       if (flags.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
