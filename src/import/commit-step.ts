@@ -144,7 +144,7 @@ class Matcher {
     const latestDate = Date.parse(commit.committerDate) + CLOCK_SLACK_MS;
     const authorTime = Date.parse(commit.authorDate);
     // A patch sent after the commit was made did not come in here (a revert of a revert, a backport).
-    const sentBefore = (p: PatchCandidate) => p.date === null || Date.parse(p.date) <= latestDate;
+    const sentBefore = (p: PatchCandidate) => p.time <= latestDate;
     if (this.methods.has('exact') && diffHash) {
       const same = this.byHash.get(diffHash)?.filter(sentBefore);
       if (same?.length) return this.found(none, nearest(same, authorTime), 'exact', 1);
@@ -233,7 +233,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** How far a patch's date is from a commit's author date (a patch without a date is far). */
-const distance = (p: PatchCandidate, authorTime: number) => (p.date === null ? Infinity : Math.abs(Date.parse(p.date) - authorTime));
+const distance = (p: PatchCandidate, authorTime: number) => (p.date === null ? Infinity : Math.abs(p.time - authorTime));
 const nearest = (patches: PatchCandidate[], authorTime: number) =>
   patches.reduce((a, b) => (distance(b, authorTime) < distance(a, authorTime) ? b : a));
 const round = (score: number) => Math.round(score * 1000) / 1000;

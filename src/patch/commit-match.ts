@@ -128,18 +128,36 @@ function lineDice(a: ChangeFacts, b: ChangeFacts): number {
 
 const normalName = (name: string | null) => (name ?? '').toLowerCase().replace(BLANKS, ' ').trim();
 
-function sameAuthor(a: MatchSide, b: MatchSide): number {
-  if (a.authorEmail && b.authorEmail && a.authorEmail.toLowerCase() === b.authorEmail.toLowerCase()) return 1;
-  const name = normalName(a.authorName);
-  return name !== '' && name === normalName(b.authorName) ? 1 : 0;
+/** A side's title words and normalised author, made once per side: a commit meets many patches. */
+interface Derived {
+  words: Set<string>;
+  email: string;
+  name: string;
+}
+const derivedOf = new WeakMap<MatchSide, Derived>();
+
+function derived(side: MatchSide): Derived {
+  let d = derivedOf.get(side);
+  if (d === undefined) {
+    d = { words: words(side.title), email: (side.authorEmail ?? '').toLowerCase(), name: normalName(side.authorName) };
+    derivedOf.set(side, d);
+  }
+  return d;
+}
+
+function sameAuthor(a: Derived, b: Derived): number {
+  if (a.email !== '' && a.email === b.email) return 1;
+  return a.name !== '' && a.name === b.name ? 1 : 0;
 }
 
 /** The score without the changed lines, and the most the lines can add: pairs that cannot reach
  * the threshold are dropped before their lines are compared. */
 export function partialSimilarity(commit: MatchSide, patch: MatchSide): Omit<Similarity, 'lines' | 'score'> & { bound: number } {
   const files = jaccard(commit.change.files, patch.change.files);
-  const title = dice(words(commit.title), words(patch.title));
-  const author = sameAuthor(commit, patch);
+  const c = derived(commit);
+  const p = derived(patch);
+  const title = dice(c.words, p.words);
+  const author = sameAuthor(c, p);
   return { files, title, author, bound: WEIGHTS.files * files + WEIGHTS.title * title + WEIGHTS.author * author + WEIGHTS.lines };
 }
 

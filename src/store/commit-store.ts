@@ -13,6 +13,8 @@ export interface PatchCandidate {
   id: number;
   msgid: string;
   date: string | null;
+  /** `date` in milliseconds since 1970; -Infinity when the patch has no date. */
+  time: number;
   authorName: string | null;
   authorEmail: string | null;
   /** patches.name: the prefixes are still on it. */
@@ -79,14 +81,14 @@ export class CommitStore {
     const rows = this.db.prepare(`SELECT m.id, m.msgid, m.date, pe.name AS authorName, pe.email AS authorEmail, pa.name,
         m.diff_hash AS diffHash, pa.commit_ref AS commitRef
       FROM patches pa JOIN messages m ON m.id = pa.message_id LEFT JOIN people pe ON pe.id = m.from_id
-      WHERE m.diff IS NOT NULL ORDER BY m.id`).all() as Omit<PatchCandidate, 'files'>[];
+      WHERE m.diff IS NOT NULL ORDER BY m.id`).all() as Omit<PatchCandidate, 'files' | 'time'>[];
     const files = new Map<number, string[]>();
     for (const [id, path] of this.db.prepare('SELECT message_id, path FROM patch_files ORDER BY message_id, position').raw().iterate() as Iterable<[number, string]>) {
       let list = files.get(id);
       if (list === undefined) files.set(id, (list = []));
       list.push(path);
     }
-    return rows.map((r) => ({ ...r, files: files.get(r.id) ?? [] }));
+    return rows.map((r) => ({ ...r, time: r.date === null ? -Infinity : Date.parse(r.date), files: files.get(r.id) ?? [] }));
   }
 
   diff(patchId: number): string {

@@ -7,7 +7,8 @@
  * with `git filter-branch --msg-filter`, or given with --stripped), so it must find the mail from
  * the change itself; each run works on a copy of INDEX. Prints, per threshold: precision and
  * recall on those commits, the recall of exact-hash matching alone (Patchwork's method), and the
- * time of each run (fastest of R, and all of them: the machine may be shared).
+ * time of each run (fastest of R, and all of them: the machine may be shared), with the CPU time
+ * of the matching process, which load changes less.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -57,6 +58,7 @@ if (!opts.work) rmSync(work, { recursive: true, force: true });
 
 function report(label: string, options: CommitOptions): void {
   const times: number[] = [];
+  const cpu: number[] = [];
   let result = { matched: 0, correct: 0, commitsMatched: 0 };
   for (let run = 0; run < runs; run++) {
     const db = join(work, 'run.db');
@@ -64,6 +66,7 @@ function report(label: string, options: CommitOptions): void {
     copyFileSync(opts.db, db);
     const summary = runSync(db, options);
     times.push(summary.seconds);
+    cpu.push(summary.cpuSeconds);
     result = evaluate(db, truth.patches);
     result.commitsMatched = summary.matched;
   }
@@ -71,16 +74,19 @@ function report(label: string, options: CommitOptions): void {
   const recall = truth.patches.size ? result.correct / truth.patches.size : 0;
   console.log(`${label}: precision ${(100 * precision).toFixed(1)}% (${result.correct}/${result.matched}), ` +
     `recall ${(100 * recall).toFixed(1)}% (${result.correct}/${truth.patches.size}); ${result.commitsMatched} of all commits matched; ` +
-    `time ${Math.min(...times).toFixed(2)} s fastest of ${runs} (${times.map((t) => t.toFixed(2)).join(', ')})`);
+    `time ${Math.min(...times).toFixed(2)} s fastest of ${runs} (${times.map((t) => t.toFixed(2)).join(', ')}), ` +
+    `CPU of the node process (git's not counted) ${cpu.map((t) => t.toFixed(2)).join(', ')} s`);
 }
 
 /** matchCommits in a child process, so that each run starts cold and none shares a heap. */
-function runSync(db: string, options: CommitOptions): { seconds: number; matched: number } {
+function runSync(db: string, options: CommitOptions): { seconds: number; cpuSeconds: number; matched: number } {
   const script = `import { matchCommits } from ${JSON.stringify(resolve(import.meta.dirname, '../import/commit-step.js'))};
     const s = await matchCommits(${JSON.stringify(db)}, ${JSON.stringify(stripped)}, ${JSON.stringify(options)});
-    console.log(JSON.stringify({ seconds: s.seconds, matched: s.matched.exact + s.matched.similar + s.matched.stated }));`;
+    const cpu = process.cpuUsage();
+    console.log(JSON.stringify({ seconds: s.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      matched: s.matched.exact + s.matched.similar + s.matched.stated }));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; matched: number };
+  return JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number; matched: number };
 }
 
 /** A truth commit is right when the patch found is the one it names, or one with its very diff (a resend). */
