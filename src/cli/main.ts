@@ -10,6 +10,7 @@ import { registerSeries } from './commands/series.js';
 import { registerShow } from './commands/show.js';
 import { registerMbox } from './commands/mbox.js';
 import { registerServe } from './commands/serve.js';
+import { registerCommits } from './commands/commits.js';
 import { EXIT } from './exit-codes.js';
 import { databaseError } from '../store/database.js';
 
@@ -46,6 +47,7 @@ Examples:
   listindex show --db dpdk.db '<msgid>' --json
   listindex mbox --db dpdk.db series/453 > s.mbox
   listindex serve --db dpdk.db
+  listindex commits --repo ~/src/linux --db dpdk.db
 
 Environment:
   LISTINDEX_DB  the index every command uses when --db is not given (default: listindex.db)`)
@@ -66,6 +68,7 @@ registerSeries(program);
 registerShow(program);
 registerMbox(program);
 registerServe(program);
+registerCommits(program);
 
 try {
   await program.parseAsync(process.argv);

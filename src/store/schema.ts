@@ -379,6 +379,41 @@ CREATE TABLE purged_messages (
   PRIMARY KEY (purge_id, message_id)
 ) WITHOUT ROWID;
 `,
+  /* 11: which patches were committed: the commits read from repositories, and each patch's commit */ `
+-- listindex commits: patches.commit_ref is Patchwork's field (the full SHA); how it was found
+-- and the score are beside it. state is 'accepted' with a commit, else NULL (not decided here).
+ALTER TABLE patches ADD COLUMN state TEXT;          -- 'accepted' when a commit carries it, else NULL
+ALTER TABLE patches ADD COLUMN commit_ref TEXT;     -- full SHA of that commit
+ALTER TABLE patches ADD COLUMN commit_method TEXT;  -- exact | similar | stated
+ALTER TABLE patches ADD COLUMN commit_score REAL;   -- similarity 0..1 (1 for exact)
+CREATE INDEX patches_commit ON patches(commit_ref) WHERE commit_ref IS NOT NULL;
+
+CREATE TABLE commits (
+  id              INTEGER PRIMARY KEY,
+  sha             TEXT NOT NULL UNIQUE,   -- full SHA-1 (or SHA-256) of the commit
+  repository      TEXT NOT NULL,          -- the repository it was first read from (absolute path)
+  author_name     TEXT,
+  author_email    TEXT,
+  author_date     TEXT,                   -- UTC ISO-8601
+  committer_date  TEXT,                   -- UTC ISO-8601
+  subject         TEXT NOT NULL,
+  diff_hash       TEXT,                   -- Patchwork's hash of the commit's diff; NULL when it changes no lines
+  stated_msgid    TEXT,                   -- first Message-Id a Link: or Message-Id: trailer names, if any
+  patch_id        INTEGER REFERENCES messages(id), -- the patch it came from, or NULL
+  method          TEXT,                   -- exact | similar | stated, or NULL
+  score           REAL,                   -- similarity of commit and patch, 0..1
+  checked_up_to   INTEGER NOT NULL        -- highest messages.id when it was matched: unmatched commits are tried again when newer mail exists
+);
+CREATE INDEX commits_patch ON commits(patch_id);
+
+-- A series is accepted when every patch received is, partly accepted when some are.
+CREATE VIEW series_state AS
+  SELECT s.id AS series_id, count(p.message_id) AS patches, count(p.commit_ref) AS accepted,
+         CASE WHEN count(p.commit_ref) = 0 THEN NULL
+              WHEN count(p.commit_ref) = count(p.message_id) THEN 'accepted'
+              ELSE 'partly accepted' END AS state
+  FROM series s LEFT JOIN patches p ON p.series_id = s.id GROUP BY s.id;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

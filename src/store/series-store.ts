@@ -348,8 +348,9 @@ export class LinkStore {
     changes += syncFromTemp(db, 'series', 'link_series', ['id'], SERIES_COLUMNS);
     const withSeriesId = (temp: string, columns: string) => `SELECT n.message_id, s.id AS series_id, ${columns}
       FROM temp.${temp} n LEFT JOIN temp.link_series_ids s ON s.series_index = n.series_index`;
+    // Patches also hold what `listindex commits` found (state, commit_ref...): updated, not replaced.
     changes += syncFromTemp(db, 'patches', 'link_patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes'],
-      withSeriesId('link_patches', 'n.number, n.name, n.prefixes'));
+      withSeriesId('link_patches', 'n.number, n.name, n.prefixes'), 'update');
     changes += syncFromTemp(db, 'covers', 'link_covers', ['message_id'], ['series_id', 'name', 'total', 'version'],
       withSeriesId('link_covers', 'n.name, n.total, n.version'));
     changes += syncFromTemp(db, 'comments', 'link_comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id']);
@@ -394,11 +395,15 @@ function toFacts(r: unknown[]): MessageFacts {
  * key is gone are deleted, new or changed rows written, equal rows left alone. `source` gives
  * the wanted rows with the table's column names (by default, the temporary table's own).
  */
-function syncFromTemp(db: SqliteDatabase, table: string, temp: string, keys: string[], columns: string[], source = `SELECT * FROM temp.${temp}`): number {
+function syncFromTemp(db: SqliteDatabase, table: string, temp: string, keys: string[], columns: string[], source = `SELECT * FROM temp.${temp}`,
+  changed: 'replace' | 'update' = 'replace'): number {
   const all = [...keys, ...columns];
   const sameKey = keys.map((k) => `t.${k} = n.${k}`).join(' AND ');
   const removed = db.prepare(`DELETE FROM main.${table} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.${temp} n WHERE ${sameKey})`).run();
-  const written = db.prepare(`INSERT OR REPLACE INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')}
-    FROM (${source}) n WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')})`).run();
+  // 'update' keeps the columns linking does not write in a changed row; 'replace' rewrites the row.
+  const onConflict = changed === 'update'
+    ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}` : '';
+  const written = db.prepare(`INSERT ${changed === 'replace' ? 'OR REPLACE ' : ''}INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')}
+    FROM (${source}) n WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')})${onConflict}`).run();
   return removed.changes + written.changes;
 }
