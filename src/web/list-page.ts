@@ -47,8 +47,8 @@ export function listPage(ctx: WebContext, data: ListPageData): string {
     return html`<tr data-nav>
 <td><a href="${urls.series(v.project, s.id)}">${s.name ?? '(no name)'}</a></td>
 <td class="num">${versionText(s)}</td>
-<td class="num">${s.received_total}/${s.total}</td>
-<td class="num" title="Acked-by / Reviewed-by / Tested-by">${v.acked} ${v.reviewed} ${v.tested}</td>
+<td class="num" data-label="patches">${s.received_total}/${s.total}</td>
+<td class="num" data-label="A/R/T" title="Acked-by / Reviewed-by / Tested-by">${v.acked} ${v.reviewed} ${v.tested}</td>
 <td>${personName(v.submitter)}</td>
 <td class="num wide">${shortDate(s.date)}</td>
 <td class="state-${state === 'open' ? 'new' : 'superseded'}">${state}</td>
@@ -67,7 +67,7 @@ ${projectField}
 <button type="submit">Filter</button>
 </form>
 <p class="meta">${page.total} series${last > 1 ? html`, page ${page.page} of ${last}` : ''}. Keys: j/k move, o opens.</p>
-<div class="scroll"><table class="list">
+<div class="scroll"><table class="list series">
 <thead><tr><th scope="col">Series</th><th scope="col">Version</th><th scope="col">Patches</th><th scope="col"><abbr title="Acked-by, Reviewed-by, Tested-by">A R T</abbr></th><th scope="col">Submitter</th><th scope="col" class="wide">Date (UTC)</th><th scope="col">State</th></tr></thead>
 <tbody>
 ${rows}

@@ -62,7 +62,16 @@ main .d2h-wrapper .d2h-tag { color: var(--warn); border-color: var(--warn); back
 main .d2h-wrapper .d2h-info, main .d2h-wrapper .d2h-info .d2h-code-line, main .d2h-wrapper .d2h-code-linenumber,
 main .d2h-wrapper .line-num1, main .d2h-wrapper .line-num2 { color: var(--muted); }
 table.list th.num { text-align: right; }
-@media (max-width: 40em) { main { padding: .3em .5em 2em; } table.list .wide { display: none; } }
+@media (max-width: 40em) {
+  main { padding: .3em .5em 2em; }
+  table.list .wide { display: none; }
+  /* The series list as cards: the name on its own line, the other columns after it. */
+  table.series thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.series tr { display: block; padding: .4em .3em; border-bottom: 1px solid var(--line); }
+  table.series td { display: inline; border: 0; padding: 0 .6em 0 0; }
+  table.series td:first-child { display: block; padding-bottom: .2em; }
+  table.series td[data-label]::before { content: attr(data-label) " "; color: var(--muted); }
+}
 `;
 
 const SCRIPT = `(() => {
