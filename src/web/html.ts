@@ -25,7 +25,12 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 /** The one escape function: text (from mail or a request) to HTML, safe in content and in quoted attributes. */
 export function escapeText(text: string): string {
   const escaped = text.replace(SPECIAL, (c) => ENTITIES[c]);
-  return escaped.replace(BIDI, (c) => `<span class="ctl" title="a bidirectional control character">[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]</span>`);
+  return escaped.replace(BIDI, (c) => `<span class="ctl" title="a bidirectional control character">${escapeBidi(c)}</span>`);
+}
+
+/** Bidi controls as visible text (`[U+202E]`), for text that another renderer escapes (diff2html). */
+export function escapeBidi(text: string): string {
+  return text.replace(BIDI, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
 }
 
 type Value = Html | string | number | null | undefined | false | readonly Value[];

@@ -4,7 +4,8 @@
  * tells), and the commands and downloads that take it.
  */
 import type { SeriesRevision, SeriesView, SubmissionView, TrailerRow } from '../store/read-model.js';
-import { bareMsgid, html } from './html.js';
+import { html } from './html.js';
+import { seriesCommands } from './commands.js';
 import type { Html } from './html.js';
 import { document, personName, personText, seriesState, shortDate, urls, versionText } from './layout.js';
 import type { WebContext } from './layout.js';
@@ -17,15 +18,6 @@ export interface SeriesPageData {
   trailers: Map<number, TrailerRow[]>;
   /** The cover letter, whole, or null. */
   cover: SubmissionView | null;
-}
-
-/** The shell commands that apply a series, as shown to copy. */
-export function seriesCommands(ctx: WebContext, view: SeriesView): string[] {
-  return [
-    `git pw series apply ${view.series.id}`,
-    `b4 am ${bareMsgid(view.series.key_msgid)}`,
-    `curl -s ${ctx.baseUrl}${urls.seriesMbox(view.series.id)} | git am`,
-  ];
 }
 
 export function commandBlock(commands: string[]): Html {

@@ -6,7 +6,8 @@ import { html as diffHtml } from 'diff2html';
 import type { ColorSchemeType } from 'diff2html/lib/types.js';
 import { patchworkContent } from '../api/content.js';
 import type { PatchFile, SubmissionView } from '../store/read-model.js';
-import { bareMsgid, html, trusted } from './html.js';
+import { escapeBidi, html, trusted } from './html.js';
+import { patchCommands } from './commands.js';
 import type { Html } from './html.js';
 import { document, personName, personText, shortDate, urls } from './layout.js';
 import type { WebContext } from './layout.js';
@@ -26,18 +27,10 @@ export interface SubmissionPageData {
  */
 const MAX_COLOURED_DIFF = 400_000;
 
-export function patchCommands(ctx: WebContext, view: SubmissionView): string[] {
-  const msgid = bareMsgid(view.submission.msgid);
-  return [
-    `git pw patch apply ${view.submission.id}`,
-    `b4 am -P _ ${msgid}`,
-    `curl -s ${ctx.baseUrl}${urls.submission(view.project, 'patch', view.submission.msgid)}mbox/ | git am`,
-  ];
-}
-
 function diffBlock(diff: string): Html {
   if (diff.length > MAX_COLOURED_DIFF) return html`<pre class="diff">${diff}</pre>`;
-  return trusted(diffHtml(diff, { drawFileList: false, outputFormat: 'line-by-line', matching: 'none', colorScheme: 'auto' as ColorSchemeType }));
+  // diff2html escapes markup but obeys bidi controls: they are made visible first.
+  return trusted(diffHtml(escapeBidi(diff), { drawFileList: false, outputFormat: 'line-by-line', matching: 'none', colorScheme: 'auto' as ColorSchemeType }));
 }
 
 function discussion(view: SubmissionView, comments: SubmissionView[]): Html {

@@ -4,6 +4,7 @@
  * page's CSP switched off (so that escaping alone must hold), nothing runs, no element comes
  * from mail, and the text shows as text; with the CSP on, the header forbids inline script.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +158,12 @@ describe('hostile mail in the web view', () => {
     expect(text).toContain('Reviewed-by: Reviewer <rev@evil.example> (from a reply)');
     expect(text).toContain('A file named [U+202E]txt.exe');
     expect(await page.locator('.d2h-file-wrapper').innerText()).toContain(SCRIPT('diff'));
+    expect(await page.locator('.d2h-file-wrapper').innerText()).toContain('/* [U+202E] */');
+    // The commands to copy give the shell the Message-Id and URL as they are, quotes and all.
+    const [, b4, curl] = await page.locator('.commands code').allTextContents();
+    const words = (command: string) => execFileSync('sh', ['-c', `printf '%s\\n' ${command}`]).toString();
+    expect(words(b4.replace(/^b4 am -P _ /, ''))).toBe(`${PATCH_ID}\n`);
+    expect(words(curl.replace(/^curl -s /, '').replace(/ \| git am$/, ''))).toBe(`${served.url}/project/evil/patch/${bare('patch')}/mbox/\n`);
     expect(await page.locator('table.files code').innerText()).toBe('src/<img src=x onerror=alert(1)>.c');
     const outside = await page.locator('main a[href^="https://example.com/"]').first();
     expect(await outside.getAttribute('rel')).toBe('nofollow noopener');
