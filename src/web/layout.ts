@@ -45,7 +45,7 @@ export function versionText(series: SeriesRow): string {
 }
 
 /** A whole document: styles and the script by URL only, nothing inline (the CSP forbids it). */
-export function document(options: { title: string; heading?: Html | string; project?: Project | null; main: Html; diff?: boolean }): string {
+export function htmlDocument(options: { title: string; project?: Project | null; main: Html; diff?: boolean }): string {
   const project = options.project ?? null;
   return '<!DOCTYPE html>\n' + html`<html lang="en">
 <head>

@@ -1,7 +1,7 @@
 /** The series list (`/`, `/project/<list>/list/`): Patchwork's columns, filters in the URL, pages. */
 import type { Page, Project, SeriesView } from '../store/read-model.js';
 import { attr, html } from './html.js';
-import { document, personName, seriesState, shortDate, urls, versionText } from './layout.js';
+import { htmlDocument, personName, seriesState, shortDate, urls, versionText } from './layout.js';
 import type { WebContext } from './layout.js';
 
 /** The filters as the form sends them; empty strings are no filter. */
@@ -78,5 +78,5 @@ ${page.items.length ? '' : html`<p>No series match.</p>`}
 ${page.page > 1 ? html`<a rel="prev" href="${at(page.page - 1)}">← newer</a>` : ''}
 ${page.page < last ? html`<a rel="next" href="${at(page.page + 1)}">older →</a>` : ''}
 </nav>`;
-  return document({ title, project, main });
+  return htmlDocument({ title, project, main });
 }

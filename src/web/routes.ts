@@ -8,7 +8,7 @@ import type { ServeRequest, ServeResponse } from '../server/routes.js';
 import { positiveInt } from '../server/query.js';
 import type { Project } from '../store/read-model.js';
 import { html } from './html.js';
-import { document } from './layout.js';
+import { htmlDocument } from './layout.js';
 import type { WebContext } from './layout.js';
 import { listPage } from './list-page.js';
 import type { ListParams } from './list-page.js';
@@ -36,7 +36,7 @@ function page(status: number, body: string): ServeResponse {
 }
 
 function notFoundPage(what: string, project: Project | null = null): ServeResponse {
-  return page(404, document({ title: 'Not found', project, main: html`<h1>Not found</h1><p>${what}</p><p><a href="/">All series</a></p>` }));
+  return page(404, htmlDocument({ title: 'Not found', project, main: html`<h1>Not found</h1><p>${what}</p><p><a href="/">All series</a></p>` }));
 }
 
 /** The page for a request, or null when the path is not a page. `parts` are the decoded path segments. */
@@ -66,6 +66,16 @@ export function webRoute(index: ListIndex, req: ServeRequest, method: string, pa
   // public-inbox's permalink of a message, as its thread. HEAD keeps the plain answer (status only).
   if (parts.length === 2 && method === 'GET' && !NOT_INBOX.has(first)) return thread(index, first, second);
   return null;
+}
+
+/**
+ * A page as the server answers it, for callers other than the server (the serve benchmark):
+ * `url` is a path and query, e.g. `/project/dev/list/?state=open`. Null when it names no page.
+ */
+export function renderWebPage(index: ListIndex, url: string, baseUrl = 'http://127.0.0.1:8000'): ServeResponse | null {
+  const parsed = new URL(url, 'http://listindex.invalid');
+  const parts = parsed.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  return webRoute(index, { method: 'GET', url, baseUrl, body: '' }, 'GET', parts, parsed.searchParams);
 }
 
 function list(index: ListIndex, ctx: WebContext, project: Project | null, params: URLSearchParams): ServeResponse {

@@ -7,7 +7,7 @@ import type { SeriesRevision, SeriesView, SubmissionView, TrailerRow } from '../
 import { html } from './html.js';
 import { seriesCommands } from './commands.js';
 import type { Html } from './html.js';
-import { document, personName, personText, seriesState, shortDate, urls, versionText } from './layout.js';
+import { htmlDocument, personName, personText, seriesState, shortDate, urls, versionText } from './layout.js';
 import type { WebContext } from './layout.js';
 import { mailText } from './mail-text.js';
 import { trailerList } from './trailers.js';
@@ -82,5 +82,5 @@ ${missing > 0 ? html`<p class="meta">${missing} of ${s.total} not received.</p>`
 <ol class="patches">
 ${patches}
 </ol>`;
-  return document({ title, project, main });
+  return htmlDocument({ title, project, main });
 }

@@ -9,7 +9,7 @@ import type { PatchFile, SubmissionView } from '../store/read-model.js';
 import { escapeBidi, html, trusted } from './html.js';
 import { patchCommands } from './commands.js';
 import type { Html } from './html.js';
-import { document, personName, personText, shortDate, urls } from './layout.js';
+import { htmlDocument, personName, personText, shortDate, urls } from './layout.js';
 import type { WebContext } from './layout.js';
 import { mailText } from './mail-text.js';
 import { commandBlock } from './series-page.js';
@@ -83,5 +83,5 @@ ${meta}
 ${mailText(s.body)}
 ${discussion(view, comments)}`;
   }
-  return document({ title: `${title} (${personName(s.submitter)})`, project, main, diff: kind === 'patch' });
+  return htmlDocument({ title: `${title} (${personName(s.submitter)})`, project, main, diff: kind === 'patch' });
 }

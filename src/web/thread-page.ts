@@ -5,7 +5,7 @@
 import type { MessageBody, Project, ThreadMessage, ThreadView } from '../store/read-model.js';
 import { html } from './html.js';
 import type { Html } from './html.js';
-import { document, shortDate, urls } from './layout.js';
+import { htmlDocument, shortDate, urls } from './layout.js';
 import { mailText } from './mail-text.js';
 
 export interface ThreadPageData {
@@ -63,5 +63,5 @@ ${mailText(body?.body ?? '')}
 <p class="meta">Thread of ${thread.messages.length} message${thread.messages.length === 1 ? '' : 's'}${shown.length < thread.messages.length ? html`, ${shown.length} shown` : ''}${thread.truncated ? ' (cut: the thread is larger still)' : ''} ·
 <a href="${urls.message(project, focused?.msgid ?? thread.rootMsgid)}t.mbox.gz">t.mbox.gz</a> · keys: j/k move, q folds quotes</p>
 <ul class="thread">${roots.map((r) => html`<li>${item(r, 0)}</li>`)}</ul>`;
-  return document({ title, project, main });
+  return htmlDocument({ title, project, main });
 }
