@@ -79,7 +79,9 @@ export function renderWebPage(index: ListIndex, url: string, baseUrl = 'http://1
 }
 
 function list(index: ListIndex, ctx: WebContext, project: Project | null, params: URLSearchParams): ServeResponse {
-  const text = (name: string) => (params.get(name) ?? '').trim().slice(0, 200);
+  // Control characters mean nothing in a form field, and a NUL ends SQLite's FTS5 query string.
+  // eslint-disable-next-line no-control-regex
+  const text = (name: string) => (params.get(name) ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
   const listParams: ListParams = {
     project: project ? project.link_name : text('project'),
     submitter: text('submitter'),

@@ -162,6 +162,8 @@ describe('pages', () => {
     const rows = (url: string) => [...text(get(url)).matchAll(/<tr data-nav>\n<td><a href="[^"]+">([^<]*)<\/a>/g)].map((m) => m[1]);
     expect(rows('/?q=watchdog_set_timeout')).toEqual([]);
     expect(rows('/?q=a+long+series')).toEqual(['mem: a long series']);
+    // Anything typed is a phrase, never FTS5 syntax; a NUL (which ends SQLite's FTS5 string) is no error.
+    for (const q of ['%22', '*', 'NEAR(a+b)', 'x%22+OR+%22y', '%00', 'a%00b']) expect(get(`/?q=${q}`).status, q).toBe(200);
     const open = text(get('/project/dev/list/?submitter=Grace&state=open'));
     expect(open).not.toContain('state-superseded');
     expect(open).toContain('Grace Hopper');
