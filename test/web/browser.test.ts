@@ -167,6 +167,19 @@ describe('web view in Chromium', () => {
     await page.screenshot({ path: join(shots, 'series.png'), fullPage: true });
     await accessible(page);
 
+    // The cover letter, one click away, and a page that is not there.
+    const coverPage = await open(context);
+    await coverPage.goto(`${served.url}/project/gen/series/${chosen.seriesId}/`);
+    await Promise.all([coverPage.waitForURL(/\/cover\/[^/]+\/$/), coverPage.click('p.meta a[href*="/cover/"]')]);
+    expect(await coverPage.locator('h2', { hasText: 'Discussion' }).count()).toBe(1);
+    await accessible(coverPage);
+    await coverPage.close();
+    // (A page of its own: the 404 is expected, and the browser logs it.)
+    const missingPage = await context.newPage();
+    expect((await missingPage.goto(`${served.url}/project/gen/series/99999999/`))!.status()).toBe(404);
+    await accessible(missingPage);
+    await missingPage.close();
+
     // Follow the revision link to the one before.
     await Promise.all([page.waitForURL(new RegExp(`/series/${chosen.previousId}/$`)), page.click(`ol.timeline a[href="/project/gen/series/${chosen.previousId}/"]`)]);
     expect(await page.locator('ol.timeline li[aria-current=page]').textContent()).not.toBe('');
