@@ -2,7 +2,6 @@
 import type { Page, Project, SeriesView } from '../store/read-model.js';
 import { attr, html } from './html.js';
 import { htmlDocument, personName, seriesState, shortDate, urls, versionText } from './layout.js';
-import type { WebContext } from './layout.js';
 
 /** The filters as the form sends them; empty strings are no filter. */
 export interface ListParams {
@@ -34,8 +33,7 @@ export function listQueryString(params: ListParams, page: number, withProject: b
   return text ? `?${text}` : '';
 }
 
-export function listPage(ctx: WebContext, data: ListPageData): string {
-  void ctx;
+export function listPage(data: ListPageData): string {
   const { page, params, project } = data;
   const last = Math.max(1, Math.ceil(page.total / page.perPage));
   const base = urls.list(project);

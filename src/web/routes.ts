@@ -49,7 +49,7 @@ export function webRoute(index: ListIndex, req: ServeRequest, method: string, pa
     if (!asset) return notFoundPage('No such file.');
     return { status: 200, headers: { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=3600' }, body: asset.body };
   }
-  if (parts.length === 0) return list(index, ctx, null, params);
+  if (parts.length === 0) return list(index, null, params);
   if (first === 'project' && parts.length >= 3) {
     const ids = index.resolveProjects([second]);
     const project = ids ? index.project(ids[0]) : null;
@@ -57,7 +57,7 @@ export function webRoute(index: ListIndex, req: ServeRequest, method: string, pa
       if (!project) return notFoundPage(`No list is named "${second}".`);
       // Patchwork's own URL of a series.
       if (params.has('series')) return series(index, ctx, positiveInt(params.get('series')));
-      return list(index, ctx, project, params);
+      return list(index, project, params);
     }
     if (parts.length === 4 && third === 'series') return series(index, ctx, positiveInt(fourth));
     if (parts.length === 4 && (third === 'patch' || third === 'cover')) return submission(index, ctx, third, fourth);
@@ -78,7 +78,7 @@ export function renderWebPage(index: ListIndex, url: string, baseUrl = 'http://1
   return webRoute(index, { method: 'GET', url, baseUrl, body: '' }, 'GET', parts, parsed.searchParams);
 }
 
-function list(index: ListIndex, ctx: WebContext, project: Project | null, params: URLSearchParams): ServeResponse {
+function list(index: ListIndex, project: Project | null, params: URLSearchParams): ServeResponse {
   // Control characters mean nothing in a form field, and a NUL ends SQLite's FTS5 query string.
   // eslint-disable-next-line no-control-regex
   const text = (name: string) => (params.get(name) ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
@@ -94,7 +94,7 @@ function list(index: ListIndex, ctx: WebContext, project: Project | null, params
     text: listParams.q || undefined, order: '-date', page: positiveInt(params.get('page')) ?? 1, perPage: PER_PAGE,
   });
   const all = [...index.projects({ perPage: 250 }).items];
-  return page(200, listPage(ctx, { page: result, projects: all, project, params: listParams }));
+  return page(200, listPage({ page: result, projects: all, project, params: listParams }));
 }
 
 function series(index: ListIndex, ctx: WebContext, id: number | undefined): ServeResponse {
