@@ -2,7 +2,7 @@
  * The pages' stylesheet and script, served from this module under fixed names: a request names
  * one of these keys, never a file. diff2html's stylesheet is read once from its package.
  * The script only enhances (j/k to move between rows or messages, o or Enter to open, q to
- * fold or unfold every quote); every page works without it.
+ * fold or unfold every quote, a Copy button on each command); every page works without it.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,7 +39,8 @@ button { cursor: pointer; }
 nav.pages { display: flex; gap: 1em; margin: 1em 0; }
 .state-superseded { color: var(--muted); }
 .state-new { color: var(--ok); }
-.commands pre { background: var(--code); border: 1px solid var(--line); border-radius: 4px; padding: .5em; margin: .3em 0; }
+.commands pre { position: relative; background: var(--code); border: 1px solid var(--line); border-radius: 4px; padding: .5em 5.5em .5em .5em; margin: .3em 0; }
+.commands button.copy { position: absolute; top: .25em; right: .25em; font-size: 12px; padding: .1em .5em; }
 ol.timeline { list-style: none; display: flex; flex-wrap: wrap; gap: .3em; padding: 0; margin: .3em 0; }
 ol.timeline li + li::before { content: "→ "; color: var(--muted); }
 ol.timeline .current { font-weight: 700; }
@@ -85,6 +86,19 @@ const SCRIPT = `(() => {
     at = Math.max(0, Math.min(all.length - 1, at + by));
     all[at].classList.add('focused');
     all[at].scrollIntoView({ block: 'nearest' });
+  }
+  // A Copy button beside each command (the text stays selectable without script).
+  for (const pre of document.querySelectorAll('.commands pre')) {
+    const command = pre.textContent;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'copy';
+    button.textContent = 'Copy';
+    button.setAttribute('aria-label', 'Copy the command');
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(command).then(() => { button.textContent = 'Copied'; }, () => { button.textContent = 'Select and copy'; });
+    });
+    pre.append(button);
   }
   document.addEventListener('keydown', (event) => {
     const t = event.target;

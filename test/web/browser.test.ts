@@ -108,7 +108,7 @@ describe('web view in Chromium', () => {
     problems.length = 0;
     const chosen = chosenSeries();
     expect(chosen).toBeDefined();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await open(context);
 
     const listAnswer = await page.goto(`${served.url}/`);
@@ -149,6 +149,9 @@ describe('web view in Chromium', () => {
     // Open the chosen series from the filtered list.
     await page.goto(`${served.url}/project/gen/list/?submitter=${encodeURIComponent(chosen.submitter)}&state=open`);
     await Promise.all([page.waitForURL(new RegExp(`/series/${chosen.seriesId}/$`)), page.click(`a[href="/project/gen/series/${chosen.seriesId}/"]`)]);
+    // The Copy button puts the command on the clipboard.
+    await page.locator('.commands pre').nth(1).locator('button.copy').click();
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(`b4 am ${chosen.keyMsgid.replace(/^<|>$/g, '')}`);
     const seriesCommands = await page.locator('.commands code').allTextContents();
     expect(seriesCommands).toEqual([
       `git pw series apply ${chosen.seriesId}`,
