@@ -10,6 +10,7 @@ import type { IndexStats } from '../store/reader.js';
 import { ReadModel } from '../store/read-model.js';
 import type {
   EventFilter, EventRow, ListFilter, MessageKind, Page, Person, Project, SearchTerm, SeriesRow, SeriesView, SubmissionListItem, SubmissionView, ThreadMessage, ThreadView,
+  MessageBody, PatchFile, SeriesRevision, TrailerRow,
 } from '../store/read-model.js';
 import { importPaths } from '../import/pipeline.js';
 import type { ImportOptions, ImportSummary } from '../import/pipeline.js';
@@ -61,6 +62,15 @@ export interface ListIndex {
   /** Messages as public-inbox's mboxrd. */
   mboxrd(messages: { raw: Buffer }[]): Buffer;
   close(): void;
+
+  // For the web pages (src/web/).
+  /** Every revision of a series, oldest first, with its patches' diff hashes. */
+  seriesRevisions(id: number): SeriesRevision[];
+  /** The patches of a series in order, whole, with their trailers. */
+  seriesPatches(id: number): SubmissionView[];
+  trailersOfPatches(patchIds: number[]): Map<number, TrailerRow[]>;
+  patchFiles(messageId: number): PatchFile[];
+  messageBodies(messageIds: number[]): Map<number, MessageBody>;
 }
 
 /** Opens an index; `readonly` for readers (query, show, serve). */
@@ -109,5 +119,10 @@ export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
     coverMbox: (view) => coverMbox(view),
     mboxrd: (messages) => mboxrd(messages.map((m) => m.raw)),
     close: () => db.close(),
+    seriesRevisions: (id) => read.seriesRevisions(id),
+    seriesPatches: (id) => read.seriesPatches(id).patches,
+    trailersOfPatches: (ids) => read.trailersOfPatches(ids),
+    patchFiles: (id) => read.patchFiles(id),
+    messageBodies: (ids) => read.messageBodies(ids),
   };
 }

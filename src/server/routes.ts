@@ -13,7 +13,8 @@ import {
 import type { ApiVersion, RenderContext } from '../api/patchwork-json.js';
 import { downloadName } from '../api/mbox.js';
 import type { Page, ThreadMessage } from '../store/read-model.js';
-import { EVENT_CATEGORIES, listQuery, parseSearch, positiveInt, values } from './query.js';
+import { EVENT_CATEGORIES, listQuery, parseSearch, positiveInt, values } from '../api/query-params.js';
+import { webRoute } from '../web/routes.js';
 
 export interface ServeRequest {
   method: string;
@@ -64,6 +65,8 @@ export function handle(index: ListIndex, req: ServeRequest): ServeResponse {
   if (parts === null) return text(400, 'Bad request: the path is not valid percent-encoding.\n');
   const method = req.method.toUpperCase();
   const read = method === 'GET' || method === 'HEAD';
+  const webPage = webRoute(index, req, method, parts, url.searchParams);
+  if (webPage) return webPage;
 
   if (parts[0] === 'api') {
     if (!read) return json(405, { detail: `Method "${method}" not allowed: this server is read-only.` }, { Allow: 'GET, HEAD' });

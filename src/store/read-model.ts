@@ -160,6 +160,8 @@ export interface ListFilter {
   hashes?: string[];
   /** Bare or bracketed Message-Ids. */
   msgids?: string[];
+  /** Series: only those with a patch or cover whose subject, sender or body has this phrase (full-text index). */
+  text?: string;
 }
 
 export interface ThreadMessage {
@@ -227,6 +229,11 @@ const SUBMISSION_COLUMNS = `m.id, m.msgid, m.kind, m.date, m.subject, coalesce(p
 const SUBMISSION_FROM = `messages m LEFT JOIN patches pa ON pa.message_id = m.id LEFT JOIN covers c ON c.message_id = m.id
   LEFT JOIN series s ON s.id = coalesce(pa.series_id, c.series_id) LEFT JOIN people pe ON pe.id = m.from_id`;
 const SERIES_COLUMNS = 's.id, s.list_id, s.name, s.date, s.submitter_id, s.version, s.version_text, s.total, s.received_total, s.received_all, s.rfc, s.cover_id, s.previous_id, s.next_id, s.latest_id, s.change_id, s.key_msgid';
+
+/** Series `s` has a patch or cover among the full-text matches of one phrase parameter. */
+const SERIES_WITH_TEXT_SQL = `s.id IN (SELECT coalesce(pa.series_id, c.series_id) FROM messages_fts f
+  LEFT JOIN patches pa ON pa.message_id = f.rowid LEFT JOIN covers c ON c.message_id = f.rowid
+  WHERE messages_fts MATCH ? AND coalesce(pa.series_id, c.series_id) IS NOT NULL)`;
 
 /** What `order=` may name, per list, and the SQL it sorts by (ties by id, so pages are stable). */
 const ORDERS: Record<'series' | 'patches' | 'covers' | 'people' | 'projects', Record<string, string>> = {
@@ -381,6 +388,7 @@ export class ReadModel {
     if (filter.before) where.add('s.date < ?', filter.before);
     if (filter.open) where.add('(s.latest_id IS NULL OR s.latest_id = s.id)');
     if (filter.series?.length) where.inList('s.id', filter.series);
+    if (filter.text) where.add(SERIES_WITH_TEXT_SQL, ftsPhrase(filter.text));
     const total = this.stmt(`SELECT count(*) FROM series s ${where.sql}`).pluck().get(...where.params) as number;
     const rows = total <= offset ? [] : this.stmt(`SELECT ${SERIES_COLUMNS} FROM series s ${where.sql}
       ORDER BY ${orderBy('series', filter.order, 'id')} LIMIT ? OFFSET ?`).all(...where.params, perPage, offset) as SeriesRow[];
@@ -749,6 +757,75 @@ export class ReadModel {
     this.importCache = { version, imports: spans };
     return spans;
   }
+
+  // ---- web pages (src/web/) -----------------------------------------------------------------
+
+  /**
+   * Every revision of a series (v1 → v2 → …, by previous/next links, at most 64 each way),
+   * oldest first, each with its patches' numbers and diff hashes: two statements.
+   */
+  seriesRevisions(id: number): SeriesRevision[] {
+    const rows = this.stmt(`WITH RECURSIVE
+        back(id, depth) AS (SELECT ?, 0 UNION SELECT s.previous_id, b.depth + 1 FROM series s JOIN back b ON s.id = b.id
+          WHERE s.previous_id IS NOT NULL AND b.depth < 64),
+        fwd(id, depth) AS (SELECT ?, 0 UNION SELECT s.next_id, f.depth + 1 FROM series s JOIN fwd f ON s.id = f.id
+          WHERE s.next_id IS NOT NULL AND f.depth < 64)
+      SELECT ${SERIES_COLUMNS} FROM series s WHERE s.id IN (SELECT id FROM back UNION SELECT id FROM fwd)
+      ORDER BY s.version, s.date, s.id`).all(id, id) as SeriesRow[];
+    if (!rows.length) return [];
+    const patches = this.stmt(`SELECT pa.series_id, m.id, m.msgid, pa.number, pa.name, m.diff_hash FROM patches pa
+      JOIN messages m ON m.id = pa.message_id WHERE pa.series_id IN (SELECT value FROM json_each(?)) ORDER BY pa.series_id, pa.number, m.id`)
+      .all(JSON.stringify(rows.map((r) => r.id))) as RevisionPatch[];
+    const bySeries = new Map(rows.map((series) => [series.id, { series, patches: [] as RevisionPatch[] }]));
+    for (const p of patches) bySeries.get(p.series_id)!.patches.push(p);
+    return [...bySeries.values()];
+  }
+
+  /** The trailers of several patches (their origin and the message that gave each): one statement. */
+  trailersOfPatches(patchIds: number[]): Map<number, TrailerRow[]> {
+    return this.trailersOf(patchIds);
+  }
+
+  /** The files a patch's diff touches, in diff order. */
+  patchFiles(messageId: number): PatchFile[] {
+    return this.stmt('SELECT path, added, removed, binary FROM patch_files WHERE message_id = ? ORDER BY position').all(messageId) as PatchFile[];
+  }
+
+  /** Decoded bodies and senders of messages (a thread page's), by id: one statement. */
+  messageBodies(messageIds: number[]): Map<number, MessageBody> {
+    if (!messageIds.length) return new Map();
+    const rows = this.stmt(`SELECT m.id, m.body, pe.name, pe.email FROM messages m LEFT JOIN people pe ON pe.id = m.from_id
+      WHERE m.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(messageIds)) as (MessageBody & { id: number })[];
+    return new Map(rows.map(({ id, ...b }) => [id, b]));
+  }
+}
+
+/** A patch of one revision of a series, as the revision timeline compares them. */
+export interface RevisionPatch {
+  series_id: number;
+  id: number;
+  msgid: string;
+  number: number | null;
+  name: string;
+  diff_hash: string | null;
+}
+
+export interface SeriesRevision {
+  series: SeriesRow;
+  patches: RevisionPatch[];
+}
+
+export interface PatchFile {
+  path: string;
+  added: number;
+  removed: number;
+  binary: number;
+}
+
+export interface MessageBody {
+  body: string;
+  name: string | null;
+  email: string | null;
 }
 
 interface ImportSpan {
