@@ -5,7 +5,7 @@
  */
 import { openDatabase } from '../store/database.js';
 import type { OpenOptions, SqliteDatabase } from '../store/database.js';
-import { readStats, exportMbox } from '../store/reader.js';
+import { readStats, exportMbox, unknownSources } from '../store/reader.js';
 import type { IndexStats } from '../store/reader.js';
 import { ReadModel } from '../store/read-model.js';
 import type {
@@ -15,6 +15,15 @@ import type {
 import { importPaths } from '../import/pipeline.js';
 import type { ImportOptions, ImportSummary } from '../import/pipeline.js';
 import { coverMbox, mboxrd, patchMbox, seriesMbox } from './mbox.js';
+
+// What the CLI reaches only through this module: the import, commit matching, the raw codec
+// and database errors, and the read model's types.
+export { importPaths } from '../import/pipeline.js';
+export type { ImportOptions, ImportProgress, ImportSummary } from '../import/pipeline.js';
+export { matchCommits } from '../import/commit-step.js';
+export { databaseError, openDatabase } from '../store/database.js';
+export { decompressRaw } from '../store/raw-codec.js';
+export type { SeriesView } from '../store/read-model.js';
 
 /** A series as an mbox for git am, and what it lacks. */
 export interface SeriesMbox {
@@ -32,6 +41,8 @@ export interface ListIndex {
   import(inputs: string[], options?: ImportOptions): Promise<ImportSummary>;
   stats(): IndexStats;
   exportMbox(options?: { sources?: string[] }): Generator<Buffer>;
+  /** Of these paths, those that are no source of the index. */
+  unknownSources(paths: string[]): string[];
 
   projects(filter?: { q?: string[]; order?: string; page?: number; perPage?: number }): Page<Project>;
   project(id: number | null): Project | null;
@@ -83,6 +94,7 @@ export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
     import: (inputs, importOptions) => importPaths(db, inputs, importOptions),
     stats: () => readStats(db),
     exportMbox: (exportOptions) => exportMbox(db, exportOptions),
+    unknownSources: (paths) => unknownSources(db, paths),
     projects: (filter = {}) => read.projectPage(filter),
     project: (id) => read.project(id),
     resolveProjects: (refs) => read.resolveProjects(refs),

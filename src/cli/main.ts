@@ -12,7 +12,7 @@ import { registerMbox } from './commands/mbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerCommits } from './commands/commits.js';
 import { EXIT } from './exit-codes.js';
-import { databaseError } from '../store/database.js';
+import { databaseError } from '../api/open-index.js';
 
 // Output nobody reads any more (`listindex export | head`) ends the command quietly, whatever it
 // was doing, as git and sqlite3 end; any other failure to write says what it was, in one line.

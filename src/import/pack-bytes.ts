@@ -3,7 +3,7 @@
  * message, body, content, diff) in one ArrayBuffer that is moved, not copied: structured cloning
  * would copy ~15 MB a batch on each side, and the writer's thread bounds the import.
  */
-import type { PreparedRecord } from './records.js';
+import type { PreparedRecord } from '../store/records.js';
 
 type ByteField = Uint8Array | null;
 

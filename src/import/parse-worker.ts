@@ -4,7 +4,7 @@ import { setPriority } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import { prepareBatch } from './prepare.js';
 import { packRecordBytes } from './pack-bytes.js';
-import type { MessageInput, PrepareOptions } from './records.js';
+import type { MessageInput, PrepareOptions } from '../store/records.js';
 
 // Niceness 19 measured no slower than 10 for the workers, and keeps the writer fastest.
 const WORKER_NICENESS = 19;

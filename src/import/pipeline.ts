@@ -23,7 +23,7 @@ import type { ImportLock } from '../store/import-lock.js';
 import { writeFailure } from '../store/database.js';
 import { isLinked } from '../store/series-store.js';
 import type { LinkSummary } from './link-step.js';
-import type { MessageInput, PrepareOptions, PreparedRecord } from './records.js';
+import type { MessageInput, PrepareOptions, PreparedRecord } from '../store/records.js';
 import type { WorkerTask } from './parse-worker.js';
 
 export interface ImportOptions {

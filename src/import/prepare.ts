@@ -8,7 +8,7 @@ import { patchworkHash, diffFiles } from '../patch/hash.js';
 import { messageTrailers } from '../patch/trailer-collection.js';
 import { classifyMessage } from '../patch/classify.js';
 import type { ParsedMessage } from '../types.js';
-import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord, StoredMessage } from './records.js';
+import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord, StoredMessage } from '../store/records.js';
 
 /**
  * The identity of "the same content": SHA-1 of the bytes after the From_ line, trailing line

@@ -15,21 +15,9 @@ import { downloadName } from '../api/mbox.js';
 import type { Page, ThreadMessage } from '../store/read-model.js';
 import { EVENT_CATEGORIES, listQuery, parseSearch, positiveInt, values } from '../api/query-params.js';
 import { webRoute } from '../web/routes.js';
+import type { ServeRequest, ServeResponse } from '../api/http.js';
 
-export interface ServeRequest {
-  method: string;
-  /** Path and query as sent. */
-  url: string;
-  /** The URL root for the links in answers, e.g. http://127.0.0.1:8000 (no trailing slash). */
-  baseUrl: string;
-  body: string;
-}
-
-export interface ServeResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
+export type { ServeRequest, ServeResponse };
 
 const JSON_TYPE = 'application/json';
 const TEXT_TYPE = 'text/plain; charset=utf-8';

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import { HEADER_ROW_WIDTH, RECEIVED_ROW_WIDTH } from '../import/records.js';
-import type { PreparedMessage, PreparedRecord, PreparedReject, StoredMessage } from '../import/records.js';
+import { HEADER_ROW_WIDTH, RECEIVED_ROW_WIDTH } from './records.js';
+import type { PreparedMessage, PreparedRecord, PreparedReject, StoredMessage } from './records.js';
 import type { Address } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 import { RAW_COMPRESSION, decompressRaw } from './raw-codec.js';

@@ -4,7 +4,7 @@
  * answer as before (API, downloads, public-inbox's raw, t.mbox.gz and search).
  */
 import type { ListIndex } from '../api/open-index.js';
-import type { ServeRequest, ServeResponse } from '../server/routes.js';
+import type { ServeRequest, ServeResponse } from '../api/http.js';
 import { positiveInt } from '../api/query-params.js';
 import type { Project } from '../store/read-model.js';
 import { html } from './html.js';

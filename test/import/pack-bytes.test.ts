@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareBatch } from '../../src/import/prepare.js';
 import { packRecordBytes } from '../../src/import/pack-bytes.js';
-import type { MessageInput, PreparedRecord } from '../../src/import/records.js';
+import type { MessageInput, PreparedRecord } from '../../src/store/records.js';
 
 const input = (index: number, text: string): MessageInput => ({
   source: 'test.mbox', offset: index * 1000, fromLine: 'From x', raw: Buffer.from(text), escaping: 'mboxrd', index,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { matchCommits } from '../../import/commit-step.js';
+import { matchCommits } from '../../api/open-index.js';
 import { EXIT } from '../exit-codes.js';
 
 interface CommitsFlags {

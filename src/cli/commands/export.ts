@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
-import { openDatabase } from '../../store/database.js';
-import { exportMbox, unknownSources } from '../../store/reader.js';
+import { openIndex } from '../../api/open-index.js';
 import { ListindexError } from '../../errors.js';
 
 export function registerExport(program: Command): void {
@@ -16,19 +15,19 @@ Examples:
   listindex export --db dpdk.db > all.mbox
   listindex export --db dpdk.db --source archives/2018.mbox > 2018.mbox && cmp 2018.mbox archives/2018.mbox`)
     .action(async (opts: { db: string; source?: string[] }) => {
-      const db = openDatabase(opts.db, { readonly: true });
+      const index = openIndex(opts.db, { readonly: true });
       try {
         const sources = opts.source?.map((p) => resolve(p));
-        const unknown = sources ? unknownSources(db, sources) : [];
+        const unknown = sources ? index.unknownSources(sources) : [];
         if (unknown.length) {
           throw new ListindexError('DATABASE', `no source ${unknown.join(', ')} in the index: ` +
             `listindex query --db ${opts.db} "select path from sources" lists those it has`, { file: opts.db });
         }
-        for (const chunk of exportMbox(db, { sources })) {
+        for (const chunk of index.exportMbox({ sources })) {
           if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
         }
       } finally {
-        db.close();
+        index.close();
       }
     });
 }

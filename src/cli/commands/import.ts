@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { importPaths } from '../../import/pipeline.js';
-import type { ImportOptions, ImportProgress, ImportSummary } from '../../import/pipeline.js';
+import { importPaths } from '../../api/open-index.js';
+import type { ImportOptions, ImportProgress, ImportSummary } from '../../api/open-index.js';
 import { basename } from 'node:path';
 import { ListindexError } from '../../errors.js';
 import { exclusiveFlags, renderTable } from '../output.js';

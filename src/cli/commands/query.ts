@@ -1,8 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { databaseError, openDatabase } from '../../store/database.js';
-import { decompressRaw } from '../../store/raw-codec.js';
+import { databaseError, decompressRaw, openDatabase } from '../../api/open-index.js';
 import { ListindexError } from '../../errors.js';
 import { chooseFormat, rowFormatter, terminalWidth, writeRows } from '../output.js';
 import type { OutputFormat } from '../output.js';

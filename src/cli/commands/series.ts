@@ -3,7 +3,7 @@ import { openIndex } from '../../api/open-index.js';
 import { LATEST_API, seriesJson } from '../../api/patchwork-json.js';
 import { ListindexError } from '../../errors.js';
 import { chooseFormat, render, writeJson } from '../output.js';
-import type { SeriesView } from '../../store/read-model.js';
+import type { SeriesView } from '../../api/open-index.js';
 
 /** A series as a flat row for the table and CSV: numbers stay numbers, dates keep their Z. */
 function seriesRow(v: SeriesView): Record<string, unknown> {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../../store/database.js';
-import { readStats } from '../../store/reader.js';
+import { openIndex } from '../../api/open-index.js';
 import { renderTable, terminalWidth } from '../output.js';
 
 export function registerStats(program: Command): void {
@@ -14,9 +13,9 @@ Examples:
   listindex stats --db dpdk.db
   listindex stats --db dpdk.db --json | jq .lists`)
     .action((opts: { db: string; json?: boolean }) => {
-      const db = openDatabase(opts.db, { readonly: true });
+      const index = openIndex(opts.db, { readonly: true });
       try {
-        const stats = readStats(db);
+        const stats = index.stats();
         if (opts.json) {
           process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
           return;
@@ -25,7 +24,7 @@ Examples:
         process.stdout.write(renderTable(Object.entries(figures).map(([what, value]) => ({ what, value })), ['what', 'value']));
         process.stdout.write('\n' + renderTable(lists, ['list_id', 'name', 'messages', 'first', 'last'], { width: terminalWidth() }));
       } finally {
-        db.close();
+        index.close();
       }
     });
 }
