@@ -8,6 +8,7 @@
 import type {
   EmbeddedSubmission, EventRow, HeaderRow, Person, Project, SeriesRow, SeriesView, Submission, SubmissionListItem, SubmissionView,
 } from '../store/read-model.js';
+import { seriesState } from '../store/read-model.js';
 import { patchworkContent } from './content.js';
 
 export type ApiVersion = '1.0' | '1.1' | '1.2' | '1.3';
@@ -152,7 +153,7 @@ export function patchListJson(ctx: RenderContext, item: SubmissionListItem): Jso
   const web = submissionWebUrl(ctx, 'patch', project, s.msgid);
   return versioned(ctx, {
     ...head(ctx, 'patch', s, project),
-    commit_ref: null,
+    commit_ref: s.commit_ref ?? null,
     pull_url: s.pull_url,
     state: s.state ?? 'new',
     archived: false,
@@ -246,7 +247,7 @@ export function seriesJson(ctx: RenderContext, view: SeriesView): Json {
     previous_version: series.previous_id,
     next_version: series.next_id,
     latest_version: series.latest_id,
-    state: series.latest_id !== null && series.latest_id !== series.id ? 'superseded' : 'new',
+    state: seriesState(view),
   });
 }
 

@@ -72,6 +72,18 @@ export interface SeriesView {
   acked: number;
   reviewed: number;
   tested: number;
+  /** Patches that `listindex commits` found committed. */
+  accepted: number;
+}
+
+/**
+ * A series' state: `accepted` when all its received patches were committed, `partly accepted`
+ * when some were, else `superseded` when a newer revision exists, else `new`.
+ */
+export function seriesState(view: Pick<SeriesView, 'series' | 'accepted'>): string {
+  const { series } = view;
+  if (view.accepted > 0) return view.accepted >= series.received_total ? 'accepted' : 'partly accepted';
+  return series.latest_id !== null && series.latest_id !== series.id ? 'superseded' : 'new';
 }
 
 /** The message kinds linking gives (messages.kind). */
@@ -98,6 +110,8 @@ export interface Submission {
   submitter: Person | null;
   /** For a patch: the inferred state. */
   state: PatchState | null;
+  /** For an accepted patch: the commit it became (full SHA). */
+  commit_ref: string | null;
 }
 
 export interface HeaderRow {
@@ -219,13 +233,18 @@ export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 250;
 const MAX_THREAD = 5000;
 
-/** The state of a patch row `pa` whose series is `s` (NULL: no series). */
-export const PATCH_STATE_SQL = `CASE WHEN s.latest_id IS NOT NULL AND s.latest_id <> s.id THEN 'superseded' ELSE 'new' END`;
+/**
+ * The state of a patch row `pa` whose series is `s` (NULL: no series), inferred: `accepted` when
+ * `listindex commits` found the commit it became, else `superseded` when its series has a newer
+ * revision, else `new`.
+ */
+export const PATCH_STATE_SQL = `CASE WHEN pa.state = 'accepted' THEN 'accepted'
+  WHEN s.latest_id IS NOT NULL AND s.latest_id <> s.id THEN 'superseded' ELSE 'new' END`;
 
 const SUBMISSION_COLUMNS = `m.id, m.msgid, m.kind, m.date, m.subject, coalesce(pa.name, c.name) AS name, m.content, m.body, m.diff,
   m.diff_hash, m.pull_url, pa.prefixes, pa.number, coalesce(pa.series_id, c.series_id) AS series_id, m.list_id AS list,
   pe.id AS person_id, pe.name AS person_name, pe.email AS person_email,
-  CASE WHEN pa.message_id IS NULL THEN NULL ELSE ${PATCH_STATE_SQL} END AS state`;
+  CASE WHEN pa.message_id IS NULL THEN NULL ELSE ${PATCH_STATE_SQL} END AS state, pa.commit_ref`;
 const SUBMISSION_FROM = `messages m LEFT JOIN patches pa ON pa.message_id = m.id LEFT JOIN covers c ON c.message_id = m.id
   LEFT JOIN series s ON s.id = coalesce(pa.series_id, c.series_id) LEFT JOIN people pe ON pe.id = m.from_id`;
 const SERIES_COLUMNS = 's.id, s.list_id, s.name, s.date, s.submitter_id, s.version, s.version_text, s.total, s.received_total, s.received_all, s.rfc, s.cover_id, s.previous_id, s.next_id, s.latest_id, s.change_id, s.key_msgid';
@@ -406,15 +425,16 @@ export class ReadModel {
         FROM covers c JOIN messages m ON m.id = c.message_id WHERE c.series_id IN (SELECT value FROM json_each(?))
       ORDER BY 2, 7, 3`).all(ids, ids) as (EmbeddedSubmission & { kind: string; series_id: number })[];
     const counts = this.stmt(`SELECT pa.series_id,
-        sum(t.name = 'Acked-by') AS acked, sum(t.name = 'Reviewed-by') AS reviewed, sum(t.name = 'Tested-by') AS tested
-      FROM patches pa JOIN trailers t ON t.patch_id = pa.message_id
-      WHERE pa.series_id IN (SELECT value FROM json_each(?)) GROUP BY pa.series_id`).all(ids) as { series_id: number; acked: number; reviewed: number; tested: number }[];
+        sum(t.name = 'Acked-by') AS acked, sum(t.name = 'Reviewed-by') AS reviewed, sum(t.name = 'Tested-by') AS tested,
+        (SELECT count(*) FROM patches x WHERE x.series_id = pa.series_id AND x.state = 'accepted') AS accepted
+      FROM patches pa LEFT JOIN trailers t ON t.patch_id = pa.message_id
+      WHERE pa.series_id IN (SELECT value FROM json_each(?)) GROUP BY pa.series_id`).all(ids) as { series_id: number; acked: number; reviewed: number; tested: number; accepted: number }[];
     const people = this.peopleById(rows.map((r) => r.submitter_id));
     const bySeries = new Map<number, SeriesView>();
     const views = rows.map((series) => {
       const view: SeriesView = {
         series, project: this.project(series.list_id), submitter: series.submitter_id === null ? null : people.get(series.submitter_id) ?? null,
-        cover: null, patches: [], acked: 0, reviewed: 0, tested: 0,
+        cover: null, patches: [], acked: 0, reviewed: 0, tested: 0, accepted: 0,
       };
       bySeries.set(series.id, view);
       return view;
@@ -425,7 +445,7 @@ export class ReadModel {
         if (view.cover === null || s.id === view.series.cover_id) view.cover = s;
       } else view.patches.push(s);
     }
-    for (const c of counts) Object.assign(bySeries.get(c.series_id)!, { acked: c.acked, reviewed: c.reviewed, tested: c.tested });
+    for (const c of counts) Object.assign(bySeries.get(c.series_id)!, { acked: c.acked ?? 0, reviewed: c.reviewed ?? 0, tested: c.tested ?? 0, accepted: c.accepted });
     return views;
   }
 

@@ -145,6 +145,17 @@ describe('listindex commits', () => {
     expect(states).toContainEqual(expect.objectContaining({ patches: 4, accepted: 4, state: 'accepted' }));
   });
 
+  it('gives the states and commits in Patchwork\'s JSON: show and series, accepted, superseded, new', () => {
+    const msgid = withDb(db, (d) => d.prepare(`SELECT m.msgid FROM patches p JOIN messages m ON m.id = p.message_id
+      WHERE p.commit_ref = ? LIMIT 1`).pluck().get(sha.exact)) as string;
+    expect(JSON.parse(cliOk(['show', msgid, '--db', db, '--json']).out)).toMatchObject({ state: 'accepted', commit_ref: sha.exact });
+    const seriesId = withDb(db, (d) => d.prepare('SELECT series_id FROM series_state WHERE state = ? AND patches = 4').pluck().get('accepted')) as number;
+    expect(JSON.parse(cliOk(['series', String(seriesId), '--db', db, '--json']).out).state).toBe('accepted');
+    const v1 = withDb(db, (d) => d.prepare(`SELECT m.msgid FROM patches p JOIN messages m ON m.id = p.message_id
+      WHERE m.subject LIKE '%lib: rework c' AND p.commit_ref IS NULL`).pluck().get()) as string;
+    expect(JSON.parse(cliOk(['show', v1, '--db', db, '--json']).out)).toMatchObject({ state: expect.stringMatching(/^(new|superseded)$/), commit_ref: null });
+  });
+
   it('reads only new commits, and tries unmatched ones again once newer mail is imported; linking keeps the matches', () => {
     const again = JSON.parse(cliOk(['commits', '--repo', repo, '--db', db, '--json']).out);
     expect(again).toMatchObject({ inRange: 6, read: 0 });
