@@ -12,7 +12,7 @@ import { cliOk, withDb } from '../cli/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startServe } from '../helpers/serve.js';
 import type { TestServer } from '../helpers/serve.js';
-import { seriesMbox } from '../helpers/series-mail.js';
+import { seriesMbox } from '../../src/tools/series-mail.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -11,7 +11,7 @@ import { cliOk, withDb } from '../cli/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startServe } from '../helpers/serve.js';
 import type { TestServer } from '../helpers/serve.js';
-import { seriesMbox } from '../helpers/series-mail.js';
+import { seriesMbox } from '../../src/tools/series-mail.js';
 
 let dir: string;
 let db: string;
