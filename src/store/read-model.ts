@@ -905,5 +905,6 @@ function likeTerm(term: string): string {
 
 /** A phrase for FTS5 MATCH: quoted, so that no operator in it is read as syntax. */
 function ftsPhrase(text: string): string {
-  return `"${text.replace(/"/g, '""')}"`;
+  // FTS5 ends a string at a NUL ("unterminated string"): control characters are spaces here.
+  return `"${text.replace(/[\u0000-\u001f]/g, ' ').replace(/"/g, '""')}"`;
 }

@@ -36,7 +36,8 @@ export function shortDate(date: string | null): string {
   return date ? date.slice(0, 16).replace('T', ' ') : '—';
 }
 
-export function seriesState(series: SeriesRow): 'open' | 'superseded' {
+/** Whether a series is the newest revision of its kind (open) or one a newer revision replaced. */
+export function revisionState(series: SeriesRow): 'open' | 'superseded' {
   return series.latest_id !== null && series.latest_id !== series.id ? 'superseded' : 'open';
 }
 

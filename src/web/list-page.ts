@@ -1,7 +1,7 @@
 /** The series list (`/`, `/project/<list>/list/`): Patchwork's columns, filters in the URL, pages. */
 import type { Page, Project, SeriesView } from '../store/read-model.js';
 import { attr, html } from './html.js';
-import { htmlDocument, personName, seriesState, shortDate, urls, versionText } from './layout.js';
+import { htmlDocument, personName, revisionState, shortDate, urls, versionText } from './layout.js';
 
 /** The filters as the form sends them; empty strings are no filter. */
 export interface ListParams {
@@ -41,7 +41,7 @@ export function listPage(data: ListPageData): string {
   const title = project ? `${project.link_name}: series` : 'Series';
   const rows = page.items.map((v) => {
     const s = v.series;
-    const state = seriesState(s);
+    const state = revisionState(s);
     return html`<tr data-nav>
 <td><a href="${urls.series(v.project, s.id)}">${s.name ?? '(no name)'}</a></td>
 <td class="num">${versionText(s)}</td>

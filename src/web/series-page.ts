@@ -7,7 +7,7 @@ import type { SeriesRevision, SeriesView, SubmissionView, TrailerRow } from '../
 import { html } from './html.js';
 import { seriesCommands } from './commands.js';
 import type { Html } from './html.js';
-import { htmlDocument, personName, personText, seriesState, shortDate, urls, versionText } from './layout.js';
+import { htmlDocument, personName, personText, revisionState, shortDate, urls, versionText } from './layout.js';
 import type { WebContext } from './layout.js';
 import { mailText } from './mail-text.js';
 import { trailerList } from './trailers.js';
@@ -54,7 +54,7 @@ export function seriesPage(ctx: WebContext, data: SeriesPageData): string {
   const s = view.series;
   const project = view.project;
   const title = s.name ?? `series ${s.id}`;
-  const state = seriesState(s);
+  const state = revisionState(s);
   const timeline = revisions.length > 1
     ? html`<nav aria-label="Revisions"><ol class="timeline">${revisions.map((r) => r.series.id === s.id
       ? html`<li class="current" aria-current="page">${versionText(r.series)}</li>`

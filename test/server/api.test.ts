@@ -253,6 +253,8 @@ describe('public-inbox URLs', () => {
     expect(none.status).toBe(404);
     expect(await none.text()).toContain('No results found');
     expect((await get(`/all/?x=m&q=${encodeURIComponent('patchid:0123456789abcdef0123456789abcdef01234567')}`, { method: 'POST', body: '' })).status).toBe(404);
+    // A NUL or other control character in a search is a space, not an FTS5 syntax error.
+    expect((await get(`/all/?x=m&q=${encodeURIComponent('"watch\u0000dog"')}`, { method: 'POST', body: '' })).status).toBe(404);
   });
 });
 
