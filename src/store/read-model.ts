@@ -735,21 +735,24 @@ export class ReadModel {
           max(pa.message_id) OVER w AS done_at, count(*) OVER w AS have
         FROM patches pa WHERE pa.series_id IN (SELECT series_id FROM touched)
         WINDOW w AS (PARTITION BY pa.series_id ORDER BY pa.number RANGE UNBOUNDED PRECEDING)),
+      -- Lists come from link_facts, the narrow copy of what linking reads: messages' rows are
+      -- wide (raw bytes, bodies), and reading one per event made a whole-index page take seconds.
       e(id, category, at, project, series, patch, cover, comment) AS (
-        SELECT c.message_id * 8 + 0, 'cover-created', c.message_id, m.list_id, c.series_id, NULL, c.message_id, NULL
-          FROM covers c JOIN messages m ON m.id = c.message_id WHERE c.message_id >= @from AND c.message_id < @to
-        UNION ALL SELECT pa.message_id * 8 + 1, 'patch-created', pa.message_id, m.list_id, pa.series_id, pa.message_id, NULL, NULL
-          FROM patches pa JOIN messages m ON m.id = pa.message_id WHERE pa.message_id >= @from AND pa.message_id < @to
-        UNION ALL SELECT k.id * 8 + 2, 'series-created', k.id, s.list_id, s.id, NULL, s.cover_id, NULL
-          FROM series s JOIN messages k ON k.id = (SELECT id FROM messages WHERE msgid = s.key_msgid ORDER BY duplicate_of IS NOT NULL, id LIMIT 1)
-          WHERE s.id IN (SELECT series_id FROM touched)
+        SELECT c.message_id * 8 + 0, 'cover-created', c.message_id, f.list_id, c.series_id, NULL, c.message_id, NULL
+          FROM covers c JOIN link_facts f ON f.message_id = c.message_id WHERE c.message_id >= @from AND c.message_id < @to
+        UNION ALL SELECT pa.message_id * 8 + 1, 'patch-created', pa.message_id, f.list_id, pa.series_id, pa.message_id, NULL, NULL
+          FROM patches pa JOIN link_facts f ON f.message_id = pa.message_id WHERE pa.message_id >= @from AND pa.message_id < @to
+        UNION ALL SELECT k.at * 8 + 2, 'series-created', k.at, k.list_id, k.id, NULL, k.cover_id, NULL
+          FROM (SELECT s.id, s.list_id, s.cover_id, coalesce(s.cover_id,
+              (SELECT f.message_id FROM link_facts f WHERE f.msgid = s.key_msgid AND f.duplicate = 0)) AS at
+            FROM series s WHERE s.id IN (SELECT series_id FROM touched)) k WHERE k.at IS NOT NULL
         UNION ALL SELECT s.id * 8 + 3, 'series-completed', (SELECT max(message_id) FROM patches WHERE series_id = s.id), s.list_id, s.id, NULL, s.cover_id, NULL
           FROM series s WHERE s.received_all = 1 AND s.id IN (SELECT series_id FROM touched)
         UNION ALL SELECT n.message_id * 8 + 4, 'patch-completed', n.done_at, s.list_id, n.series_id, n.message_id, NULL, NULL
           FROM numbered n JOIN series s ON s.id = n.series_id WHERE n.number IS NOT NULL AND n.have = n.number
         UNION ALL SELECT k.message_id * 8 + 5, CASE WHEN k.patch_id IS NULL THEN 'cover-comment-created' ELSE 'patch-comment-created' END,
-            k.message_id, m.list_id, NULL, k.patch_id, CASE WHEN k.patch_id IS NULL THEN k.cover_id END, k.message_id
-          FROM comments k JOIN messages m ON m.id = k.message_id
+            k.message_id, f.list_id, NULL, k.patch_id, CASE WHEN k.patch_id IS NULL THEN k.cover_id END, k.message_id
+          FROM comments k JOIN link_facts f ON f.message_id = k.message_id
           WHERE k.message_id >= @from AND k.message_id < @to AND (k.patch_id IS NOT NULL OR k.cover_id IS NOT NULL))`;
     const total = this.stmt(`${events} SELECT count(*) FROM e ${where.sql}`).pluck().get(...where.params, { from, to }) as number;
     const rows = total <= offset ? [] : this.stmt(`${events} SELECT * FROM e ${where.sql}

@@ -414,6 +414,11 @@ CREATE VIEW series_state AS
               ELSE 'partly accepted' END AS state
   FROM series s LEFT JOIN patches p ON p.series_id = s.id GROUP BY s.id;
 `,
+  /* 12: messages by import, for the server's events */ `
+-- Events are dated by the import that stored their message; each import's first and last
+-- message are found here instead of by reading every message.
+CREATE INDEX messages_import ON messages(import_id, id);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

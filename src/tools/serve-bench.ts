@@ -4,7 +4,8 @@
  * Load on `listindex serve` over loopback: for each endpoint, C concurrent keep-alive
  * connections for S seconds (and at most 200,000 requests), then requests/s and p50/p99
  * latency. Endpoints: a page of the series list, a 30-patch series' detail, a patch's detail,
- * that series' mbox, the t.mbox.gz of its thread (33 messages), events since a date. Then the
+ * that series' mbox, the t.mbox.gz of its thread (33 messages), events since the 1,000th newest
+ * and the newest page of events with no filter. Then the
  * web pages' render time in process (the list and the 30-patch series page), and their size.
  *
  * Without --db it builds the generated 10× index (163,650 messages, the deterministic
@@ -112,8 +113,8 @@ const big = index.patches({ msgids: ['bench30.1@example.org'] }).items[0];
 const seriesId = big?.submission.series_id ?? index.seriesList({ order: '-id', perPage: 1 }).items[0].series.id;
 const patchId = big?.submission.id ?? index.patches({ order: '-id', perPage: 1 }).items[0].submission.id;
 const threadMsgid = big?.submission.msgid ?? index.patches({ order: '-id', perPage: 1 }).items[0].submission.msgid;
-const lastDate = index.events({ perPage: 1 }).items[0]?.date ?? '2020-01-01';
-const since = lastDate.slice(0, 10);
+// A poller's window: the date of the 1,000th newest event, and the newest page unfiltered.
+const since = index.events({ perPage: 1, page: 1000 }).items[0]?.date ?? '2020-01-01';
 const link = index.project(big?.submission.list ?? null)?.link_name ?? 'dev';
 
 const server = await startServe(db);
@@ -123,7 +124,8 @@ const endpoints: [string, string][] = [
   ['patch detail', `/api/1.3/patches/${patchId}/`],
   ['series mbox (30 patches)', `/series/${seriesId}/mbox/`],
   ['t.mbox.gz (33-message thread)', `/all/${encodeURIComponent(threadMsgid.replace(/^<|>$/g, ''))}/t.mbox.gz`],
-  ['events since a date', `/api/1.3/events/?since=${since}&order=date`],
+  ['events since (last 1,000)', `/api/1.3/events/?since=${since}&order=date`],
+  ['events, newest page', '/api/1.3/events/'],
 ];
 const seconds = Number(opts.seconds);
 const connections = Number(opts.connections);

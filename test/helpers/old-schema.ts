@@ -12,6 +12,7 @@ const UNDO: Record<number, string> = {
   8: 'ALTER TABLE occurrences DROP COLUMN line_ends; ALTER TABLE sources DROP COLUMN replaced_by_import;',
   9: 'ALTER TABLE covers DROP COLUMN total; ALTER TABLE covers DROP COLUMN version;',
   10: 'DROP TABLE purged_messages; DROP TABLE purges; ALTER TABLE sources DROP COLUMN git_commit;',
+  12: 'DROP INDEX messages_import;',
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
 };
