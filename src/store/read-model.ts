@@ -312,6 +312,7 @@ export class ReadModel {
   private readonly statements = new Map<string, Statement<unknown[]>>();
   private projectCache: { version: number; byId: Map<number, Project> } | null = null;
   private importCache: { version: number; imports: ImportSpan[] } | null = null;
+  private readonly eventCounts = new Map<string, { version: number; total: number }>();
 
   constructor(readonly db: SqliteDatabase) {}
 
@@ -720,7 +721,7 @@ export class ReadModel {
     const from = filter.since ? idAtOrAfter(spans, filter.since) : 0;
     const to = filter.before ? idAtOrAfter(spans, filter.before) : Number.MAX_SAFE_INTEGER;
     const where = new Where();
-    where.add('e.at >= ? AND e.at < ?', from, to);
+    where.add('e.at >= @from AND e.at < @to');
     if (filter.categories?.length) where.inList('e.category', filter.categories);
     if (filter.projects?.length) where.inList('e.project', filter.projects);
     if (filter.series?.length) where.inList('e.series', filter.series);
@@ -754,9 +755,31 @@ export class ReadModel {
             k.message_id, f.list_id, NULL, k.patch_id, CASE WHEN k.patch_id IS NULL THEN k.cover_id END, k.message_id
           FROM comments k JOIN link_facts f ON f.message_id = k.message_id
           WHERE k.message_id >= @from AND k.message_id < @to AND (k.patch_id IS NOT NULL OR k.cover_id IS NOT NULL))`;
-    const total = this.stmt(`${events} SELECT count(*) FROM e ${where.sql}`).pluck().get(...where.params, { from, to }) as number;
-    const rows = total <= offset ? [] : this.stmt(`${events} SELECT * FROM e ${where.sql}
-      ORDER BY e.at ${desc ? 'DESC' : 'ASC'}, e.id ${desc ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`).all(...where.params, perPage, offset, { from, to }) as Omit<EventRow, 'date'>[];
+    // The total over the whole range is the costly part (every event of the range is built):
+    // kept per filter until an import changes the index.
+    const countKey = JSON.stringify([from, to, where.params]);
+    const version = this.dataVersion();
+    let total = this.eventCounts.get(countKey)?.version === version ? this.eventCounts.get(countKey)!.total : -1;
+    if (total < 0) {
+      total = this.stmt(`${events} SELECT count(*) FROM e ${where.sql}`).pluck().get(...where.params, { from, to }) as number;
+      if (this.eventCounts.size >= 256) this.eventCounts.clear();
+      this.eventCounts.set(countKey, { version, total });
+    }
+    // The page from a window of message ids at the end it starts from, widened until it holds
+    // the page: an event is dated by a message of its own series, so a window's events are
+    // exactly those of the range dated inside it.
+    const need = offset + perPage;
+    const last = (this.stmt('SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0;
+    const lo = from;
+    const hi = Math.min(to, last + 1);
+    const pageSql = `${events} SELECT * FROM e ${where.sql} ORDER BY e.at ${desc ? 'DESC' : 'ASC'}, e.id ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
+    let rows: Omit<EventRow, 'date'>[] = [];
+    for (let width = Math.max(256, need * 2); total > offset; width *= 4) {
+      const [wFrom, wTo] = desc ? [Math.max(lo, hi - width), hi] : [lo, Math.min(hi, lo + width)];
+      rows = this.stmt(pageSql).all(...where.params, need, { from: wFrom, to: wTo }) as Omit<EventRow, 'date'>[];
+      if (rows.length >= need || (wFrom <= lo && wTo >= hi)) break;
+    }
+    rows = rows.slice(offset, need);
     return { items: rows.map((r) => ({ ...r, date: dateOfMessage(spans, r.at) })), total, page, perPage };
   }
 

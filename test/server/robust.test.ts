@@ -144,3 +144,26 @@ describe('while an import writes', () => {
     expect(last).toEqual([expect.objectContaining({ received_total: 12, total: 12 })]);
   });
 });
+
+describe('events in pages', () => {
+  it('gives every event once, the same in both orders, whatever the page size (pages come from windows of the index)', async () => {
+    const all = async (order: string, perPage: number) => {
+      const out: { id: number; date: string }[] = [];
+      for (let page = 1; ; page++) {
+        const r = await fetch(`${server.url}/api/1.3/events/?order=${order}&per_page=${perPage}&page=${page}`);
+        if (r.status === 404) break;
+        const items = await r.json() as { id: number; date: string }[];
+        out.push(...items);
+        if (!r.headers.get('link')?.includes('rel="next"')) break;
+      }
+      return out;
+    };
+    const desc = await all('-date', 50);
+    const asc = await all('date', 250);
+    expect(desc.length).toBeGreaterThan(1000);
+    expect(new Set(desc.map((e) => e.id)).size).toBe(desc.length);
+    expect(asc.map((e) => e.id)).toEqual([...desc].reverse().map((e) => e.id));
+    const dates = asc.map((e) => e.date);
+    expect(dates).toEqual([...dates].sort());
+  });
+});
