@@ -6,12 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
-import { cliOk, withDb } from '../cli/run-cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { startServe } from '../helpers/serve.js';
-import type { TestServer } from '../helpers/serve.js';
-import { seriesMbox } from '../../src/tools/series-mail.js';
+import { generateArchive, toMboxrd } from '../src/tools/archive-generator.js';
+import { cliOk, withDb } from '../test/cli/run-cli.js';
+import { tempDir } from '../test/helpers/temp-dir.js';
+import { startServe } from '../test/helpers/serve.js';
+import type { TestServer } from '../test/helpers/serve.js';
+import { seriesMbox } from '../src/tools/series-mail.js';
 
 let dir: string;
 let db: string;

@@ -8,11 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
-import { MIGRATIONS } from '../../src/store/schema.js';
-import { cliOk } from '../cli/run-cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { backToSchema } from '../helpers/old-schema.js';
+import { generateArchive, toMboxrd } from '../src/tools/archive-generator.js';
+import { MIGRATIONS } from '../src/store/schema.js';
+import { cliOk } from '../test/cli/run-cli.js';
+import { tempDir } from '../test/helpers/temp-dir.js';
+import { backToSchema } from '../test/helpers/old-schema.js';
 
 const FUNCTION_MAIL = Buffer.from('From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: Wim <wim@example.org>\nSubject: [PATCH] watchdog: register early\n' +
   'Date: Mon, 8 Jan 2024 08:00:00 +0000\nMessage-Id: <register-early@example.org>\n\n' +

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { CLI, ROOT } from '../cli/run-cli.js';
+import { CLI, ROOT } from '../test/cli/run-cli.js';
 
 export const CHROMIUM = process.env.LISTINDEX_CHROMIUM ?? '/usr/bin/chromium';
 

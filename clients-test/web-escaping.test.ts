@@ -9,8 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { cliOk, withDb } from '../cli/run-cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { cliOk, withDb } from '../test/cli/run-cli.js';
+import { tempDir } from '../test/helpers/temp-dir.js';
 import { launch, screenshotDir, serve } from './browser-helpers.js';
 import type { Served } from './browser-helpers.js';
 
