@@ -56,6 +56,8 @@ export interface ListIndex {
   covers(filter?: ListFilter): Page<SubmissionListItem>;
   /** A message by id or Message-Id (brackets optional). */
   submission(ref: number | string): SubmissionView | null;
+  /** The row id of a Message-Id's canonical copy, or null. */
+  messageId(msgid: string): number | null;
   /** A message's kind (patch, cover, comment, other), or null when there is none. */
   kind(messageId: number): MessageKind | null;
   comments(parentId: number): SubmissionView[];
@@ -105,6 +107,7 @@ export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
     patches: (filter = {}) => read.patchPage(filter),
     covers: (filter = {}) => read.coverPage(filter),
     submission: (ref) => read.submission(ref),
+    messageId: (msgid) => read.messageId(msgid),
     kind: (messageId) => read.kind(messageId),
     comments: (parentId) => read.comments(parentId),
     events: (filter = {}) => read.eventPage(filter),

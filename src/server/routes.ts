@@ -259,7 +259,8 @@ function publicInbox(index: ListIndex, req: ServeRequest, method: string, parts:
   }
   if (method !== 'GET' && method !== 'HEAD') return text(405, 'This server is read-only.\n', { Allow: 'GET, HEAD' });
   if (rest.length) return text(404, 'Not found.\n');
-  const messageId = index.submission(msgid)?.submission.id ?? null;
+  // One statement to know the message: HEAD and raw need no more of it.
+  const messageId = index.messageId(msgid);
   if (messageId === null) return text(404, 'Not found.\n');
   if (what === undefined) return text(200, `${msgid}\n`);
   if (what === 'raw') return { status: 200, headers: { 'Content-Type': TEXT_TYPE }, body: index.mboxrd([{ raw: index.raw(messageId) ?? Buffer.alloc(0) }]) };
