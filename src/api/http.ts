@@ -13,3 +13,16 @@ export interface ServeResponse {
   headers: Record<string, string>;
   body: string | Buffer;
 }
+
+const JSON_TYPE = 'application/json';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+/** A JSON answer, as Patchwork's API sends it. */
+export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): ServeResponse {
+  return { status, headers: { 'Content-Type': JSON_TYPE, Vary: 'Accept', ...headers }, body: JSON.stringify(value) };
+}
+
+/** A plain-text answer (public-inbox's, Patchwork's downloads). */
+export function textAnswer(status: number, body: string | Buffer, headers: Record<string, string> = {}): ServeResponse {
+  return { status, headers: { 'Content-Type': TEXT_TYPE, ...headers }, body };
+}

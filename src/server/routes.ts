@@ -15,23 +15,16 @@ import { downloadName } from '../api/mbox.js';
 import type { Page, ThreadMessage } from '../store/read-model.js';
 import { EVENT_CATEGORIES, listQuery, parseSearch, positiveInt, values } from '../api/query-params.js';
 import { webRoute } from '../web/routes.js';
+import { jsonAnswer as json, textAnswer as text } from '../api/http.js';
 import type { ServeRequest, ServeResponse } from '../api/http.js';
 
 export type { ServeRequest, ServeResponse };
 
-const JSON_TYPE = 'application/json';
-const TEXT_TYPE = 'text/plain; charset=utf-8';
 /** public-inbox's search answers at most this many messages (its default is 200). */
 const SEARCH_LIMIT = 200;
 
-const json = (status: number, value: unknown, headers: Record<string, string> = {}): ServeResponse => ({
-  status, headers: { 'Content-Type': JSON_TYPE, Vary: 'Accept', ...headers }, body: JSON.stringify(value),
-});
-const text = (status: number, body: string, headers: Record<string, string> = {}): ServeResponse => ({
-  status, headers: { 'Content-Type': TEXT_TYPE, ...headers }, body,
-});
 const notFound = (detail = 'Not found.') => json(404, { detail });
-const redirect = (location: string): ServeResponse => ({ status: 302, headers: { Location: location, 'Content-Type': TEXT_TYPE }, body: '' });
+const redirect = (location: string): ServeResponse => text(302, '', { Location: location });
 
 /** Path segments, percent-decoded; null when the path does not decode. */
 function segments(path: string): string[] | null {
@@ -263,7 +256,7 @@ function publicInbox(index: ListIndex, req: ServeRequest, method: string, parts:
   const messageId = index.messageId(msgid);
   if (messageId === null) return text(404, 'Not found.\n');
   if (what === undefined) return text(200, `${msgid}\n`);
-  if (what === 'raw') return { status: 200, headers: { 'Content-Type': TEXT_TYPE }, body: index.mboxrd([{ raw: index.raw(messageId) ?? Buffer.alloc(0) }]) };
+  if (what === 'raw') return text(200, index.mboxrd([{ raw: index.raw(messageId) ?? Buffer.alloc(0) }]));
   if (what === 't.mbox.gz') {
     const thread = index.thread(msgid);
     if (!thread) return text(404, 'Not found.\n');
@@ -284,9 +277,15 @@ function search(index: ListIndex, params: URLSearchParams, body: string): ServeR
   }
   if (!found.size) return text(404, 'No results found\n');
   if (threads) {
+    // Matches in one thread share it: each thread is read once.
+    const inThreads = new Set<number>();
     for (const m of [...found.values()]) {
       if (found.size >= SEARCH_LIMIT * 10) break;
-      for (const t of index.thread(m.msgid)?.messages ?? []) found.set(t.id, t);
+      if (inThreads.has(m.id)) continue;
+      for (const t of index.thread(m.msgid)?.messages ?? []) {
+        found.set(t.id, t);
+        inThreads.add(t.id);
+      }
     }
   }
   const ordered = [...found.values()].sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.id - b.id);

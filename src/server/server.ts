@@ -14,7 +14,8 @@ import { Piscina } from 'piscina';
 import { openDatabase } from '../store/database.js';
 import { ListindexError } from '../errors.js';
 import { workerEntry } from '../worker-entry.js';
-import type { ServeRequest, ServeResponse } from './routes.js';
+import { jsonAnswer, textAnswer } from '../api/http.js';
+import type { ServeRequest, ServeResponse } from '../api/http.js';
 
 export interface ServeOptions {
   db: string;
@@ -57,7 +58,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = options.host ?? '127.0.0.1';
 
   const server = createServer((req, res) => {
-    void answer(req, res).catch(() => finish(req, res, plain(500, 'Internal error.\n')));
+    void answer(req, res).catch(() => finish(req, res, textAnswer(500, 'Internal error.\n')));
   });
   // A client that sends its request slowly, or never, cannot hold a connection for long.
   server.headersTimeout = 10_000;
@@ -66,7 +67,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    if (body === null) return finish(req, res, plain(413, 'Request body too large.\n'));
+    if (body === null) return finish(req, res, textAnswer(413, 'Request body too large.\n'));
     const request: ServeRequest = { method: req.method ?? 'GET', url: req.url ?? '/', baseUrl: options.baseUrl?.replace(/\/+$/, '') ?? baseFrom(req, running.url), body };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -132,14 +133,6 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 function baseFrom(req: IncomingMessage, fallback: string): string {
   const hostHeader = req.headers.host;
   return hostHeader && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(hostHeader) ? `http://${hostHeader}` : fallback;
-}
-
-function plain(status: number, body: string): ServeResponse {
-  return { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body };
-}
-
-function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): ServeResponse {
-  return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(value) };
 }
 
 function finish(req: IncomingMessage, res: ServerResponse, response: ServeResponse): void {
