@@ -9,8 +9,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateArchive } from '../../src/tools/archive-generator.js';
-import { openDatabase } from '../../src/store/database.js';
-import { contentDigest } from '../helpers/content-digest.js';
+import { contentDigestOf } from '../helpers/content-digest.js';
 import { commitMessages, epochDir, makeV2Inbox } from '../helpers/public-inbox.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -24,14 +23,6 @@ function runImport(db: string) {
   return spawnSync(process.execPath, [CLI, 'import', inbox, '--db', db, '--workers', '1', '-q'], { encoding: 'utf8' });
 }
 
-function digestOf(db: string): string {
-  const handle = openDatabase(db, { readonly: true });
-  try {
-    return contentDigest(handle);
-  } finally {
-    handle.close();
-  }
-}
 
 /** Once the purge is recorded, the occurrences at their new places: how far the re-read has come. */
 function placed(path: string): number {
@@ -65,7 +56,7 @@ describe('a public-inbox import killed while it reads a purged epoch again', () 
     const started = performance.now();
     expect(runImport(reference).status).toBe(0);
     const duration = performance.now() - started;
-    const expected = digestOf(reference);
+    const expected = contentDigestOf(reference);
 
     const seen: number[] = [];
     for (const share of [0.3, 0.7]) {
@@ -89,7 +80,7 @@ describe('a public-inbox import killed while it reads a purged epoch again', () 
     const last = runImport(crashed);
     expect(last.stderr).toBe('');
     expect(last.status).toBe(0);
-    expect(digestOf(crashed)).toBe(expected);
+    expect(contentDigestOf(crashed)).toBe(expected);
     const db = new Database(crashed, { readonly: true });
     expect(db.prepare('SELECT messages FROM purges').pluck().all()).toEqual([2]);
     expect(db.prepare('SELECT count(*) FROM occurrences').pluck().get()).toBe(blobs.length - PURGED.length);

@@ -11,8 +11,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
-import { openDatabase } from '../../src/store/database.js';
-import { contentDigest } from '../helpers/content-digest.js';
+import { contentDigestOf } from '../helpers/content-digest.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'listindex-crash-'));
@@ -39,14 +38,6 @@ function storedMessages(path: string): number {
   }
 }
 
-function digestOf(db: string): string {
-  const handle = openDatabase(db, { readonly: true });
-  try {
-    return contentDigest(handle);
-  } finally {
-    handle.close();
-  }
-}
 
 beforeAll(() => {
   const messages = [...generateArchive({ count: 6000, seed: 11 })];
@@ -59,7 +50,7 @@ describe('an import killed with SIGKILL', () => {
     const started = performance.now();
     expect(runImport(reference).status).toBe(0);
     const duration = performance.now() - started;
-    const expected = digestOf(reference);
+    const expected = contentDigestOf(reference);
 
     const crashed = join(dir, 'crashed.db');
     const total = (new Database(reference, { readonly: true }).prepare('SELECT count(*) FROM messages').pluck().get()) as number;
@@ -93,7 +84,7 @@ describe('an import killed with SIGKILL', () => {
     const last = runImport(crashed);
     expect(last.stderr).toBe('');
     expect(last.status).toBe(0);
-    expect(digestOf(crashed)).toBe(expected);
+    expect(contentDigestOf(crashed)).toBe(expected);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SqliteDatabase } from '../../src/store/database.js';
+import { openDatabase } from '../../src/store/database.js';
 
 // Columns that say when or by which run something was stored, not what is stored.
 const VOLATILE: Record<string, string[]> = {
@@ -31,4 +32,14 @@ export function contentDigest(db: SqliteDatabase, options: { where?: boolean } =
   const fts = db.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'patch OR the' ORDER BY rowid`).pluck().all();
   hash.update(JSON.stringify(fts));
   return hash.digest('hex');
+}
+
+/** The content digest of the index at `path`, opened read-only for it. */
+export function contentDigestOf(path: string): string {
+  const handle = openDatabase(path, { readonly: true });
+  try {
+    return contentDigest(handle);
+  } finally {
+    handle.close();
+  }
 }
