@@ -1,26 +1,30 @@
 /**
- * npm run bench [-- --scale N] [-- --archive FILE] [-- --queries DB]
+ * npm run bench [-- --scale N] [-- --archive FILE|REPOSITORY] [-- --runs R] [-- --queries DB]
  *
- * Imports linux-watchdog (from the shared corpus) into a fresh index and prints messages/s,
- * MB/s (of uncompressed mail), peak RSS, and the ratio to a "floor" run: the same file split
- * and inserted raw into SQLite with FTS5 and nothing else. Then the incremental case: the
- * archive less its last 100 messages is imported, imported again unchanged, and again after the
- * 100 are appended (each a whole `listindex import` process, timed from start to exit).
- * With --scale N, a generated archive of N × 16,365 messages (deterministic generator) and a
- * 1× generated one are measured too, to show that memory stays flat and throughput holds, and
- * the documented hot queries are timed on the N× index. Every measured process runs with the
- * node options of the `listindex` command (node-flags.ts), floor included. With --runs R, floor
- * and import run in turn R times each; the fastest of each is reported, and each pair's ratio.
+ * Every speed figure is a ratio to the shared floor (../shared/bench/floor.mjs: split the mbox,
+ * insert Message-Id, Subject and body with FTS5 over subject and body, one thread), run in the
+ * same bench and interleaved with the import (floor, import, floor, import...), because this
+ * machine's speed drifts between minutes. For each archive it prints the floor and the import
+ * (time, messages/s, peak RSS), their ratio, and the index's size over the uncompressed mbox.
+ *
+ * By default the archive is the corpus' linux-watchdog; --archive takes another mbox or a
+ * public-inbox repository (an mbox of its messages in commit order is written first, and both
+ * the floor and the import read that mbox). Then the incremental case: the archive less its
+ * last 100 messages is imported, imported again unchanged, and again after the 100 are appended.
+ * With --scale N, a generated archive of 1x and of N x 16,365 messages (deterministic generator)
+ * are measured too; into the N x index, the next 1,000 and then 10,000 generated messages are
+ * imported (time and peak RSS of each), and the documented hot queries are timed on it.
+ * Every measured process runs with the node options of the `listindex` command (node-flags.ts).
  *
  * With --public-inbox PATH (a v2 inbox folder, an epoch or a v1 repository), only this: the
  * repository's import against the import of an mbox of the same messages in commit order (as
  * public-inbox writes it), R times in turn, then a re-import of the unchanged repository.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createGzip, gunzipSync } from 'node:zlib';
+import { createGunzip, createGzip, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { Command } from 'commander';
@@ -39,15 +43,42 @@ interface RunResult {
   bytes: number;
   seconds: number;
   peakRssBytes: number;
+  /** Bytes of the database file (and its WAL, if any) when the run ended. */
+  indexBytes: number;
 }
+
+const SHARED = resolve(process.env.LISTINDEX_SHARED ?? resolve(import.meta.dirname, '../../../shared'));
+const FLOOR_SCRIPT = join(SHARED, 'bench/floor.mjs');
 
 function measure(mode: 'import' | 'floor', archive: string, work: string, keep?: string): RunResult {
   const db = keep ?? join(work, `${mode}-${Date.now()}.db`);
-  if (keep) removeDb(keep);
+  if (keep && mode === 'floor') throw new Error('the floor starts from nothing');
+  if (keep === undefined) removeDb(db);
   const child = resolve(import.meta.dirname, 'bench-child.js');
-  const out = execFileSync(process.execPath, [...NODE_FLAGS, child, mode, archive, db], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  // The floor loads better-sqlite3 from the working directory's package: the project root.
+  const out = execFileSync(process.execPath, [...NODE_FLAGS, child, mode, archive, db, FLOOR_SCRIPT],
+    { encoding: 'utf8', maxBuffer: 1 << 20, cwd: resolve(import.meta.dirname, '../..') });
+  const result = JSON.parse(out.trim().split('\n').pop()!) as Omit<RunResult, 'indexBytes'>;
+  const indexBytes = fileSize(db) + fileSize(`${db}-wal`);
   if (!keep) removeDb(db);
-  return JSON.parse(out.trim().split('\n').pop()!) as RunResult;
+  return { ...result, indexBytes };
+}
+
+function fileSize(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+/** Bytes of the archive as mail: a gzip file's decompressed size. */
+async function mboxBytes(path: string): Promise<number> {
+  const file = createReadStream(path);
+  const head = await new Promise<Buffer>((done) => createReadStream(path, { start: 0, end: 1 }).on('data', (b) => done(b as Buffer)).on('end', () => done(Buffer.alloc(0))));
+  if (!(head[0] === 0x1f && head[1] === 0x8b)) {
+    file.destroy();
+    return statSync(path).size;
+  }
+  let bytes = 0;
+  for await (const chunk of file.pipe(createGunzip())) bytes += (chunk as Buffer).length;
+  return bytes;
 }
 
 function removeDb(db: string): void {
@@ -111,28 +142,38 @@ function measureQueries(db: string): void {
   index.close();
 }
 
-function line(label: string, r: RunResult, floor?: RunResult): string {
+function line(label: string, r: RunResult, floor?: RunResult, archiveBytes?: number): string {
   const mps = r.messages / r.seconds;
-  const mbs = r.bytes / 1e6 / r.seconds;
-  const ratio = floor ? `  ratio to floor ${(r.seconds / floor.seconds).toFixed(2)}x` : '';
-  return `${label.padEnd(22)} ${String(r.messages).padStart(7)} msgs  ${r.seconds.toFixed(2).padStart(7)} s  ` +
-    `${Math.round(mps).toString().padStart(6)} msg/s  ${mbs.toFixed(1).padStart(6)} MB/s  peak RSS ${Math.round(r.peakRssBytes / 1048576)} MB${ratio}`;
+  const ratio = floor ? `  ${(r.seconds / floor.seconds).toFixed(2)}x the floor` : '';
+  const size = archiveBytes ? `  index ${(r.indexBytes / 1e6).toFixed(1)} MB = ${(r.indexBytes / archiveBytes).toFixed(2)}x the mbox` : '';
+  return `${label.padEnd(24)} ${String(r.messages).padStart(8)} msgs ${r.seconds.toFixed(2).padStart(8)} s ` +
+    `${Math.round(mps).toString().padStart(6)} msg/s  peak RSS ${String(Math.round(r.peakRssBytes / 1048576)).padStart(4)} MB${ratio}${size}`;
 }
 
-async function writeGenerated(path: string, count: number): Promise<void> {
-  const gzip = createGzip({ level: 1 });
-  const file = createWriteStream(path);
-  gzip.pipe(file);
-  for (const m of generateArchive({ count, seed: 2024 })) {
-    if (!gzip.write(toMboxrd(m))) await once(gzip, 'drain');
+/**
+ * One pass of the generator (seed 2024) cut into files of the given sizes, in order: the first
+ * is the archive, the next ones what arrives after it (the same lists, threads and people).
+ */
+async function writeGenerated(parts: { path: string; count: number }[]): Promise<void> {
+  const total = parts.reduce((sum, p) => sum + p.count, 0);
+  const messages = generateArchive({ count: total, seed: 2024 });
+  for (const part of parts) {
+    const gzip = createGzip({ level: 1 });
+    const file = createWriteStream(part.path);
+    gzip.pipe(file);
+    for (let i = 0; i < part.count; i++) {
+      const next = messages.next();
+      if (next.done) break;
+      if (!gzip.write(toMboxrd(next.value))) await once(gzip, 'drain');
+    }
+    gzip.end();
+    await once(file, 'close');
   }
-  gzip.end();
-  await once(file, 'close');
 }
 
 const program = new Command()
   .option('--scale <n>', 'also run on a generated archive of n × 16,365 messages')
-  .option('--archive <file>', 'the archive to measure (default: the corpus linux-watchdog)')
+  .option('--archive <path>', 'the archive to measure: an mbox or a public-inbox repository (default: the corpus linux-watchdog)')
   .option('--runs <n>', 'runs of each measurement (the fastest is reported)', '1')
   .option('--queries <db>', 'only time the hot queries on an existing index')
   .option('--public-inbox <path>', 'only compare importing this public-inbox repository with importing an mbox of its messages')
@@ -147,10 +188,8 @@ if (opts.publicInbox) {
   process.exit(0);
 }
 
-/** A public-inbox repository against an mbox of the same messages: runs in turn, fresh indexes. */
-async function measurePublicInbox(inbox: string, runs: number): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'listindex-bench-'));
-  const mbox = join(work, 'same-messages.mbox');
+/** The messages of a public-inbox repository (or inbox folder) as an mbox, in commit order. */
+async function writeRepositoryMbox(inbox: string, mbox: string): Promise<number> {
   const out = createWriteStream(mbox);
   const { sources } = await expandInputs([inbox]);
   let messages = 0;
@@ -164,6 +203,15 @@ async function measurePublicInbox(inbox: string, runs: number): Promise<void> {
   }
   out.end();
   await once(out, 'close');
+  return messages;
+}
+
+/** A public-inbox repository against an mbox of the same messages: runs in turn, fresh indexes. */
+async function measurePublicInbox(inbox: string, runs: number): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'listindex-bench-'));
+  const mbox = join(work, 'same-messages.mbox');
+  const messages = await writeRepositoryMbox(inbox, mbox);
+  const { sources } = await expandInputs([inbox]);
   console.log(`public-inbox: ${inbox} (${sources.length} repositories, ${messages} messages; mbox of them ${(statSync(mbox).size / 1e6).toFixed(1)} MB)`);
   const timed = (input: string, db: string): number => {
     const started = performance.now();
@@ -187,12 +235,23 @@ async function measurePublicInbox(inbox: string, runs: number): Promise<void> {
   console.log(`re-import of the unchanged repository: ${timed(inbox, gitDb).toFixed(2)} s (whole process)`);
   rmSync(work, { recursive: true, force: true });
 }
-const archive = opts.archive ?? resolve(process.env.LISTINDEX_CORPUS ?? resolve(import.meta.dirname, '../../../shared/corpus'), 'lists/linux-watchdog.mboxrd.gz');
+const work = mkdtempSync(join(tmpdir(), 'listindex-bench-'));
+let archive = opts.archive ?? resolve(process.env.LISTINDEX_CORPUS ?? join(SHARED, 'corpus'), 'lists/linux-watchdog.mboxrd.gz');
 if (!existsSync(archive)) {
   process.stderr.write(`bench: ${archive} not found (set LISTINDEX_CORPUS or pass --archive)\n`);
   process.exit(2);
 }
-const work = mkdtempSync(join(tmpdir(), 'listindex-bench-'));
+if (!existsSync(FLOOR_SCRIPT)) {
+  process.stderr.write(`bench: the shared floor ${FLOOR_SCRIPT} not found (set LISTINDEX_SHARED to the shared folder)\n`);
+  process.exit(2);
+}
+if (statSync(archive).isDirectory()) {
+  const mbox = join(work, 'repository.mbox');
+  const messages = await writeRepositoryMbox(archive, mbox);
+  console.log(`${archive}: ${messages} messages, written as an mbox in commit order`);
+  archive = mbox;
+}
+
 /**
  * The floor and the import of one archive, run in turn (floor, import, floor, import...): this
  * machine's speed drifts by a fifth from one minute to the next, and a ratio of runs far apart
@@ -212,29 +271,35 @@ function measurePair(file: string, keep?: string): { floor: RunResult; run: RunR
 
 const pairs = (ratios: number[]) => (ratios.length > 1 ? `  (pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})` : '');
 
-console.log(`archive: ${archive} (${(statSync(archive).size / 1e6).toFixed(1)} MB on disk)`);
-const watchdog = measurePair(archive);
-console.log(line('floor (split+FTS)', watchdog.floor));
-console.log(line('listindex import', watchdog.run, watchdog.floor) + pairs(watchdog.pairRatios));
+async function report(label: string, file: string, keep?: string): Promise<RunResult> {
+  const bytes = await mboxBytes(file);
+  const { floor, run, pairRatios } = measurePair(file, keep);
+  console.log(`${label}: ${(bytes / 1e6).toFixed(1)} MB of mail`);
+  console.log(line('  shared floor', floor, undefined, bytes));
+  console.log(line('  listindex import', run, floor, bytes) + pairs(pairRatios));
+  return run;
+}
+
+console.log(`runs: ${opts.runs} of each, interleaved; the fastest of each is shown`);
+await report(archive, archive);
 await measureIncremental(archive, work, 100);
 
 if (opts.scale) {
   const scale = Number(opts.scale);
   const one = join(work, 'generated-1x.mbox.gz');
   const many = join(work, `generated-${scale}x.mbox.gz`);
-  await writeGenerated(one, WATCHDOG_MESSAGES);
-  await writeGenerated(many, WATCHDOG_MESSAGES * scale);
-  const generatedOne = measurePair(one);
+  const next1k = join(work, 'generated-next-1000.mbox.gz');
+  const next10k = join(work, 'generated-next-10000.mbox.gz');
+  await writeGenerated([{ path: one, count: WATCHDOG_MESSAGES }]);
+  await writeGenerated([{ path: many, count: WATCHDOG_MESSAGES * scale }, { path: next1k, count: 1000 }, { path: next10k, count: 10000 }]);
+  const runOne = await report('generated 1x', one);
   const manyDb = join(work, `generated-${scale}x.db`);
-  const generatedMany = measurePair(many, manyDb);
-  const runOne = generatedOne.run;
-  const runMany = generatedMany.run;
-  console.log(line('generated 1x floor', generatedOne.floor));
-  console.log(line('generated 1x import', runOne, generatedOne.floor) + pairs(generatedOne.pairRatios));
-  console.log(line(`generated ${scale}x floor`, generatedMany.floor));
-  console.log(line(`generated ${scale}x import`, runMany, generatedMany.floor) + pairs(generatedMany.pairRatios));
-  console.log(`memory ${scale}x / 1x: ${(runMany.peakRssBytes / runOne.peakRssBytes).toFixed(2)}  ` +
+  const runMany = await report(`generated ${scale}x`, many, manyDb);
+  console.log(`  memory ${scale}x / 1x: ${(runMany.peakRssBytes / runOne.peakRssBytes).toFixed(2)}  ` +
     `throughput ${scale}x / 1x: ${((runMany.messages / runMany.seconds) / (runOne.messages / runOne.seconds)).toFixed(2)}`);
+  // The kept index is the last run's: the next mail is imported into it, as a list grows.
+  console.log(line(`  + next 1,000 messages`, measure('import', next1k, work, manyDb), undefined));
+  console.log(line(`  + next 10,000 messages`, measure('import', next10k, work, manyDb), undefined));
   measureQueries(manyDb);
 }
 rmSync(work, { recursive: true, force: true });
