@@ -12,6 +12,7 @@ import fg from 'fast-glob';
 import { importPaths } from '../src/import/pipeline.js';
 import { openDatabase } from '../src/store/database.js';
 import { exportMbox } from '../src/store/reader.js';
+import { patchworkHash } from '../src/patch/hash.js';
 import { corpusDir, corpusFile } from './corpus-path.js';
 
 // Everything in the corpus that is mail; the rest is expected outputs and documentation.
@@ -86,6 +87,16 @@ describe('linux-watchdog archive (16,365 messages)', () => {
     db.close();
     expect(unescaped).toBeGreaterThan(0);
     expect(escaped).toBeLessThan(unescaped);
+  });
+
+  it('gives every diff back exactly from the body it is stored in (its Patchwork hash matches)', () => {
+    const db = openDatabase(dbPath, { readonly: true });
+    const rows = db.prepare('SELECT msgid, diff, diff_hash, diff_text IS NULL AS inBody FROM messages WHERE diff IS NOT NULL').all() as
+      { msgid: string; diff: string; diff_hash: string; inBody: number }[];
+    db.close();
+    expect(rows.length).toBeGreaterThan(5000);
+    expect(rows.filter((r) => r.inBody).length / rows.length).toBeGreaterThan(0.99);
+    expect(rows.filter((r) => patchworkHash(r.diff) !== r.diff_hash).map((r) => r.msgid)).toEqual([]);
   });
 
   it('stores nothing new on a second import, reading the file again (--full)', async () => {

@@ -61,7 +61,7 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     const texts = {
       body: utf8(outcome.message.body),
       content: isPatch ? utf8(patch.content) : null,
-      diff: patch.diff === null ? null : utf8(patch.diff),
+      diff: patch.diff === null || patch.diffStart !== null ? null : utf8(patch.diff),
     };
     return { ...base, type: 'message', message: storedMessage(outcome.message), patch: { ...patch, content: '', diff: null }, texts };
   } catch (error) {
@@ -91,6 +91,7 @@ const CHANGE_ID = /^change-id:\s*(\S+)\s*$/im;
 export function patchFacts(message: ParsedMessage): PatchFacts {
   const subject = parseSubject(message.subject ?? '');
   const { diff, content, pullUrl } = extractPatchContent(message.textParts, subject.isReply);
+  const at = diff === null ? -1 : message.body.indexOf(diff);
   const isPatch = !subject.isReply && (diff !== null || pullUrl !== null);
   return {
     provisionalKind: provisionalKind(classifyMessage({ subject, diff, content, pullUrl }), message),
@@ -98,6 +99,8 @@ export function patchFacts(message: ParsedMessage): PatchFacts {
     changeId: CHANGE_ID.exec(content)?.[1] ?? null,
     content,
     diff,
+    diffStart: at < 0 ? null : characters(message.body, 0, at) + 1,
+    diffLength: at < 0 ? null : characters(diff!, 0, diff!.length),
     hash: diff ? patchworkHash(diff) : null,
     pullUrl,
     files: diff ? diffFiles(diff).map((f) => ({ path: f.path, added: f.added, removed: f.removed, binary: f.binary })) : [],
@@ -131,6 +134,19 @@ function storedMessage(m: ParsedMessage): StoredMessage {
     from: m.from, date: m.date, dateRaw: m.dateRaw, dateSource: m.dateSource, listId: m.listId, listName: m.listName,
     attachments: m.attachments, warnings: m.warnings, patchworkHint, headerRows, receivedRows,
   };
+}
+
+/**
+ * Characters of text[from, to) as SQLite counts them in UTF-8 text (code points): a JS string
+ * counts a character outside the BMP as two. A lone surrogate becomes U+FFFD in UTF-8, one
+ * character, as the iteration below counts it.
+ */
+function characters(text: string, from: number, to: number): number {
+  const part = text.slice(from, to);
+  if (!/[\uD800-\uDFFF]/.test(part)) return part.length;
+  let count = 0;
+  for (const _ of part) count++;
+  return count;
 }
 
 const encoder = new TextEncoder();

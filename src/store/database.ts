@@ -185,6 +185,14 @@ function migrate(db: SqliteDatabase, path: string): void {
       db.pragma(`user_version = ${step + 1}`);
     }).immediate();
   }
+  // ALTER TABLE … RENAME COLUMN opens the temporary database (it checks temporary triggers);
+  // while it is open, temp_store cannot change inside a transaction, which linking does. A
+  // change outside one closes it.
+  if (version < SCHEMA_VERSION) {
+    const store = db.pragma('temp_store', { simple: true }) as number;
+    db.pragma(`temp_store = ${store === 2 ? 1 : 2}`);
+    db.pragma(`temp_store = ${store}`);
+  }
 }
 
 /**

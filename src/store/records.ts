@@ -36,6 +36,10 @@ export interface PatchFacts {
   /** Patchwork's content: the text without the diff and the signature. */
   content: string;
   diff: string | null;
+  /** Where the diff is in the body (1-based, in characters, as SQLite's substr counts them),
+   * when it is a stretch of it: then only these are stored, not the diff's text again. */
+  diffStart: number | null;
+  diffLength: number | null;
   /** Patchwork's normalised diff hash. */
   hash: string | null;
   pullUrl: string | null;
@@ -53,6 +57,7 @@ export interface PatchFacts {
 export interface MessageTexts {
   body: Uint8Array;
   content: Uint8Array | null;
+  /** The diff's text, only when it is not a stretch of the body (see PatchFacts.diffStart). */
   diff: Uint8Array | null;
 }
 

@@ -419,6 +419,19 @@ CREATE VIEW series_state AS
 -- message are found here instead of by reading every message.
 CREATE INDEX messages_import ON messages(import_id, id);
 `,
+  /* 13: a patch's diff is kept once: as the part of the body it is */ `
+-- The diff of nearly every patch is a stretch of its body, which was stored a second time in
+-- diff. Now diff is computed from the body on read (substr, in characters, as instr counts
+-- them); diff_text holds it only when it is not in the body (a diff from an attachment, say).
+ALTER TABLE messages RENAME COLUMN diff TO diff_text;  -- the diff, when it is not a stretch of body
+ALTER TABLE messages ADD COLUMN diff_start INTEGER;    -- where the diff starts in body (1-based, in characters)
+ALTER TABLE messages ADD COLUMN diff_length INTEGER;   -- its length in characters
+ALTER TABLE messages ADD COLUMN diff TEXT GENERATED ALWAYS AS (
+  CASE WHEN diff_start IS NULL THEN diff_text ELSE substr(body, diff_start, diff_length) END) VIRTUAL;
+-- Rows written before: the same, once.
+UPDATE messages SET diff_start = instr(body, diff_text), diff_length = length(diff_text), diff_text = NULL
+  WHERE diff_text IS NOT NULL AND instr(body, diff_text) > 0;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -244,7 +244,7 @@ export class IndexWriter {
       m.warnings.length ? JSON.stringify(m.warnings) : null,
       // For mail without a diff, Patchwork's content is the body minus its signature: derived on
       // read (api/content.ts) rather than stored a second time.
-      record.texts.content, record.texts.diff, record.patch.hash, record.patch.pullUrl,
+      record.texts.content, record.texts.diff, record.patch.diffStart, record.patch.diffLength, record.patch.hash, record.patch.pullUrl,
       record.patch.trailers.length
         ? JSON.stringify(record.patch.trailers.map((t) => ({ name: t.name, value: t.value, person: t.person })))
         : null,
@@ -481,9 +481,9 @@ function prepareStatements(db: SqliteDatabase) {
     firstByMsgid: p(`SELECT id FROM messages WHERE msgid = ? ORDER BY id LIMIT 1`),
     insertMessage: p(`INSERT INTO messages (msgid, msgid_synthetic, duplicate_of, content_hash, list_id, subject,
         sender, from_id, date, date_raw, date_source, in_reply_to, body, size, raw, source_id, source_offset,
-        import_id, warnings, content, diff, diff_hash, pull_url, own_trailers, change_id, patchwork_hint, kind, raw_compression)
+        import_id, warnings, content, diff_text, diff_start, diff_length, diff_hash, pull_url, own_trailers, change_id, patchwork_hint, kind, raw_compression)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?,
-        CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, '${RAW_COMPRESSION}')
+        CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, '${RAW_COMPRESSION}')
       RETURNING id`),
     addLinkFacts: linkFactsStatement(db),
     indexFullText: p(`INSERT INTO messages_fts (rowid, subject, sender, body)

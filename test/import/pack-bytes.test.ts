@@ -24,7 +24,10 @@ describe('packRecordBytes', () => {
     for (const f of fields) if (f !== null) expect(f.buffer).toBe(buffer);
     expect(buffer.byteLength).toBe(fields.reduce((sum, f) => sum + (f?.byteLength ?? 0), 0));
     expect(snapshot(records)).toEqual(before);
-    const diff = records[0].type === 'message' ? records[0].texts.diff : null;
-    expect(Buffer.from(diff!).toString()).toContain('+b');
+    // The diff is a stretch of the body: stored once, as part of it.
+    const patch0 = records[0].type === 'message' ? records[0] : null;
+    expect(patch0!.texts.diff).toBeNull();
+    expect(patch0!.patch.diffStart).not.toBeNull();
+    expect(Buffer.from(patch0!.texts.body).toString()).toContain('+b');
   });
 });
