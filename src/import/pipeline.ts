@@ -487,7 +487,9 @@ function workerFile(): string {
  * store/raw-codec.ts): the writer (this thread) would otherwise wait for the worker, which
  * bounds the import on two cores. Compressing moved here first (linux-watchdog: the worker's
  * 8.1 s busy became 6.1 s), then the SHA-1 of each message (0.35 s of the worker's time). Both
- * are deterministic, so the stored values are what a worker would make.
+ * are deterministic, so the stored values are what a worker would make. Only the worker knows
+ * whether a message is stored head-only, so compressing waits for its answer; the worker
+ * still does none of it, as it has more to do than this thread (figures in docs/scaling.md).
  */
 function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
   const parsed = prepareInPool(pool, batch, { ...options, rawDoneByCaller: true });
