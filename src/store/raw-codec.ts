@@ -10,7 +10,7 @@
  * Most list mail is one text/plain part in UTF-8 or US-ASCII, 7bit or 8bit: its bytes after the
  * header block ARE the `body` column's UTF-8 bytes. Such a message keeps only its header block
  * (with the blank line) in `raw`, as 'brotli-head', and is rebuilt from `raw` and `body`
- * (rawMessage), so the body is not stored twice. The parse worker decides, by comparing the
+ * (decompressRaw), so the body is not stored twice. The parse worker decides, by comparing the
  * bytes (import/prepare.ts); anything else keeps the whole message.
  */
 import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
