@@ -108,6 +108,8 @@ export interface ParsedMessage {
   listName: string | null;
   headers: HeaderField[];
   received: ReceivedHop[];
+  /** Where the body starts in the bytes parsed: past the header block and its blank line. */
+  bodyOffset: number;
   /** Text of the body: text/plain parts decoded to UTF-8 and joined (HTML-only mail: the HTML
    * converted to text). */
   body: string;

@@ -16,7 +16,7 @@ import { IndexWriter, markFailed } from '../store/writer.js';
 import { Checkpointer } from '../store/checkpointer.js';
 import type { BatchCounts, PurgeNote, SourceNote, SourceState } from '../store/writer.js';
 import { prepareBatch, contentHash, lineEnds } from './prepare.js';
-import { compressRaw } from '../store/raw-codec.js';
+import { HEAD_COMPRESSION, RAW_COMPRESSION, compressRaw } from '../store/raw-codec.js';
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
 import type { ImportLock } from '../store/import-lock.js';
@@ -482,23 +482,30 @@ function workerFile(): string {
 }
 
 /**
- * A batch parsed in the pool while this thread hashes and compresses its raw bytes: the writer
- * (this thread) would otherwise wait for the worker, which bounds the import on two cores.
- * Compressing moved here first (linux-watchdog: the worker's 8.1 s busy became 6.1 s), then the
- * SHA-1 of each message (0.35 s of the worker's time). Both are deterministic, so the stored
- * values are what a worker would make.
+ * A batch parsed in the pool while this thread hashes its raw bytes, then compresses what the
+ * worker says is to be stored (the whole message, or only the bytes before its body: see
+ * store/raw-codec.ts): the writer (this thread) would otherwise wait for the worker, which
+ * bounds the import on two cores. Compressing moved here first (linux-watchdog: the worker's
+ * 8.1 s busy became 6.1 s), then the SHA-1 of each message (0.35 s of the worker's time). Both
+ * are deterministic, so the stored values are what a worker would make. Only the worker knows
+ * whether a message is stored head-only, so compressing waits for its answer; the worker
+ * still does none of it, as it has more to do than this thread (figures in docs/scaling.md).
  */
 function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
   const parsed = prepareInPool(pool, batch, { ...options, rawDoneByCaller: true });
   const hashes = batch.map((m) => contentHash(m.raw));
-  const compressed = batch.map((m) => compressRaw(m.raw));
   return parsed.then((records) => {
     records.forEach((r, i) => {
       r.contentHash = hashes[i];
-      r.compressed = compressed[i];
+      r.compressed = compressRaw(storedPart(batch[i].raw, r));
     });
     return records;
   });
+}
+
+/** The bytes a record's `compressed` is to hold: the body of a head-only message is its `body`. */
+function storedPart(raw: Uint8Array, record: PreparedRecord): Uint8Array {
+  return record.type === 'message' && record.rawCompression === HEAD_COMPRESSION ? raw.subarray(0, raw.byteLength - record.texts.body.byteLength) : raw;
 }
 
 /**
@@ -525,7 +532,7 @@ function crashedReject(message: MessageInput, error: unknown): PreparedRecord {
   const raw = message.raw;
   return {
     type: 'reject', source: message.source, offset: message.offset, fromLine: message.fromLine,
-    contentHash: contentHash(raw), lineEnds: message.oversized ? null : lineEnds(raw), size: message.rawSize ?? raw.byteLength, compressed: compressRaw(raw),
+    contentHash: contentHash(raw), lineEnds: message.oversized ? null : lineEnds(raw), size: message.rawSize ?? raw.byteLength, compressed: compressRaw(raw), rawCompression: RAW_COMPRESSION,
     reason: `the parser failed on this message (${(error as Error).message ?? error}); kept unparsed`,
   };
 }

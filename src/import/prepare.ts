@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compressRaw } from '../store/raw-codec.js';
+import { HEAD_COMPRESSION, RAW_COMPRESSION, compressRaw } from '../store/raw-codec.js';
 import { unescapeFromLines } from '../input/unescape.js';
 import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
@@ -46,14 +46,16 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     contentHash: options.rawDoneByCaller ? '' : contentHash(raw),
     lineEnds: input.oversized ? null : lineEnds(raw),
     size: input.oversized && input.rawSize ? input.rawSize : raw.length,
-    compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw),
   };
+  // The whole message compressed: for rejects and for messages that cannot be stored head-only.
+  const whole = () => ({ rawCompression: RAW_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw) });
   if (input.oversized) {
-    return { ...base, type: 'reject', reason: `message of ${base.size} bytes is larger than the size limit; only its first ${raw.length} bytes are kept` };
+    return { ...base, ...whole(), type: 'reject', reason: `message of ${base.size} bytes is larger than the size limit; only its first ${raw.length} bytes are kept` };
   }
   try {
-    const outcome = await parseMessage(unescapeFromLines(raw, input.escaping), { listId: options.listId, recipients: false });
-    if (!outcome.ok) return { ...base, type: 'reject', reason: outcome.reason };
+    const unescaped = unescapeFromLines(raw, input.escaping);
+    const outcome = await parseMessage(unescaped, { listId: options.listId, recipients: false });
+    if (!outcome.ok) return { ...base, ...whole(), type: 'reject', reason: outcome.reason };
     const patch = patchFacts(outcome.message);
     const isPatch = patch.diff !== null || patch.pullUrl !== null;
     // The main thread runs SQLite and is the bottleneck: it gets the big texts as UTF-8 bytes,
@@ -63,12 +65,27 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
       content: isPatch ? utf8(patch.content) : null,
       diff: patch.diff === null || patch.diffStart !== null ? null : utf8(patch.diff),
     };
-    return { ...base, type: 'message', message: storedMessage(outcome.message), patch: { ...patch, content: '', diff: null }, texts };
+    // Un-escaping changed nothing, so the parsed bytes are the raw bytes, and bodyOffset is theirs.
+    const headOnly = unescaped === raw && isRawTail(raw, outcome.message.bodyOffset, texts.body);
+    const stored = headOnly
+      ? { rawCompression: HEAD_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw.subarray(0, outcome.message.bodyOffset)) }
+      : whole();
+    return { ...base, ...stored, type: 'message', message: storedMessage(outcome.message), patch: { ...patch, content: '', diff: null }, texts };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
     // message is still kept, with the reason, rather than lost.
-    return { ...base, type: 'reject', reason: `BUG: parser failed: ${(error as Error).message}` };
+    return { ...base, ...whole(), type: 'reject', reason: `BUG: parser failed: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Are the raw bytes from `bodyOffset` on exactly `body` (the body column's UTF-8 bytes)? Then the
+ * message is stored head-only (store/raw-codec.ts). Byte for byte, so anything the parser
+ * decoded or normalised (a transfer encoding, another charset, MIME parts, CRLF, a NUL) fails it.
+ * An empty body keeps the whole message: there is nothing to save.
+ */
+export function isRawTail(raw: Uint8Array, bodyOffset: number, body: Uint8Array): boolean {
+  return body.byteLength > 0 && raw.byteLength - bodyOffset === body.byteLength && Buffer.compare(raw.subarray(bodyOffset), body) === 0;
 }
 
 export async function prepareBatch(inputs: MessageInput[], options: PrepareOptions = {}): Promise<PreparedRecord[]> {

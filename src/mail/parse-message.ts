@@ -279,6 +279,7 @@ async function parseUnchecked(bytes: Buffer, options: ParseOptions): Promise<Par
     listName,
     headers: fields,
     received,
+    bodyOffset,
     body: content.body,
     textParts: content.textParts,
     attachments: content.attachments,

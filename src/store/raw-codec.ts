@@ -6,13 +6,31 @@
  * New rows are Brotli at quality 0, built into Node's zlib: on linux-watchdog it compresses in
  * 0.57 s against deflate level 1's 1.30 s, for 70 MB against 66 MB. The importer's SQLite thread
  * does this for every message, and it bounded the import.
+ *
+ * Most list mail is one text/plain part in UTF-8 or US-ASCII, 7bit or 8bit: its bytes after the
+ * header block ARE the `body` column's UTF-8 bytes. Such a message keeps only its header block
+ * (with the blank line) in `raw`, as 'brotli-head', and is rebuilt from `raw` and `body`
+ * (decompressRaw), so the body is not stored twice. The parse worker decides, by comparing the
+ * bytes (import/prepare.ts); anything else keeps the whole message.
  */
 import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
 
-export type RawCompression = 'brotli' | 'deflate';
+export type RawCompression = 'brotli' | 'brotli-head' | 'deflate';
 
-/** What new rows are written with; also the SQL literal the writer stores beside them. */
+/** The whole message, Brotli: what new rows are written with unless they are head-only. */
 export const RAW_COMPRESSION: RawCompression = 'brotli';
+/** The header block (and its blank line), Brotli; the rest of the message is `body`'s UTF-8 bytes. */
+export const HEAD_COMPRESSION: RawCompression = 'brotli-head';
+
+/**
+ * The SQL expression a reader of `messages.raw` selects beside `raw` and `raw_compression`: the
+ * body as UTF-8 bytes for a head-only row (NULL otherwise, so whole rows cost nothing more).
+ * `table` is the alias of `messages` in the statement, if it has one.
+ */
+export function rawBodySql(table = ''): string {
+  const t = table ? `${table}.` : '';
+  return `CASE WHEN ${t}raw_compression = '${HEAD_COMPRESSION}' THEN CAST(${t}body AS BLOB) END`;
+}
 
 export function compressRaw(raw: Uint8Array): Buffer {
   return brotliCompressSync(raw, {
@@ -27,11 +45,20 @@ export function compressRaw(raw: Uint8Array): Buffer {
   });
 }
 
-/** The original bytes of a `raw` column, given its row's `raw_compression`. */
-export function decompressRaw(stored: Uint8Array, compression: string): Buffer {
+/**
+ * The original bytes of a message (or reject) from its row: `raw`, `raw_compression` and, for a
+ * 'brotli-head' row, its `body` (as UTF-8 bytes, `rawBodySql()`, or as the text SQLite returns).
+ * Every reader of `raw` goes through here.
+ */
+export function decompressRaw(stored: Uint8Array, compression: string, body: Uint8Array | string | null): Buffer {
   switch (compression) {
     case 'brotli':
       return brotliDecompressSync(stored);
+    case 'brotli-head': {
+      if (body === null) throw new Error(`raw_compression '${compression}' needs the row's body: the message is its header block followed by the body`);
+      const tail = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+      return Buffer.concat([brotliDecompressSync(stored), tail]);
+    }
     case 'deflate':
       return inflateRawSync(stored);
     default:

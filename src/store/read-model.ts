@@ -8,7 +8,7 @@
  * Every statement is prepared once per connection and parameterised; lists of ids go in as JSON
  * (`json_each`), so no SQL text is ever built from a request's values.
  */
-import { decompressRaw } from './raw-codec.js';
+import { decompressRaw, rawBodySql } from './raw-codec.js';
 import { parseHeaderBlock } from '../mail/header-block.js';
 import type { SqliteDatabase } from './database.js';
 import type { Statement } from 'better-sqlite3';
@@ -262,6 +262,13 @@ const ORDERS: Record<'series' | 'patches' | 'covers' | 'people' | 'projects', Re
   people: { id: 'id', name: 'name', email: 'email' },
   projects: { id: 'id', name: 'name' },
 };
+
+/** A thread message's row as selected: its raw bytes not yet rebuilt (raw_body: rawBodySql). */
+type StoredThreadMessage = ThreadMessage & { raw_compression: string; raw_body: Buffer | null };
+
+function threadMessage({ raw_compression, raw_body, ...r }: StoredThreadMessage): ThreadMessage {
+  return { ...r, raw: decompressRaw(r.raw, raw_compression, raw_body) };
+}
 
 type RawSubmission = Omit<Submission, 'submitter'> & { person_id: number | null; person_name: string | null; person_email: string | null };
 
@@ -585,10 +592,10 @@ export class ReadModel {
       if (r.unfolded === 1) refold.add(r.message_id);
     }
     if (refold.size) {
-      const raws = this.stmt('SELECT id, raw, raw_compression FROM messages WHERE id IN (SELECT value FROM json_each(?))')
-        .all(JSON.stringify([...refold])) as { id: number; raw: Buffer; raw_compression: string }[];
-      for (const { id, raw, raw_compression } of raws) {
-        const block = parseHeaderBlock(decompressRaw(raw, raw_compression), Number.POSITIVE_INFINITY);
+      const raws = this.stmt(`SELECT id, raw, raw_compression, ${rawBodySql()} AS body FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify([...refold])) as { id: number; raw: Buffer; raw_compression: string; body: Buffer | null }[];
+      for (const { id, raw, raw_compression, body } of raws) {
+        const block = parseHeaderBlock(decompressRaw(raw, raw_compression, body), Number.POSITIVE_INFINITY);
         const list = out.get(id)!;
         // The stored rows came from this same parser, so positions correspond one to one.
         if (block && block.fields.length === list.length) out.set(id, list.map((h, i) => ({ name: h.name, text: block.fields[i].raw })));
@@ -617,8 +624,9 @@ export class ReadModel {
 
   /** The stored bytes of a message (after its From_ line), decompressed. */
   raw(messageId: number): Buffer | null {
-    const row = this.stmt('SELECT raw, raw_compression FROM messages WHERE id = ?').get(messageId) as { raw: Buffer; raw_compression: string } | undefined;
-    return row ? decompressRaw(row.raw, row.raw_compression) : null;
+    const row = this.stmt(`SELECT raw, raw_compression, ${rawBodySql()} AS body FROM messages WHERE id = ?`).get(messageId) as
+      { raw: Buffer; raw_compression: string; body: Buffer | null } | undefined;
+    return row ? decompressRaw(row.raw, row.raw_compression, row.body) : null;
   }
 
   /** A message's kind, or null when there is no such message: one statement. */
@@ -674,12 +682,12 @@ export class ReadModel {
       }
     }
     const chosen = [...ids].sort((a, b) => a - b).slice(0, MAX_THREAD);
-    const rows = this.stmt(`SELECT id, msgid, date, subject, in_reply_to, kind, sender, raw, raw_compression FROM messages
-      WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(chosen)) as (Omit<ThreadMessage, 'raw'> & { raw: Buffer; raw_compression: string })[];
+    const rows = this.stmt(`SELECT id, msgid, date, subject, in_reply_to, kind, sender, raw, raw_compression, ${rawBodySql()} AS raw_body FROM messages
+      WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(chosen)) as StoredThreadMessage[];
     return {
       rootMsgid: root,
       truncated,
-      messages: rows.map(({ raw_compression, ...r }) => ({ ...r, raw: decompressRaw(r.raw, raw_compression) })),
+      messages: rows.map(threadMessage),
     };
   }
 
@@ -700,9 +708,9 @@ export class ReadModel {
       else if (t.kind === 'change-id') where.add('m.change_id = ?', t.value);
       else if (t.kind === 'none') where.add('0');
     }
-    const rows = this.stmt(`SELECT m.id, m.msgid, m.date, m.subject, m.in_reply_to, m.kind, m.sender, m.raw, m.raw_compression
-      FROM messages m ${where.sql} ORDER BY m.date DESC, m.id DESC LIMIT ?`).all(...where.params, limit) as (Omit<ThreadMessage, 'raw'> & { raw: Buffer; raw_compression: string })[];
-    return rows.map(({ raw_compression, ...r }) => ({ ...r, raw: decompressRaw(r.raw, raw_compression) }));
+    const rows = this.stmt(`SELECT m.id, m.msgid, m.date, m.subject, m.in_reply_to, m.kind, m.sender, m.raw, m.raw_compression, ${rawBodySql('m')} AS raw_body
+      FROM messages m ${where.sql} ORDER BY m.date DESC, m.id DESC LIMIT ?`).all(...where.params, limit) as StoredThreadMessage[];
+    return rows.map(threadMessage);
   }
 
   // ---- events ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import type { MboxEscaping, ParsedMessage } from '../types.js';
 import type { Trailer } from '../patch/trailers.js';
+import type { RawCompression } from './raw-codec.js';
 
 /** What the reader hands to a parse worker: one message cut out of its source. */
 export interface MessageInput {
@@ -27,8 +28,11 @@ interface PreparedBase {
   lineEnds: string | null;
   /** Size of the message in bytes (as found, before compression). */
   size: number;
-  /** Raw bytes after the From_ line, compressed (store/raw-codec.ts). */
+  /** Raw bytes after the From_ line, compressed (store/raw-codec.ts): all of them, or for
+   * 'brotli-head' those before the body, the rest being the body's bytes (texts.body). */
   compressed: Uint8Array;
+  /** What `compressed` holds: the value of the row's `raw_compression`. */
+  rawCompression: RawCompression;
 }
 
 /** What the message carries as a patch: Patchwork's content split, computed in the worker. */
@@ -101,6 +105,6 @@ export type PreparedRecord = PreparedMessage | PreparedReject;
 export interface PrepareOptions {
   listId?: string;
   /** Leave `contentHash` and `compressed` empty: the caller hashes and compresses the raw
-   * bytes itself, while the worker parses (see pipeline.ts prepareSharing). */
+   * bytes itself, as `rawCompression` says (see pipeline.ts prepareSharing). */
   rawDoneByCaller?: boolean;
 }

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { databaseError, decompressRaw, openDatabase } from '../../api/open-index.js';
+import { HEAD_COMPRESSION, databaseError, decompressRaw, openDatabase } from '../../api/open-index.js';
 import { ListindexError } from '../../errors.js';
 import { chooseFormat, rowFormatter, terminalWidth, writeRows } from '../output.js';
 import type { OutputFormat } from '../output.js';
@@ -28,7 +28,7 @@ export function registerQuery(program: Command): void {
     .option('--json', 'print rows as a JSON array')
     .option('--ndjson', 'print rows as JSON objects, one a line')
     .option('--csv', 'print rows as CSV')
-    .option('--decompress', 'print a `raw` column as the message text (select raw_compression with it)')
+    .option('--decompress', 'print a `raw` column as the message text (select raw_compression and body with it)')
     .option('--timeout <seconds>', 'stop a query that works longer than this (0: no limit)', String(DEFAULT_TIMEOUT_SECONDS))
     // Set by runWithTimeout for its child, whose output is a pipe to this process.
     .addOption(new Option('--terminal-width <n>').hideHelp())
@@ -38,7 +38,7 @@ Examples:
   listindex query --db dpdk.db --json "select subject, date from messages where id in
       (select rowid from messages_fts where messages_fts match 'watchdog_register_device')"
   listindex query --db dpdk.db --csv "select by_host, avg(delay_seconds) from received_delays group by 1"
-  listindex query --db dpdk.db --decompress "select raw, raw_compression from messages where id = 1"
+  listindex query --db dpdk.db --decompress "select raw, raw_compression, body from messages where id = 1"
 
 BLOBs are written as base64 ({"$base64": true, "encoded": ...} in JSON, as sqlite-utils does).
 The time limit counts the query's own work, not the time a pager such as less waits for you.`)
@@ -85,19 +85,29 @@ function sqlError(error: unknown, dbPath: string): unknown {
   return new ListindexError('USAGE', `SQL error: ${(error as Error).message}`);
 }
 
-function rawColumns(columns: string[]): { raw: number; compression: number } {
+const DECOMPRESS_USAGE = 'select raw, raw_compression and body (e.g. "select raw, raw_compression, body from messages")';
+
+function rawColumns(columns: string[]): { raw: number; compression: number; body: number } {
   const raw = columns.indexOf('raw');
   const compression = columns.indexOf('raw_compression');
   if (raw < 0 || compression < 0) {
-    throw new ListindexError('USAGE', '--decompress prints the column named raw: select raw and raw_compression (e.g. "select raw, raw_compression from messages")');
+    throw new ListindexError('USAGE', `--decompress prints the column named raw: ${DECOMPRESS_USAGE}`);
   }
-  return { raw, compression };
+  return { raw, compression, body: columns.indexOf('body') };
 }
 
-function* decompressed(rows: Iterable<unknown[]>, at: { raw: number; compression: number }): Generator<unknown[]> {
+/** A 'brotli-head' row's message is its raw head followed by its body (store/raw-codec.ts). */
+function* decompressed(rows: Iterable<unknown[]>, at: { raw: number; compression: number; body: number }): Generator<unknown[]> {
   for (const row of rows) {
     const stored = row[at.raw];
-    if (stored instanceof Uint8Array) row[at.raw] = decompressRaw(stored, String(row[at.compression])).toString('utf8');
+    const compression = String(row[at.compression]);
+    if (stored instanceof Uint8Array) {
+      const body = at.body < 0 ? null : (row[at.body] as string | Uint8Array | null);
+      if (compression === HEAD_COMPRESSION && body === null) {
+        throw new ListindexError('USAGE', `--decompress: this row keeps only its header block in raw (raw_compression '${HEAD_COMPRESSION}'), the rest is its body: ${DECOMPRESS_USAGE}`);
+      }
+      row[at.raw] = decompressRaw(stored, compression, body).toString('utf8');
+    }
     yield row;
   }
 }
