@@ -745,7 +745,7 @@ export class ReadModel {
           FROM patches pa JOIN link_facts f ON f.message_id = pa.message_id WHERE pa.message_id >= @from AND pa.message_id < @to
         UNION ALL SELECT k.at * 8 + 2, 'series-created', k.at, k.list_id, k.id, NULL, k.cover_id, NULL
           FROM (SELECT s.id, s.list_id, s.cover_id, coalesce(s.cover_id,
-              (SELECT f.message_id FROM link_facts f WHERE f.msgid = s.key_msgid AND f.duplicate = 0)) AS at
+              (SELECT f.message_id FROM link_facts f WHERE f.msgid = s.key_msgid AND f.list_id IS s.list_id AND f.duplicate = 0)) AS at
             FROM series s WHERE s.id IN (SELECT series_id FROM touched)) k WHERE k.at IS NOT NULL
         UNION ALL SELECT s.id * 8 + 3, 'series-completed', (SELECT max(message_id) FROM patches WHERE series_id = s.id), s.list_id, s.id, NULL, s.cover_id, NULL
           FROM series s WHERE s.received_all = 1 AND s.id IN (SELECT series_id FROM touched)

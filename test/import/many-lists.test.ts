@@ -1,0 +1,90 @@
+/**
+ * Many lists in one index: each list gets exactly the series it gets when imported alone. Three
+ * generated lists whose senders, versions and dates overlap (the generator uses the same people
+ * and clock), and a series cross-posted to two of them, as kernel series are: the same
+ * Message-Ids with each list's List-Id, two copies. Patchwork creates such a series in every
+ * project it was sent to; so does listindex (docs/schema.md, "Many lists in one index"), each
+ * list's copy with the replies that came through that list.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
+import type { GeneratedMessage } from '../../src/tools/archive-generator.js';
+import { cliOk } from '../cli/run-cli.js';
+import { seriesByList } from '../helpers/list-series.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const LISTS = ['alpha.lists.example.org', 'beta.lists.example.net', 'gamma.lists.example.com'];
+const GENERATED_LIST_ID = /^List-Id: .*$/m;
+const ONLY_ON_BETA = 'Reviewed-by: Only On Beta <beta-reviewer@example.net>';
+
+const header = (m: GeneratedMessage, name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(m.text.split('\n\n')[0])?.[1] ?? null;
+const onList = (m: GeneratedMessage, list: string): GeneratedMessage => ({ ...m, text: m.text.replace(GENERATED_LIST_ID, `List-Id: <${list}>`) });
+
+/** The first series of `messages` with a cover letter: the cover, its patches and the replies to them. */
+function firstCoveredSeries(messages: GeneratedMessage[]): { cover: GeneratedMessage; patches: GeneratedMessage[]; replies: GeneratedMessage[] } {
+  const cover = messages.find((m) => /^\[PATCH[^\]]* 0\/\d+\]/.test(header(m, 'Subject') ?? ''))!;
+  const patches = messages.filter((m) => header(m, 'In-Reply-To') === cover.msgid && header(m, 'Subject')!.startsWith('[PATCH'));
+  const ids = new Set(patches.map((p) => p.msgid));
+  const replies = messages.filter((m) => ids.has(header(m, 'In-Reply-To') ?? ''));
+  return { cover, patches, replies };
+}
+
+let dir: string;
+const alone = new Map<string, string>();
+let together: string;
+
+beforeAll(() => {
+  dir = tempDir('listindex-lists-');
+  const archives = LISTS.map((list, i) => [...generateArchive({ count: 300, seed: 21 + i, domain: list.split('.').slice(-2).join('.') })]
+    .map((m) => onList(m, list)));
+  // Cross-posted: alpha's first series with a cover (and the replies to it) also went through beta,
+  // and one reviewer answered on beta only.
+  const crossPosted = firstCoveredSeries(archives[0]);
+  expect(crossPosted.patches.length).toBeGreaterThan(1);
+  const first = crossPosted.patches[0];
+  const betaOnlyReply: GeneratedMessage = {
+    msgid: '<beta-only-review@example.net>', encoding: 'utf8',
+    text: [`From: Only On Beta <beta-reviewer@example.net>`, `To: beta@lists.example.net`, `Subject: Re: ${header(first, 'Subject')}`,
+      `Date: ${new Date(Date.parse(header(first, 'Date')!) + 3600_000).toUTCString().replace('GMT', '+0000')}`,
+      `Message-Id: <beta-only-review@example.net>`, `In-Reply-To: ${first.msgid}`, `References: ${crossPosted.cover.msgid} ${first.msgid}`,
+      `List-Id: <${LISTS[1]}>`, '', 'Looks good.', '', ONLY_ON_BETA, ''].join('\n'),
+  };
+  archives[1].push(...[crossPosted.cover, ...crossPosted.patches, ...crossPosted.replies].map((m) => onList(m, LISTS[1])), betaOnlyReply);
+
+  together = join(dir, 'together.db');
+  LISTS.forEach((list, i) => {
+    const mbox = join(dir, `${list}.mbox`);
+    writeFileSync(mbox, Buffer.concat(archives[i].map(toMboxrd)));
+    alone.set(list, join(dir, `${list}.db`));
+    cliOk(['import', mbox, '--db', alone.get(list)!, '-q', '--workers', '0']);
+    // One list after the other, as lists are added to an index: each import links again.
+    cliOk(['import', mbox, '--db', together, '-q', '--workers', '0']);
+  });
+});
+
+describe('three lists in one index', () => {
+  it('gives each list exactly the series it gets when imported alone', () => {
+    const all = seriesByList(together);
+    expect([...all.keys()].sort()).toEqual([...LISTS].sort());
+    for (const list of LISTS) {
+      const own = seriesByList(alone.get(list)!);
+      expect([...own.keys()], list).toEqual([list]);
+      expect(own.get(list)!.length, list).toBeGreaterThan(20);
+      expect(all.get(list), list).toEqual(own.get(list));
+    }
+  });
+
+  it('has the cross-posted series in both lists, each with the trailers given on that list', () => {
+    const all = seriesByList(together);
+    const cover = (list: string) => all.get(list)!.filter((s) => s.cover !== null && s.key.endsWith('@example.org>'));
+    const [onAlpha] = cover(LISTS[0]);
+    const onBeta = cover(LISTS[1]);
+    expect(onBeta).toHaveLength(1);
+    expect({ ...onBeta[0], trailers: undefined }).toEqual({ ...onAlpha, trailers: undefined });
+    const firstPatch = onAlpha.patches[0].split(' ')[1];
+    expect(onBeta[0].trailers[firstPatch]).toContain(ONLY_ON_BETA);
+    expect(onAlpha.trailers[firstPatch]).not.toContain(ONLY_ON_BETA);
+  });
+});
