@@ -366,6 +366,16 @@ export class ReadModel {
     return out.length ? out : null;
   }
 
+  /**
+   * The lists a name given on the command line can mean: the list with that List-Id, else those
+   * whose link name or short name (the List-Id's first label) it is. More than one: ambiguous.
+   */
+  listsNamed(ref: string): Project[] {
+    const all = [...this.projects().values()];
+    const exact = all.filter((p) => p.list_id === ref);
+    return exact.length ? exact : all.filter((p) => p.link_name === ref || p.list_id.split('.')[0] === ref);
+  }
+
   projectPage(filter: { q?: string[]; order?: string; page?: number; perPage?: number }): Page<Project> {
     const { page, perPage, offset } = paging(filter);
     let all = [...this.projects().values()];

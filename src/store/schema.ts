@@ -442,14 +442,15 @@ CREATE TABLE series (
   next_id         INTEGER REFERENCES series(id),
   latest_id       INTEGER REFERENCES series(id),
   change_id       TEXT,
-  key_msgid       TEXT NOT NULL,              -- the cover's (else the first patch's) msgid: with list_id, keeps ids stable
-  UNIQUE (list_id, key_msgid)                 -- also finds a list's series (per-list counts)
+  key_msgid       TEXT NOT NULL               -- the cover's (else the first patch's) msgid: with list_id, keeps ids stable
 );
 INSERT INTO series SELECT id, list_id, name, date, submitter_id, version, version_text, total, received_total,
   received_all, rfc, cover_id, previous_id, next_id, latest_id, change_id, key_msgid FROM series_before_13;
 DROP TABLE series_before_13;
 CREATE INDEX series_submitter ON series(submitter_id, date);
 CREATE INDEX series_date ON series(date);
+-- Also finds a list's series (per-list counts).
+CREATE UNIQUE INDEX series_list ON series(list_id, key_msgid);
 -- A Message-Id now has a linked copy on each list it came through: linking finds a message's
 -- own list's copy in the index alone.
 DROP INDEX link_facts_msgid;

@@ -13,7 +13,7 @@ const UNDO: Record<number, string> = {
   9: 'ALTER TABLE covers DROP COLUMN total; ALTER TABLE covers DROP COLUMN version;',
   10: 'DROP TABLE purged_messages; DROP TABLE purges; ALTER TABLE sources DROP COLUMN git_commit;',
   12: 'DROP INDEX messages_import;',
-  13: `CREATE TABLE series_after_13 AS SELECT * FROM series; DROP TABLE series;
+  13: `DROP INDEX series_list; CREATE TABLE series_after_13 AS SELECT * FROM series; DROP TABLE series;
     CREATE TABLE series (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists(id), name TEXT, date TEXT,
       submitter_id INTEGER REFERENCES people(id), version INTEGER NOT NULL, version_text TEXT, total INTEGER NOT NULL,
       received_total INTEGER NOT NULL, received_all INTEGER NOT NULL, rfc INTEGER NOT NULL, cover_id INTEGER REFERENCES messages(id),
