@@ -538,8 +538,8 @@ export class ReadModel {
     if (filter.since) where.add('m.date >= ?', filter.since);
     if (filter.before) where.add('m.date < ?', filter.before);
     if (filter.msgids?.length) where.inList('m.msgid', filter.msgids.map(bracketed));
-    // Duplicates (another copy of a Message-Id) are no submissions of their own.
-    where.add('m.duplicate_of IS NULL');
+    // Copies of a Message-Id that linking left out are of kind 'other', no submissions; a patch
+    // cross-posted to several lists is one on each (each list's copy), as in Patchwork's projects.
     const total = this.stmt(`SELECT count(*) FROM ${SUBMISSION_FROM} ${where.sql}`).pluck().get(...where.params) as number;
     const rows = total <= offset ? [] : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} ${where.sql}
       ORDER BY ${orderBy(kind, filter.order, 'id')} LIMIT ? OFFSET ?`).all(...where.params, perPage, offset) as RawSubmission[];

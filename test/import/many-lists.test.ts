@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import type { GeneratedMessage } from '../../src/tools/archive-generator.js';
+import { openIndex } from '../../src/api/open-index.js';
 import { cliOk } from '../cli/run-cli.js';
 import { seriesByList } from '../helpers/list-series.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -86,5 +87,23 @@ describe('three lists in one index', () => {
     const firstPatch = onAlpha.patches[0].split(' ')[1];
     expect(onBeta[0].trailers[firstPatch]).toContain(ONLY_ON_BETA);
     expect(onAlpha.trailers[firstPatch]).not.toContain(ONLY_ON_BETA);
+  });
+
+  it('lists the cross-posted patches and cover among each list\'s submissions (the API\'s project filter)', () => {
+    const index = openIndex(together, { readonly: true });
+    try {
+      const [alpha, beta] = LISTS.slice(0, 2).map((list) => index.list(list).id);
+      const cross = seriesByList(together).get(LISTS[1])!.find((s) => s.key.endsWith('@example.org>'))!;
+      const msgids = cross.patches.map((p) => p.split(' ')[1]);
+      for (const project of [alpha, beta]) {
+        const patches = index.patches({ projects: [project], msgids, perPage: 100 }).items;
+        expect(patches.map((p) => p.submission.msgid).sort(), `project ${project}`).toEqual([...msgids].sort());
+        expect(new Set(patches.map((p) => p.project?.id))).toEqual(new Set([project]));
+        expect(new Set(patches.map((p) => p.series?.list_id))).toEqual(new Set([project]));
+        expect(index.covers({ projects: [project], msgids: [cross.cover!] }).items).toHaveLength(1);
+      }
+    } finally {
+      index.close();
+    }
   });
 });
