@@ -64,8 +64,8 @@ export interface ListIndex {
   seriesList(filter?: ListFilter): Page<SeriesView>;
   patches(filter?: ListFilter): Page<SubmissionListItem>;
   covers(filter?: ListFilter): Page<SubmissionListItem>;
-  /** A message by id or Message-Id (brackets optional). */
-  submission(ref: number | string): SubmissionView | null;
+  /** A message by id or Message-Id (brackets optional); of a repeated Message-Id, the copy on `list` (lists.id) if there is one, else the canonical one. */
+  submission(ref: number | string, options?: { list?: number }): SubmissionView | null;
   /** The row id of a Message-Id's canonical copy, or null. */
   messageId(msgid: string): number | null;
   /** A message's kind (patch, cover, comment, other), or null when there is none. */
@@ -128,7 +128,7 @@ export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
     seriesList: (filter = {}) => read.seriesPage(filter),
     patches: (filter = {}) => read.patchPage(filter),
     covers: (filter = {}) => read.coverPage(filter),
-    submission: (ref) => read.submission(ref),
+    submission: (ref, submissionOptions = {}) => read.submission(ref, submissionOptions.list),
     messageId: (msgid) => read.messageId(msgid),
     kind: (messageId) => read.kind(messageId),
     comments: (parentId) => read.comments(parentId),

@@ -496,11 +496,16 @@ export class ReadModel {
 
   // ---- submissions -------------------------------------------------------------------------
 
-  /** A message by id, or by Message-Id (with or without brackets): of a repeated Message-Id, its canonical copy. */
-  submission(ref: number | string): SubmissionView | null {
+  /**
+   * A message by id, or by Message-Id (with or without brackets): of a repeated Message-Id, the
+   * copy on `list` (lists.id) if it has one (a cross-posted patch is a patch of each list), else
+   * its canonical copy.
+   */
+  submission(ref: number | string, list?: number): SubmissionView | null {
     const row = (typeof ref === 'number'
       ? this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.id = ?`).get(ref)
-      : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.msgid = ? ORDER BY m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(bracketed(ref))) as RawSubmission | undefined;
+      : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.msgid = ?
+          ORDER BY m.list_id IS ? DESC, m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(bracketed(ref), list ?? null)) as RawSubmission | undefined;
     if (!row) return null;
     const submission = toSubmission(row);
     return {

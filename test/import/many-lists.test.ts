@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import type { GeneratedMessage } from '../../src/tools/archive-generator.js';
 import { openIndex } from '../../src/api/open-index.js';
-import { cliOk } from '../cli/run-cli.js';
+import { cliOk, withDb } from '../cli/run-cli.js';
 import { seriesByList } from '../helpers/list-series.js';
+import type { SeriesSnapshot } from '../helpers/list-series.js';
+import { startServe } from '../helpers/serve.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const LISTS = ['alpha.lists.example.org', 'beta.lists.example.net', 'gamma.lists.example.com'];
@@ -65,6 +67,12 @@ beforeAll(() => {
   });
 });
 
+/** The cross-posted series as beta has it, and its first patch's Message-Id. */
+function crossPostedOnBeta(): { series: SeriesSnapshot; firstPatch: string } {
+  const series = seriesByList(together).get(LISTS[1])!.find((s) => s.key.endsWith('@example.org>'))!;
+  return { series, firstPatch: series.patches[0].split(' ')[1] };
+}
+
 describe('three lists in one index', () => {
   it('gives each list exactly the series it gets when imported alone', () => {
     const all = seriesByList(together);
@@ -104,6 +112,36 @@ describe('three lists in one index', () => {
       }
     } finally {
       index.close();
+    }
+  });
+
+  it('shows a cross-posted patch and writes its mbox as the list asked for has it (show, mbox --list)', () => {
+    const { series, firstPatch } = crossPostedOnBeta();
+    const seriesOn = (list: string) => withDb(together, (d) => d.prepare(`SELECT s.id FROM series s JOIN lists l ON l.id = s.list_id
+      WHERE l.list_id = ? AND s.key_msgid = ?`).pluck().get(list, series.key)) as number;
+    for (const [list, hasTrailer] of [[LISTS[0], false], [LISTS[1], true]] as const) {
+      const shown = JSON.parse(cliOk(['show', firstPatch, '--db', together, '--list', list, '--json']).out);
+      expect(shown.project.list_id, list).toBe(list);
+      expect(shown.series.map((s: { id: number }) => s.id), list).toEqual([seriesOn(list)]);
+      expect(cliOk(['mbox', `patch/${firstPatch}`, '--db', together, '--list', list]).out.includes(ONLY_ON_BETA), list).toBe(hasTrailer);
+    }
+    // A list without a copy of it: the canonical copy, as without --list.
+    expect(cliOk(['show', firstPatch, '--db', together, '--list', 'gamma']).status).toBe(0);
+  });
+
+  it('serves a cross-posted patch under each project as that list has it (mbox download, web page)', async () => {
+    const bare = crossPostedOnBeta().firstPatch.replace(/^<|>$/g, '');
+    const server = await startServe(together);
+    try {
+      for (const [list, hasTrailer] of [[LISTS[0], false], [LISTS[1], true]] as const) {
+        const mbox = await (await fetch(`${server.url}/project/${list}/patch/${encodeURIComponent(bare)}/mbox/`)).text();
+        expect(mbox, list).toContain(`Message-Id: <${bare}>`);
+        expect(mbox.includes(ONLY_ON_BETA), list).toBe(hasTrailer);
+        const page = await (await fetch(`${server.url}/project/${list}/patch/${encodeURIComponent(bare)}/`)).text();
+        expect(page.includes('beta-reviewer@example.net'), list).toBe(hasTrailer);
+      }
+    } finally {
+      await server.stop();
     }
   });
 });
