@@ -502,10 +502,11 @@ export class ReadModel {
    * its canonical copy.
    */
   submission(ref: number | string, list?: number): SubmissionView | null {
+    // `m.list_id = NULL` is NULL for every copy: without a list, the order is the canonical one's.
     const row = (typeof ref === 'number'
       ? this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.id = ?`).get(ref)
       : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.msgid = ?
-          ORDER BY m.list_id IS ? DESC, m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(bracketed(ref), list ?? null)) as RawSubmission | undefined;
+          ORDER BY m.list_id = ? DESC, m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(bracketed(ref), list ?? null)) as RawSubmission | undefined;
     if (!row) return null;
     const submission = toSubmission(row);
     return {
