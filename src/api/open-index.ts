@@ -5,8 +5,9 @@
  */
 import { openDatabase } from '../store/database.js';
 import type { OpenOptions, SqliteDatabase } from '../store/database.js';
-import { readStats, exportMbox, unknownSources } from '../store/reader.js';
-import type { IndexStats } from '../store/reader.js';
+import { readListStats, readStats, exportMbox, unknownSources } from '../store/reader.js';
+import type { IndexStats, ListStats } from '../store/reader.js';
+import { ListindexError } from '../errors.js';
 import { ReadModel } from '../store/read-model.js';
 import type {
   EventFilter, EventRow, ListFilter, MessageKind, Page, Person, Project, SearchTerm, SeriesRow, SeriesView, SubmissionListItem, SubmissionView, ThreadMessage, ThreadView,
@@ -24,6 +25,7 @@ export { matchCommits } from '../import/commit-step.js';
 export { databaseError, openDatabase } from '../store/database.js';
 export { HEAD_COMPRESSION, decompressRaw } from '../store/raw-codec.js';
 export type { SeriesView } from '../store/read-model.js';
+export type { IndexStats, ListStats } from '../store/reader.js';
 
 /** A series as an mbox for git am, and what it lacks. */
 export interface SeriesMbox {
@@ -40,7 +42,10 @@ export interface ListIndex {
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
   import(inputs: string[], options?: ImportOptions): Promise<ImportSummary>;
   stats(): IndexStats;
-  exportMbox(options?: { sources?: string[] }): Generator<Buffer>;
+  /** The figures of one list (`list(ref)`). */
+  listStats(ref: string): ListStats;
+  /** The messages found in these sources (paths), of this list (`list(ref)`), or all. */
+  exportMbox(options?: { sources?: string[]; list?: string }): Generator<Buffer>;
   /** Of these paths, those that are no source of the index. */
   unknownSources(paths: string[]): string[];
 
@@ -48,14 +53,19 @@ export interface ListIndex {
   project(id: number | null): Project | null;
   /** Project ids for ids, link names or List-Ids; null when none exists. */
   resolveProjects(refs: string[]): number[] | null;
+  /**
+   * The list a user names: its List-Id, or its short name (link name, or the List-Id's first
+   * label) when only one list has it. Else a ListindexError (NOT_FOUND) naming the lists there are.
+   */
+  list(ref: string): Project;
   people(filter?: { q?: string[]; order?: string; page?: number; perPage?: number }): Page<Person>;
   person(id: number): Person | null;
   series(id: number): SeriesView | null;
   seriesList(filter?: ListFilter): Page<SeriesView>;
   patches(filter?: ListFilter): Page<SubmissionListItem>;
   covers(filter?: ListFilter): Page<SubmissionListItem>;
-  /** A message by id or Message-Id (brackets optional). */
-  submission(ref: number | string): SubmissionView | null;
+  /** A message by id or Message-Id (brackets optional); of a repeated Message-Id, the copy on `list` (lists.id) if there is one, else the canonical one. */
+  submission(ref: number | string, options?: { list?: number }): SubmissionView | null;
   /** The row id of a Message-Id's canonical copy, or null. */
   messageId(msgid: string): number | null;
   /** A message's kind (patch, cover, comment, other), or null when there is none. */
@@ -90,23 +100,35 @@ export interface ListIndex {
 export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
   const db = openDatabase(path, options);
   const read = new ReadModel(db);
+  const list = (ref: string): Project => {
+    const found = read.listsNamed(ref);
+    if (found.length === 1) return found[0];
+    const named = (lists: Project[]) => lists.map((p) => `${p.list_id} (${p.link_name})`).join(', ');
+    if (found.length > 1) {
+      throw new ListindexError('NOT_FOUND', `'${ref}' names several lists: ${named(found)}; give the List-Id`, { file: path });
+    }
+    const all = [...read.projects().values()];
+    throw new ListindexError('NOT_FOUND', `no list '${ref}' in the index: ${all.length ? `its lists are ${named(all)}` : 'it has no lists'}`, { file: path });
+  };
   return {
     db,
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     import: (inputs, importOptions) => importPaths(db, inputs, importOptions),
     stats: () => readStats(db),
-    exportMbox: (exportOptions) => exportMbox(db, exportOptions),
+    listStats: (ref) => readListStats(db, list(ref)),
+    exportMbox: (exportOptions = {}) => exportMbox(db, { sources: exportOptions.sources, list: exportOptions.list === undefined ? undefined : list(exportOptions.list).id }),
     unknownSources: (paths) => unknownSources(db, paths),
     projects: (filter = {}) => read.projectPage(filter),
     project: (id) => read.project(id),
     resolveProjects: (refs) => read.resolveProjects(refs),
+    list,
     people: (filter = {}) => read.peoplePage(filter),
     person: (id) => read.person(id),
     series: (id) => read.series(id),
     seriesList: (filter = {}) => read.seriesPage(filter),
     patches: (filter = {}) => read.patchPage(filter),
     covers: (filter = {}) => read.coverPage(filter),
-    submission: (ref) => read.submission(ref),
+    submission: (ref, submissionOptions = {}) => read.submission(ref, submissionOptions.list),
     messageId: (msgid) => read.messageId(msgid),
     kind: (messageId) => read.kind(messageId),
     comments: (parentId) => read.comments(parentId),

@@ -13,12 +13,13 @@ import type { SqliteDatabase } from '../store/database.js';
 import { addDropPrefixes, linkedUpTo, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
 import { chooseCanonicalCopies } from '../store/canonical-copies.js';
 import type { LinkedTrailer, MessageFacts, SeriesRow } from '../store/series-store.js';
-import { IdNumbers, SeriesLinker } from '../series/link.js';
+import { IdNumbers, SeriesLinker, sameListFirst } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
 import { detectListTags } from '../series/list-tag.js';
 import { ancestorIds, dedupeTrailers, roleOf, routeReplyTrailers } from '../patch/trailer-collection.js';
 import type { TrailerSource } from '../patch/trailer-collection.js';
+import type { Trailer } from '../patch/trailers.js';
 
 export interface LinkSummary {
   series: number;
@@ -40,10 +41,11 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
     addDropPrefixes(db, options.dropPrefixes ?? []);
     const store = new LinkStore(db);
     try {
-      store.catchUpFacts();
+      const { refilled } = store.catchUpFacts();
       // Which copy of a repeated Message-Id is the message decides what is linked; a new copy
-      // can take the place of one stored before (by a rule, not by import order).
-      const canonicalChanges = chooseCanonicalCopies(db, linkedUpTo(db));
+      // can take the place of one stored before (by a rule, not by import order). link_facts
+      // filled again has every copy's choice to make again.
+      const canonicalChanges = chooseCanonicalCopies(db, refilled ? 0 : linkedUpTo(db));
       summary = linkIndex(db, store);
       summary.changedRows += canonicalChanges;
     } finally {
@@ -106,7 +108,7 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       if (hasOwnTrailers.has(id)) trailerReplies.push(id);
     },
     // Message-Ids are found in SQL (the linker leaves ignored messages out of threads).
-  }, { idOf: (msgid) => store.messageWithMsgid(msgid) });
+  }, { idOf: (msgid, list) => sameListFirst(store.linkedCopies(msgid), list, () => store.canonicalCopy(msgid)) });
   for (const facts of store.factsInLinkingOrder()) {
     const id = facts.id;
     if (facts.ownTrailers !== null) hasOwnTrailers.add(id);
@@ -146,7 +148,7 @@ function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => Series
     const title = lead?.title ?? '';
     const threadedTo: number[] = [];
     for (const msgid of lead?.threadRefs ?? []) {
-      const id = linker.idOf(msgid);
+      const id = linker.idOf(msgid, s.list);
       const other = id === undefined ? undefined : seriesOfId.get(id);
       if (other !== undefined && other !== index) threadedTo.push(other);
     }
@@ -174,7 +176,7 @@ function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => Series
  * thread, and only the patches they reach are read again.
  */
 function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerReplies: number[]): void {
-  type Source = TrailerSource & { id: number };
+  type Source = TrailerSource & { id: number; list?: number | null };
   const sources = new Map<number, Source>();
   const sourceOf = (id: number, msgid?: string): Source | undefined => {
     const kind = linker.kindOf(id);
@@ -187,7 +189,7 @@ function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerRep
     if (known) return known;
     const f = store.facts(id);
     const source: Source = {
-      id, msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: kind === 'comment',
+      id, list: f.list, msgid: f.msgid, inReplyTo: f.inReplyTo, references: f.references, isPatch: kind === 'patch', isReply: kind === 'comment',
       counter: kind === 'cover' ? 0 : null, body: '',
       trailers: parseOwnTrailers(f.ownTrailers).map((t) => ({ ...t, comment: null, line: `${t.name}: ${t.value}` })),
       from: f.from ? { name: f.from.name ?? '', email: f.from.email } : null,
@@ -196,17 +198,32 @@ function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerRep
     if (kind === 'comment') sources.set(id, source);
     return source;
   };
-  const lookup = (msgid: string) => {
-    const id = linker.idOf(msgid);
-    return id === undefined ? undefined : sourceOf(id, msgid);
-  };
+  // Each list's replies walk up that list's copies of their thread (a reply cross-posted to
+  // two lists gives its trailers to each list's patch), so they are routed a list at a time,
+  // then taken in their order.
+  const repliesByList = new Map<number | null, { at: number; reply: Source }[]>();
+  trailerReplies.forEach((id, at) => {
+    const reply = sourceOf(id)!;
+    const list = reply.list ?? null;
+    let replies = repliesByList.get(list);
+    if (replies === undefined) repliesByList.set(list, (replies = []));
+    replies.push({ at, reply });
+  });
+  const routed: { at: number; reply: Source; target: TrailerSource; trailers: Trailer[] }[] = [];
+  for (const [list, replies] of repliesByList) {
+    const lookup = (msgid: string) => {
+      const id = linker.idOf(msgid, list);
+      return id === undefined ? undefined : sourceOf(id, msgid);
+    };
+    const at = new Map(replies.map((r) => [r.reply.id, r.at]));
+    for (const r of routeReplyTrailers(replies.map((x) => x.reply), lookup, false)) routed.push({ ...r, at: at.get(r.reply.id)! });
+  }
+  repliesByList.clear();
+  routed.sort((a, b) => a.at - b.at);
 
   const fromReplies = new Map<number, LinkedTrailer[]>();
   const fromCoverReplies = new Map<number, LinkedTrailer[]>();
-  const replies = (function* () {
-    for (const id of trailerReplies) yield sourceOf(id)!;
-  })();
-  for (const { reply, target, trailers } of routeReplyTrailers(replies, lookup, false)) {
+  for (const { reply, target, trailers } of routed) {
     const targetId = (target as Source).id;
     const into = roleOf(target) === 'patch' ? fromReplies : fromCoverReplies;
     const list = into.get(targetId) ?? [];
@@ -221,8 +238,9 @@ function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerRep
   for (const cover of fromCoverReplies.keys()) {
     for (const id of store.referencing(cover)) {
       if (linker.kindOf(id) !== 'patch' || fromCover.has(id)) continue;
-      for (const msgid of ancestorIds(store.facts(id))) {
-        const ancestor = linker.idOf(msgid);
+      const facts = store.facts(id);
+      for (const msgid of ancestorIds(facts)) {
+        const ancestor = linker.idOf(msgid, facts.list);
         if (ancestor === undefined || linker.kindOf(ancestor) !== 'cover') continue;
         if (fromCoverReplies.has(ancestor)) fromCover.set(id, ancestor);
         break;

@@ -39,7 +39,10 @@ export interface LinkMessage {
   refs: string[];
   hasDiff: boolean;
   pullUrl: string | null;
-  /** A later copy of an already-seen Message-Id: Patchwork keeps the first only. */
+  /**
+   * Another copy of a Message-Id stands for it on this list: Patchwork keeps the first only. A
+   * message cross-posted to several lists has a copy linked on each (see store/canonical-copies.ts).
+   */
   duplicate: boolean;
   /** `X-Patchwork-Hint: ignore`: left out of series and threads, as Patchwork does. */
   ignored?: boolean;
@@ -129,12 +132,30 @@ export interface LinkEvents<M extends LinkMessage = LinkMessage> {
 export interface LinkerOptions {
   /**
    * Finds the message id of a Message-Id among all the messages to be linked (not duplicates),
-   * also those phase 1 has not reached yet; the linker leaves out those it finds to be ignored
+   * also those phase 1 has not reached yet, as a message on `list` sees it (see `sameListFirst`);
+   * the linker leaves out those it finds to be ignored
    * (`LinkMessage.ignored`). Without it the linker keeps a map of every Message-Id itself; an
    * index on disk answers from SQL instead, which holds nothing in memory. With it, a reply's
    * parents are found as phase 1 passes it, so phase 2 need not be given the reply again.
    */
-  idOf?: (msgid: string) => number | undefined;
+  idOf?: (msgid: string, list: number | null) => number | undefined;
+}
+
+/**
+ * Which copy of a Message-Id a message on `list` refers to, of the copies linked (at most one
+ * per list, `copies` as [id, list]): lists do not affect each other, so that each list's series
+ * are those it has alone (Patchwork looks up references within the project). A message on a
+ * list sees its own list's copy, else a copy that came through no list; a message that came
+ * through no list (a personal copy) sees its own kind first, else `canonical()`, the copy that
+ * stands for the Message-Id in the index (messages.duplicate_of).
+ */
+export function sameListFirst(copies: readonly (readonly [number, number | null])[], list: number | null,
+  canonical: () => number | undefined): number | undefined {
+  if (copies.length === 0) return undefined;
+  const own = copies.find((c) => c[1] === list) ?? (list === null ? undefined : copies.find((c) => c[1] === null));
+  if (own) return own[0];
+  if (list !== null) return undefined;
+  return copies.length === 1 ? copies[0][0] : canonical();
 }
 
 const KIND_CODES: MessageKind[] = ['patch', 'cover', 'comment', 'other'];
@@ -358,9 +379,9 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
    * (thousands, in a busy archive). Series older than the window are dropped as phase 1 passes.
    */
   private readonly seriesByMarkers = new Map<string, number[]>();
-  /** Message-Id → message id, for every message in series or threads (unless options.idOf). */
-  private readonly byMsgid = new Map<string, number>();
-  private readonly lookupMsgid: (msgid: string) => number | undefined;
+  /** Message-Id → its linked copies, [id, list], for every message in series or threads (unless options.idOf). */
+  private readonly byMsgid = new Map<string, [number, number | null][]>();
+  private readonly lookupMsgid: (msgid: string, list: number | null) => number | undefined;
   /** Replies (neither patch nor cover) waiting for phase 2, in linking order. */
   private readonly candidates: number[] = [];
   /** Messages with `ignored` set: out of series and out of threads. Few. */
@@ -375,11 +396,15 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   ) {
     const idOf = options.idOf;
     this.lookupMsgid = idOf
-      ? (msgid) => {
-          const id = idOf(msgid);
+      ? (msgid, list) => {
+          const id = idOf(msgid, list);
           return id === undefined || this.ignored.has(id) ? undefined : id;
         }
-      : (msgid) => this.byMsgid.get(msgid);
+      // In memory the first copy added stands for the Message-Id.
+      : (msgid, list) => {
+          const copies = this.byMsgid.get(msgid);
+          return copies && sameListFirst(copies, list, () => copies[0][0]);
+        };
     this.replyParents = options.idOf ? new ReplyParents() : null;
   }
 
@@ -403,7 +428,11 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       this.setKind(m.id, 'other');
       return;
     }
-    if (!this.options.idOf) this.byMsgid.set(m.msgid, m.id);
+    if (!this.options.idOf) {
+      const copies = this.byMsgid.get(m.msgid);
+      if (copies === undefined) this.byMsgid.set(m.msgid, [[m.id, m.list]]);
+      else copies.push([m.id, m.list]);
+    }
     const info = parseSubject(m.subject ?? '', this.dropPrefixes(m.list));
     this.events.subject?.(m, info);
     const isPatch = !info.isReply && (m.hasDiff || m.pullUrl !== null);
@@ -428,7 +457,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   private parentsOf(m: LinkMessage): number[] {
     const ids: number[] = [];
     for (const ref of m.refs) {
-      const id = this.lookupMsgid(ref);
+      const id = this.lookupMsgid(ref, m.list);
       if (id !== undefined && id !== m.id) ids.push(id);
     }
     return ids;
@@ -480,9 +509,9 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     known?.clear();
   }
 
-  /** The message id of a Message-Id seen in phase 1 (not a duplicate, not ignored). */
-  idOf(msgid: string): number | undefined {
-    return this.lookupMsgid(msgid);
+  /** The message id of a Message-Id seen in phase 1 (not a duplicate, not ignored), as a message on `list` sees it. */
+  idOf(msgid: string, list: number | null): number | undefined {
+    return this.lookupMsgid(msgid, list);
   }
 
   private referencesOf(list: number | null): Map<string, number> {
@@ -538,7 +567,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   private adoptsCounts(index: number, m: LinkMessage, ref: string): boolean {
     const s = this.series[index];
     return s.cover !== null && s.patches.size === 0 && ref === m.refs[0] && s.submitter === m.submitter
-      && withinWindow(s.date, m.date) && this.lookupMsgid(ref) === s.cover;
+      && withinWindow(s.date, m.date) && this.lookupMsgid(ref, m.list) === s.cover;
   }
 
   /** Gives a cover-only series its patches' total and version; findByMarkers finds it under those. */

@@ -222,9 +222,10 @@ function download(index: ListIndex, req: ServeRequest, parts: string[], params: 
     return redirect(`${req.baseUrl}/project/${encodeURIComponent(link)}/${parts[0]}/${encodeURIComponent(view.submission.msgid.replace(/^<|>$/g, ''))}/${parts[2]}/${query}`);
   }
   // /project/P/patch/<msgid>/mbox/ | raw/, /project/P/cover/<msgid>/mbox/
-  const [, , kind, msgid, what] = parts;
+  const [, project, kind, msgid, what] = parts;
   if (parts.length !== 5 || (kind !== 'patch' && kind !== 'cover')) return text(404, 'Not found.\n');
-  const view = index.submission(msgid);
+  // A patch cross-posted to several lists: the project's own copy, with that list's trailers.
+  const view = index.submission(msgid, { list: index.resolveProjects([project])?.[0] });
   if (!view || view.submission.kind !== kind) return text(404, 'Not found.\n');
   const name = downloadName(view.submission.name, `${kind}-${view.submission.id}`);
   if (kind === 'cover') {

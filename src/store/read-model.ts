@@ -373,6 +373,16 @@ export class ReadModel {
     return out.length ? out : null;
   }
 
+  /**
+   * The lists a name given on the command line can mean: the list with that List-Id, else those
+   * whose link name or short name (the List-Id's first label) it is. More than one: ambiguous.
+   */
+  listsNamed(ref: string): Project[] {
+    const all = [...this.projects().values()];
+    const exact = all.filter((p) => p.list_id === ref);
+    return exact.length ? exact : all.filter((p) => p.link_name === ref || p.list_id.split('.')[0] === ref);
+  }
+
   projectPage(filter: { q?: string[]; order?: string; page?: number; perPage?: number }): Page<Project> {
     const { page, perPage, offset } = paging(filter);
     let all = [...this.projects().values()];
@@ -493,11 +503,17 @@ export class ReadModel {
 
   // ---- submissions -------------------------------------------------------------------------
 
-  /** A message by id, or by Message-Id (with or without brackets): of a repeated Message-Id, its canonical copy. */
-  submission(ref: number | string): SubmissionView | null {
+  /**
+   * A message by id, or by Message-Id (with or without brackets): of a repeated Message-Id, the
+   * copy on `list` (lists.id) if it has one (a cross-posted patch is a patch of each list), else
+   * its canonical copy.
+   */
+  submission(ref: number | string, list?: number): SubmissionView | null {
+    // `m.list_id = NULL` is NULL for every copy: without a list, the order is the canonical one's.
     const row = (typeof ref === 'number'
       ? this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.id = ?`).get(ref)
-      : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.msgid = ? ORDER BY m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(bracketed(ref))) as RawSubmission | undefined;
+      : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} WHERE m.msgid = ?
+          ORDER BY m.list_id = ? DESC, m.duplicate_of IS NOT NULL, m.id LIMIT 1`).get(bracketed(ref), list ?? null)) as RawSubmission | undefined;
     if (!row) return null;
     const submission = toSubmission(row);
     return {
@@ -535,8 +551,8 @@ export class ReadModel {
     if (filter.since) where.add('m.date >= ?', filter.since);
     if (filter.before) where.add('m.date < ?', filter.before);
     if (filter.msgids?.length) where.inList('m.msgid', filter.msgids.map(bracketed));
-    // Duplicates (another copy of a Message-Id) are no submissions of their own.
-    where.add('m.duplicate_of IS NULL');
+    // Copies of a Message-Id that linking left out are of kind 'other', no submissions; a patch
+    // cross-posted to several lists is one on each (each list's copy), as in Patchwork's projects.
     const total = this.stmt(`SELECT count(*) FROM ${SUBMISSION_FROM} ${where.sql}`).pluck().get(...where.params) as number;
     const rows = total <= offset ? [] : this.stmt(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSION_FROM} ${where.sql}
       ORDER BY ${orderBy(kind, filter.order, 'id')} LIMIT ? OFFSET ?`).all(...where.params, perPage, offset) as RawSubmission[];
@@ -753,7 +769,7 @@ export class ReadModel {
           FROM patches pa JOIN link_facts f ON f.message_id = pa.message_id WHERE pa.message_id >= @from AND pa.message_id < @to
         UNION ALL SELECT k.at * 8 + 2, 'series-created', k.at, k.list_id, k.id, NULL, k.cover_id, NULL
           FROM (SELECT s.id, s.list_id, s.cover_id, coalesce(s.cover_id,
-              (SELECT f.message_id FROM link_facts f WHERE f.msgid = s.key_msgid AND f.duplicate = 0)) AS at
+              (SELECT f.message_id FROM link_facts f WHERE f.msgid = s.key_msgid AND f.list_id IS s.list_id AND f.duplicate = 0)) AS at
             FROM series s WHERE s.id IN (SELECT series_id FROM touched)) k WHERE k.at IS NOT NULL
         UNION ALL SELECT s.id * 8 + 3, 'series-completed', (SELECT max(message_id) FROM patches WHERE series_id = s.id), s.list_id, s.id, NULL, s.cover_id, NULL
           FROM series s WHERE s.received_all = 1 AND s.id IN (SELECT series_id FROM touched)

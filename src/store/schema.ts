@@ -432,6 +432,45 @@ ALTER TABLE messages ADD COLUMN diff TEXT GENERATED ALWAYS AS (
 UPDATE messages SET diff_start = instr(body, diff_text), diff_length = length(diff_text), diff_text = NULL
   WHERE diff_text IS NOT NULL AND instr(body, diff_text) > 0;
 `,
+  /* 14: a series per list: a series cross-posted to several lists is a series of each */ `
+-- A series is known by its list and its key Message-Id, no longer by the key alone: SQLite
+-- cannot drop a UNIQUE constraint, so the table is made again, ids kept (copied aside rather
+-- than renamed: ALTER TABLE RENAME would check the views that name series).
+CREATE TABLE series_before_14 AS SELECT * FROM series;
+DROP TABLE series;
+CREATE TABLE series (
+  id              INTEGER PRIMARY KEY,
+  list_id         INTEGER REFERENCES lists(id),
+  name            TEXT,
+  date            TEXT,
+  submitter_id    INTEGER REFERENCES people(id),
+  version         INTEGER NOT NULL,
+  version_text    TEXT,
+  total           INTEGER NOT NULL,
+  received_total  INTEGER NOT NULL,
+  received_all    INTEGER NOT NULL,
+  rfc             INTEGER NOT NULL,
+  cover_id        INTEGER REFERENCES messages(id),
+  previous_id     INTEGER REFERENCES series(id),
+  next_id         INTEGER REFERENCES series(id),
+  latest_id       INTEGER REFERENCES series(id),
+  change_id       TEXT,
+  key_msgid       TEXT NOT NULL               -- the cover's (else the first patch's) msgid: with list_id, keeps ids stable
+);
+INSERT INTO series SELECT id, list_id, name, date, submitter_id, version, version_text, total, received_total,
+  received_all, rfc, cover_id, previous_id, next_id, latest_id, change_id, key_msgid FROM series_before_14;
+DROP TABLE series_before_14;
+CREATE INDEX series_submitter ON series(submitter_id, date);
+CREATE INDEX series_date ON series(date);
+-- Also finds a list's series (per-list counts).
+CREATE UNIQUE INDEX series_list ON series(list_id, key_msgid);
+-- A Message-Id now has a linked copy on each list it came through: linking finds a message's
+-- own list's copy in the index alone.
+DROP INDEX link_facts_msgid;
+CREATE INDEX link_facts_msgid ON link_facts(msgid, list_id) WHERE duplicate = 0;
+-- Each list a copy came through now links its own copy: the next import links it all.
+DELETE FROM settings WHERE key = 'linked_up_to';
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -81,10 +81,10 @@ export const LINK_FACTS_READS = {
   page: `SELECT ${FACT_COLUMNS} FROM link_facts f LEFT JOIN people p ON p.id = f.from_id
     WHERE (f.date, f.msgid, f.message_id) > (?, ?, ?) ORDER BY f.date, f.msgid, f.message_id LIMIT ${FACTS_PAGE}`,
   /**
-   * The first copy of a Message-Id, the only one not a duplicate (link_facts_msgid holds just
-   * those). Ignored messages are left out by the linker.
+   * The copies of a Message-Id that are linked, one per list at most (link_facts_msgid holds just
+   * those; see store/canonical-copies.ts). Ignored messages are left out by the linker.
    */
-  byMsgid: 'SELECT message_id FROM link_facts WHERE msgid = ? AND duplicate = 0',
+  byMsgid: 'SELECT message_id, list_id FROM link_facts WHERE msgid = ? AND duplicate = 0',
 } as const;
 
 const parseIds = (json: string | null) => (json === null ? NO_REFS : (JSON.parse(json) as string[]));
@@ -189,7 +189,8 @@ export class LinkStore {
   private readonly patchOrd;
   private readonly diffHashOf;
   private readonly referencingMessage;
-  private readonly firstWithMsgid;
+  private readonly linkedWithMsgid;
+  private readonly canonicalWithMsgid;
 
   constructor(private readonly db: SqliteDatabase) {
     // Temporary tables spill to a file beyond this cache, so linking memory stays flat (the
@@ -210,7 +211,8 @@ export class LinkStore {
     this.patchOrd = db.prepare('SELECT ord FROM temp.link_patches WHERE message_id = ?').pluck();
     // Kept with the patch in phase 1: the messages row has it past its body and raw bytes.
     this.diffHashOf = db.prepare('SELECT diff_hash FROM temp.link_patches WHERE message_id = ?').pluck();
-    this.firstWithMsgid = db.prepare(LINK_FACTS_READS.byMsgid).pluck();
+    this.linkedWithMsgid = db.prepare(LINK_FACTS_READS.byMsgid).raw();
+    this.canonicalWithMsgid = db.prepare('SELECT id FROM messages WHERE msgid = ? AND duplicate_of IS NULL').pluck();
     this.referencingMessage = db.prepare(`SELECT DISTINCT r.message_id FROM message_references r
       WHERE r.msgid = (SELECT msgid FROM messages WHERE id = ?) ORDER BY r.message_id`).pluck();
   }
@@ -220,15 +222,16 @@ export class LinkStore {
    * only grow), or, should the two tables ever disagree in size, fills it again from scratch.
    * Returns the rows added.
    */
-  catchUpFacts(): number {
+  catchUpFacts(): { added: number; refilled: boolean } {
     const db = this.db;
     let added = db.prepare(`${LINK_FACTS_INSERT} WHERE m.id > (SELECT coalesce(max(message_id), 0) FROM link_facts)`).run().changes;
     const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-    if (count('link_facts') !== count('messages')) {
+    const refilled = count('link_facts') !== count('messages');
+    if (refilled) {
       db.exec('DELETE FROM link_facts');
       added = db.prepare(LINK_FACTS_INSERT).run().changes;
     }
-    return added;
+    return { added, refilled };
   }
 
   /** Every message's list and subject (for the list tags), streamed. */
@@ -273,9 +276,14 @@ export class LinkStore {
     this.insertTrailers(id, trailers, 0, ord);
   }
 
-  /** The message (not a duplicate) with this Message-Id. */
-  messageWithMsgid(msgid: string): number | undefined {
-    return this.firstWithMsgid.get(msgid) as number | undefined;
+  /** The copies of a Message-Id that are linked (not duplicates), as [id, list]: one per list at most. */
+  linkedCopies(msgid: string): [number, number | null][] {
+    return this.linkedWithMsgid.all(msgid) as [number, number | null][];
+  }
+
+  /** The copy that stands for a Message-Id in the index (messages.duplicate_of is not set). */
+  canonicalCopy(msgid: string): number | undefined {
+    return this.canonicalWithMsgid.get(msgid) as number | undefined;
   }
 
   /** Messages whose In-Reply-To or References name this message. */
@@ -331,9 +339,12 @@ export class LinkStore {
     const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ? AND subject_tag IS NOT ?');
     for (const [list, tag] of listTags) changes += setTag.run(tag, list, tag).changes;
 
-    const oldIds = new Map(db.prepare('SELECT key_msgid, id FROM series').raw().all() as [string, number][]);
+    // A series is known by its list and key Message-Id: a series cross-posted to two lists is one of each.
+    const seriesKey = (list: number | null, keyMsgid: string) => `${list}\u0000${keyMsgid}`;
+    const oldIds = new Map((db.prepare('SELECT list_id, key_msgid, id FROM series').raw().all() as [number | null, string, number][])
+      .map(([list, key, id]) => [seriesKey(list, key), id]));
     let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
-    const ids = series.map((s) => oldIds.get(s.keyMsgid) ?? nextId++);
+    const ids = series.map((s) => oldIds.get(seriesKey(s.list, s.keyMsgid)) ?? nextId++);
     oldIds.clear();
     const ref = (index: number | null) => (index === null ? null : ids[index]);
     const insertId = db.prepare('INSERT INTO temp.link_series_ids (series_index, id) VALUES (?, ?)');

@@ -60,7 +60,7 @@ export function webRoute(index: ListIndex, req: ServeRequest, method: string, pa
       return list(index, project, params);
     }
     if (parts.length === 4 && third === 'series') return series(index, ctx, positiveInt(fourth));
-    if (parts.length === 4 && (third === 'patch' || third === 'cover')) return submission(index, ctx, third, fourth);
+    if (parts.length === 4 && (third === 'patch' || third === 'cover')) return submission(index, ctx, third, fourth, project);
     return null;
   }
   // public-inbox's permalink of a message, as its thread. HEAD keeps the plain answer (status only).
@@ -106,8 +106,9 @@ function series(index: ListIndex, ctx: WebContext, id: number | undefined): Serv
   return page(200, seriesPage(ctx, { view, revisions, trailers, cover }));
 }
 
-function submission(index: ListIndex, ctx: WebContext, kind: 'patch' | 'cover', msgid: string): ServeResponse {
-  const view = index.submission(msgid);
+function submission(index: ListIndex, ctx: WebContext, kind: 'patch' | 'cover', msgid: string, project: Project | null): ServeResponse {
+  // A patch cross-posted to several lists: the project's own copy, in its series.
+  const view = index.submission(msgid, { list: project?.id });
   if (!view || view.submission.kind !== kind) return notFoundPage(`No ${kind} has that Message-Id.`);
   const files = kind === 'patch' ? index.patchFiles(view.submission.id) : [];
   return page(200, submissionPage(ctx, { view, files, comments: index.comments(view.submission.id) }));

@@ -16,6 +16,15 @@ const UNDO: Record<number, string> = {
   13: `UPDATE messages SET diff_text = substr(body, diff_start, diff_length) WHERE diff_start IS NOT NULL;
     ALTER TABLE messages DROP COLUMN diff; ALTER TABLE messages DROP COLUMN diff_start;
     ALTER TABLE messages DROP COLUMN diff_length; ALTER TABLE messages RENAME COLUMN diff_text TO diff;`,
+  14: `DROP INDEX series_list; CREATE TABLE series_after_14 AS SELECT * FROM series; DROP TABLE series;
+    CREATE TABLE series (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists(id), name TEXT, date TEXT,
+      submitter_id INTEGER REFERENCES people(id), version INTEGER NOT NULL, version_text TEXT, total INTEGER NOT NULL,
+      received_total INTEGER NOT NULL, received_all INTEGER NOT NULL, rfc INTEGER NOT NULL, cover_id INTEGER REFERENCES messages(id),
+      previous_id INTEGER REFERENCES series(id), next_id INTEGER REFERENCES series(id), latest_id INTEGER REFERENCES series(id),
+      change_id TEXT, key_msgid TEXT NOT NULL UNIQUE);
+    INSERT INTO series SELECT * FROM series_after_14; DROP TABLE series_after_14;
+    CREATE INDEX series_submitter ON series(submitter_id, date); CREATE INDEX series_date ON series(date);
+    DROP INDEX link_facts_msgid; CREATE INDEX link_facts_msgid ON link_facts(msgid) WHERE duplicate = 0;`,
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
 };

@@ -10,6 +10,7 @@ import { openDatabase } from '../../src/store/database.js';
 import type { SqliteDatabase } from '../../src/store/database.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import { HOT_QUERIES } from '../../src/tools/hot-queries.js';
+import { LIST_STATS_READS } from '../../src/store/reader.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let db: SqliteDatabase;
@@ -63,5 +64,14 @@ describe('query plans of the documented hot queries', () => {
   it('the hot queries run and return rows on a generated list', () => {
     expect((db.prepare(HOT_QUERIES.openSeriesOfSubmitter).all() as unknown[]).length).toBeGreaterThan(0);
     expect((db.prepare(HOT_QUERIES.seriesMissingReview).all() as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('per-list stats start from the list\'s index entries, never a scan', () => {
+    const p = (sql: string) => plan(sql.replace(/@list/g, '1'));
+    expect(p(LIST_STATS_READS.messages)).toMatch(/SEARCH messages USING (COVERING )?INDEX messages_list \(list_id=\?\)/);
+    expect(p(LIST_STATS_READS.dates)).toMatch(/SEARCH messages USING COVERING INDEX messages_list \(list_id=\?\)/);
+    expect(p(LIST_STATS_READS.series)).toMatch(/SEARCH s USING (COVERING )?INDEX series_list \(list_id=\?\)/);
+    expect(p(LIST_STATS_READS.series)).toMatch(/SEARCH p USING COVERING INDEX patches_series \(series_id=\?\)/);
+    for (const sql of Object.values(LIST_STATS_READS)) expect(p(sql)).not.toMatch(/\bSCAN (?!CONSTANT ROW)/);
   });
 });

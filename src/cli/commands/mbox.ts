@@ -9,11 +9,12 @@ export function registerMbox(program: Command): void {
     .description('Write a series (or one patch) as an mbox for git am, with trailers from replies applied')
     .argument('<what>', 'series/<id>, or patch/<message-id or id>')
     .option('--db <file>', 'the index', 'listindex.db')
+    .option('--list <list-id>', 'patch/: of a patch sent to several lists, the copy on this one, with its trailers (List-Id, or its short name)')
     .addHelpText('after', `
 Examples:
   listindex mbox --db dpdk.db series/453 > s.mbox && git am s.mbox
   listindex mbox --db dpdk.db 'patch/<20250410082616.1855860-2-daniel.lezcano@linaro.org>' | git am`)
-    .action((what: string, opts: { db: string }) => {
+    .action((what: string, opts: { db: string; list?: string }) => {
       const series = /^series\/(.+)$/.exec(what);
       const patch = /^patch\/(.+)$/.exec(what);
       if (!series && !patch) throw new ListindexError('USAGE', `say series/<id> or patch/<message-id>, not "${what}"`);
@@ -30,7 +31,7 @@ Examples:
           process.stdout.write(found.mbox);
           return;
         }
-        const view = index.submission(parseMessageRef(patch![1]));
+        const view = index.submission(parseMessageRef(patch![1]), { list: opts.list === undefined ? undefined : index.list(opts.list).id });
         if (!view) throw new ListindexError('NOT_FOUND', `no patch ${patch![1]} in ${opts.db}`);
         if (view.submission.kind === 'cover') {
           throw new ListindexError('NOT_FOUND', `${view.submission.msgid} is the cover letter of series ${view.submission.series_id ?? '?'}, not a patch: ` +

@@ -20,7 +20,7 @@ export function registerSeries(program: Command): void {
     .argument('[id]', 'a series id: show that series')
     .option('--db <file>', 'the index', 'listindex.db')
     .option('--submitter <who>', 'only series from this address (or name fragment)')
-    .option('--list <list-id>', 'only series of this list (List-Id or link name)')
+    .option('--list <list-id>', 'only series of this list (List-Id, or its short name)')
     .option('--open', 'only the newest revision of each series (what is still open)')
     .option('--limit <n>', 'how many series to list', '50')
     .option('--json', 'JSON output (Patchwork\'s series objects)')
@@ -31,6 +31,7 @@ export function registerSeries(program: Command): void {
 Examples:
   listindex series --db dpdk.db --open
   listindex series --db dpdk.db --submitter anatoly.burakov@intel.com --limit 10
+  listindex series --db lkml.db --list linux-watchdog --open
   listindex series --db dpdk.db 453 --json`)
     .action((id: string | undefined, opts: { db: string; submitter?: string; list?: string; open?: boolean; limit: string; json?: boolean; ndjson?: boolean; csv?: boolean; baseUrl?: string }) => {
       const format = chooseFormat(opts);
@@ -55,7 +56,7 @@ Examples:
         }
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new ListindexError('USAGE', '--limit takes a positive whole number');
-        const projects = opts.list ? index.resolveProjects([opts.list]) : undefined;
+        const projects = opts.list !== undefined ? [index.list(opts.list).id] : undefined;
         const views: SeriesView[] = [];
         // Pages of the API's largest size, until the limit: the same bounded queries as the server.
         for (let page = 1; views.length < limit; page++) {

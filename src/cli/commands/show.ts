@@ -14,17 +14,18 @@ export function registerShow(program: Command): void {
     .option('--db <file>', 'the index', 'listindex.db')
     .option('--json', 'Patchwork REST API JSON')
     .option('--raw', 'the message exactly as stored')
+    .option('--list <list-id>', 'of a message sent to several lists, the copy on this one (List-Id, or its short name)')
     .option('--base-url <url>', 'fill the url fields of JSON output from this Patchwork-style base URL')
     .addHelpText('after', `
 Examples:
   listindex show --db dpdk.db '<1530882416-27263-1-git-send-email-anatoly.burakov@intel.com>' --json
   listindex show --db dpdk.db https://lore.kernel.org/r/20250410082616.1855860-1-daniel.lezcano@linaro.org/
   listindex show --db dpdk.db 1234 --raw | git am`)
-    .action((ref: string, opts: { db: string; json?: boolean; raw?: boolean; baseUrl?: string }) => {
+    .action((ref: string, opts: { db: string; json?: boolean; raw?: boolean; baseUrl?: string; list?: string }) => {
       exclusiveFlags(opts, ['json', 'raw']);
       const index = openIndex(opts.db, { readonly: true });
       try {
-        const view = index.submission(parseMessageRef(ref));
+        const view = index.submission(parseMessageRef(ref), { list: opts.list === undefined ? undefined : index.list(opts.list).id });
         if (!view) throw new ListindexError('NOT_FOUND', `no message ${ref} in ${opts.db}`);
         const row = view.submission;
         if (opts.raw) {
