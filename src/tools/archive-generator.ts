@@ -127,14 +127,22 @@ interface Thread {
  * Generates `count` messages (at least; a series is never cut in half) starting at `startMs`.
  * Each call with the same arguments yields the same messages.
  */
-export function* generateArchive(options: { count: number; seed?: number; startMs?: number; domain?: string }): Generator<GeneratedMessage> {
+export function* generateArchive(options: {
+  count: number; seed?: number; startMs?: number; domain?: string;
+  /** Multiplies the quiet gaps (between threads, before replies; not the seconds between the
+   * patches of one series): at 1, ~10 hours a message on average, a quiet list's pace; a busy
+   * list's archive of a million messages needs ~0.01 to end before today. */
+  timeScale?: number;
+}): Generator<GeneratedMessage> {
   const random = new Random(options.seed ?? 1);
   const domain = options.domain ?? 'example.org';
   let clock = options.startMs ?? Date.UTC(2024, 0, 8, 9, 0, 0);
   let produced = 0;
   let serial = 0;
   const nextId = (who: Person) => `<${(clock / 1000).toString(36)}.${++serial}-${who.email.split('@')[0]}@${domain}>`;
-  const tick = (minSeconds: number, maxSeconds: number) => (clock += random.int(minSeconds, maxSeconds) * 1000);
+  const timeScale = options.timeScale ?? 1;
+  const tick = (minSeconds: number, maxSeconds: number) =>
+    (clock += Math.round(random.int(minSeconds, maxSeconds) * (minSeconds >= 600 ? timeScale : 1)) * 1000);
   const recentThreads: Thread[] = [];
 
   while (produced < options.count) {
