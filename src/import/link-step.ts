@@ -357,7 +357,7 @@ function linkNew(db: SqliteDatabase, store: LinkStore, at: LinkedPosition): Omit
   carryTrailersOf(store, [...carried].map((index) => ({ index, date: linker.seriesAt(index).date, previous: previousOf(index) })),
     (index) => linker.seriesAt(index).patches.values(), (id) => store.factsDiffHash(id));
 
-  const changedRows = store.commitNew(kinds, newTags, rows, earlierIds, [...materialised], tagCounts, references);
+  const changedRows = store.commitNew(at.upTo, kinds, newTags, rows, earlierIds, [...materialised], tagCounts, references);
   return { ...store.linkedCounts(), changedRows, linked: 'new' };
 }
 

@@ -442,6 +442,13 @@ CREATE TABLE link_subject_tags (
   count           INTEGER NOT NULL,       -- subjects that open with it
   PRIMARY KEY (list_id, tag)
 ) WITHOUT ROWID;
+-- A follow-up's trailers count only when they name its sender, by address or else by name, and
+-- a person's name is the latest one seen: linking new mail links everything again when the name
+-- of someone whose trailers named another address has changed.
+CREATE TABLE link_trailer_senders (
+  person_id       INTEGER PRIMARY KEY REFERENCES people(id), -- sent a follow-up with trailers naming another address
+  name            TEXT                    -- people.name when that was linked
+);
 CREATE INDEX covers_name ON covers(name);
 CREATE INDEX series_change_id ON series(change_id) WHERE change_id IS NOT NULL;
 `,

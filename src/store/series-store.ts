@@ -178,11 +178,22 @@ CREATE TEMP TABLE link_series_rows (id INTEGER PRIMARY KEY, list_id INTEGER, nam
 CREATE TEMP TABLE link_state_series (ordinal INTEGER PRIMARY KEY, series_id INTEGER NOT NULL, title TEXT NOT NULL);
 CREATE TEMP TABLE link_state_references (list_key INTEGER NOT NULL, msgid TEXT NOT NULL, ordinal INTEGER NOT NULL,
   PRIMARY KEY (list_key, msgid)) WITHOUT ROWID;
+CREATE TEMP TABLE link_state_senders (person_id INTEGER PRIMARY KEY, name TEXT);
 CREATE TEMP TABLE link_state_tags (list_id INTEGER NOT NULL, tag TEXT NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (list_id, tag)) WITHOUT ROWID;
 `;
+/**
+ * Who sent follow-ups with trailers naming someone at another address, under which name
+ * (link_trailer_senders): only for those does the sender's name decide whether the trailers
+ * count (trailer-collection.ts, sentBy; its looser address match only makes this list longer).
+ */
+const TRAILER_SENDERS = `SELECT DISTINCT f.from_id AS person_id, p.name FROM link_facts f JOIN people p ON p.id = f.from_id
+  JOIN messages m ON m.id = f.message_id
+  WHERE f.own_trailers IS NOT NULL AND m.kind = 'comment' AND EXISTS (SELECT 1 FROM json_each(f.own_trailers) j
+    WHERE json_extract(j.value, '$.person') IS NOT NULL AND lower(json_extract(j.value, '$.person.email')) IS NOT lower(p.email))`;
+
 const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids', 'link_series_rows',
-  'link_state_series', 'link_state_references', 'link_state_tags'];
+  'link_state_series', 'link_state_references', 'link_state_tags', 'link_state_senders'];
 const SERIES_COLUMNS = ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
   'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'];
 
@@ -383,6 +394,8 @@ export class LinkStore {
     changes += syncFromTemp(db, 'link_references', 'link_state_references', ['list_key', 'msgid'], ['ordinal']);
     this.insertTagCounts(state.tagCounts);
     changes += syncFromTemp(db, 'link_subject_tags', 'link_state_tags', ['list_id', 'tag'], ['count']);
+    db.prepare(`INSERT INTO temp.link_state_senders (person_id, name) ${TRAILER_SENDERS}`).run();
+    changes += syncFromTemp(db, 'link_trailer_senders', 'link_state_senders', ['person_id'], ['name']);
     this.markLinked();
     return changes;
   }
@@ -476,7 +489,7 @@ export class LinkStore {
    * relink would give it), their patches and covers, the new comments, the trailer lists of
    * `trailerPatches` (whole), and linking's own state. Returns the rows changed.
    */
-  commitNew(kinds: [number, StoredKind][], listTags: Map<number, string | null>, series: Map<number, SeriesRow & { title: string }>,
+  commitNew(upTo: number, kinds: [number, StoredKind][], listTags: Map<number, string | null>, series: Map<number, SeriesRow & { title: string }>,
     earlierIds: Map<number, number>, trailerPatches: number[], tagCounts: SubjectTagCounts, references: Iterable<[number | null, string, number]>): number {
     const db = this.db;
     let changes = 0;
@@ -531,6 +544,7 @@ export class LinkStore {
     changes += writeChanged(db, 'link_references', ['list_key', 'msgid'], ['ordinal'], 'SELECT * FROM temp.link_state_references');
     this.insertTagCounts(tagCounts);
     changes += writeChanged(db, 'link_subject_tags', ['list_id', 'tag'], ['count'], 'SELECT * FROM temp.link_state_tags');
+    changes += writeChanged(db, 'link_trailer_senders', ['person_id'], ['name'], `${TRAILER_SENDERS} AND f.message_id > ${Number(upTo)}`);
     this.markLinked();
     return changes;
   }
@@ -605,6 +619,9 @@ export function whyNotLinkable(db: SqliteDatabase, at: LinkedPosition): string |
   if ((db.prepare('SELECT count(*) FROM messages WHERE id <= ?').pluck().get(upTo) as number) !== count) return 'messages were deleted';
   if ((db.prepare('SELECT count(*) FROM link_series').pluck().get() as number) !== (db.prepare('SELECT count(*) FROM series').pluck().get() as number)) {
     return 'the linking state does not match the series';
+  }
+  if (db.prepare('SELECT 1 FROM link_trailer_senders s JOIN people p ON p.id = s.person_id WHERE p.name IS NOT s.name LIMIT 1').get()) {
+    return 'someone who gave trailers has another name now';
   }
   if (db.prepare(`SELECT 1 FROM link_facts WHERE message_id > ? AND (date, msgid, message_id) <= (?, ?, ?) LIMIT 1`).get(upTo, ...last)) {
     return 'new mail sorts before the last message linked';

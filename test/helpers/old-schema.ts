@@ -13,7 +13,7 @@ const UNDO: Record<number, string> = {
   9: 'ALTER TABLE covers DROP COLUMN total; ALTER TABLE covers DROP COLUMN version;',
   10: 'DROP TABLE purged_messages; DROP TABLE purges; ALTER TABLE sources DROP COLUMN git_commit;',
   12: 'DROP INDEX messages_import;',
-  13: `DROP TABLE link_series; DROP TABLE link_references; DROP TABLE link_subject_tags; DROP INDEX covers_name;
+  13: `DROP TABLE link_series; DROP TABLE link_references; DROP TABLE link_subject_tags; DROP TABLE link_trailer_senders; DROP INDEX covers_name;
     DROP INDEX series_change_id; DELETE FROM settings WHERE key IN ('linked_position', 'linked_count');`,
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
