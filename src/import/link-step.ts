@@ -1,13 +1,15 @@
 /**
- * After messages are stored: classify them, rebuild series, versions and trailers from
- * everything in the index (so the result does not depend on import order), and store it all in
- * one transaction.
+ * After messages are stored: classify them, and link series, versions and trailers as linking
+ * the whole index in linking order gives them (so the result does not depend on import order),
+ * storing it all in one transaction. A full relink (linkIndex) reads every message; an import
+ * links only its new mail and what that touches (linkNew), going on from the state the last
+ * linking left in SQL, when that gives the same result.
  *
  * Messages are read a page at a time in linking order (link_facts), again by id only for
  * follow-ups with trailers, and what is decided goes to temporary tables at once (LinkStore).
- * Held in memory is only the linker's own state, which grows with the series and replies of the
- * index but not with its mail: series references, the series, a byte of kind per message and
- * each reply's parents (ids); Message-Ids are found in SQL.
+ * Held in memory is only the linker's own state, which grows with the series and replies linked
+ * but not with their mail: series references, the series, a byte of kind per message and each
+ * reply's parents (ids); Message-Ids are found in SQL.
  */
 import type { SqliteDatabase } from '../store/database.js';
 import {

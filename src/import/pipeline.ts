@@ -294,7 +294,7 @@ async function importLocked(
     await pool?.destroy();
   }
 
-  // Linking reads the whole index, so it runs once per import, and only when something changed.
+  // Linking runs once per import, and only when something changed.
   const needsLinking = totals.stored > 0 || writer.messagesDropped > 0 || (options.dropPrefixes?.length ?? 0) > 0 || !isLinked(database);
   if (needsLinking) options.onProgress?.({ phase: 'linking', ...totals, bytesTotal, currentSource });
   // Only the new mail (and what it touches) when that gives what linking the whole index would.
