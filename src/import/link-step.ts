@@ -285,7 +285,9 @@ function linkNew(db: SqliteDatabase, store: LinkStore, at: LinkedPosition): Omit
       if (g.title) for (const other of earlier.withTitle(g.list, g.submitter, g.title)) add(other);
     }
     for (const other of c.threadedTo) add(other);
-    // Series threaded to this one: whose mail names one of its patches or its cover.
+    // Series threaded to this one: whose mail names one of its patches or its cover. Mail
+    // linked before names no new mail (whyNotLinkable), so a new series has only new ones.
+    if (index >= base) continue;
     const s = linker.seriesAt(index);
     for (const id of s.cover === null ? s.patches.values() : [s.cover, ...s.patches.values()]) {
       for (const from of store.referencingMsgid(store.facts(id).msgid)) {

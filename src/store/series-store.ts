@@ -616,7 +616,8 @@ export function linkedPosition(db: SqliteDatabase): LinkedPosition | null {
  */
 export function whyNotLinkable(db: SqliteDatabase, at: LinkedPosition): string | null {
   const { last, upTo, count } = at;
-  if ((db.prepare('SELECT count(*) FROM messages WHERE id <= ?').pluck().get(upTo) as number) !== count) return 'messages were deleted';
+  // link_facts loses a row with its message, and counts along a narrow index (messages' rows hold the mail).
+  if ((db.prepare('SELECT count(*) FROM link_facts WHERE message_id <= ?').pluck().get(upTo) as number) !== count) return 'messages were deleted';
   if ((db.prepare('SELECT count(*) FROM link_series').pluck().get() as number) !== (db.prepare('SELECT count(*) FROM series').pluck().get() as number)) {
     return 'the linking state does not match the series';
   }
