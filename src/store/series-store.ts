@@ -432,37 +432,45 @@ export class LinkStore {
   // Linking new mail only (link-step.ts, linkNew): what it reads of the index linked before,
   // and how it writes what it decided (only the rows of what the new mail touched).
 
+  private readonly statements = new Map<string, Statement>();
+  /** A statement prepared once per LinkStore (these run once per message or series). */
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   /** The first message in linking order after `last`, if any: its date. */
   firstDateAfter(last: [string, string, number]): string | null | undefined {
-    const date = this.db.prepare(`SELECT date FROM link_facts WHERE (date, msgid, message_id) > (?, ?, ?)
+    const date = this.statement(`SELECT date FROM link_facts WHERE (date, msgid, message_id) > (?, ?, ?)
       ORDER BY date, msgid, message_id LIMIT 1`).pluck().get(...last) as string | undefined;
     return date === undefined ? undefined : date || null;
   }
 
   /** How many series, patches, covers and comments the index holds. */
   linkedCounts(): { series: number; patches: number; covers: number; comments: number } {
-    const count = (table: string) => this.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    const count = (table: string) => this.statement(`SELECT count(*) FROM ${table}`).pluck().get() as number;
     return { series: count('series'), patches: count('patches'), covers: count('covers'), comments: count('comments') };
   }
 
   /** The message with this Message-Id (not a duplicate, not ignored). */
   linkableWithMsgid(msgid: string): number | undefined {
-    return this.db.prepare('SELECT message_id FROM link_facts WHERE msgid = ? AND duplicate = 0 AND ignored = 0').pluck().get(msgid) as number | undefined;
+    return this.statement('SELECT message_id FROM link_facts WHERE msgid = ? AND duplicate = 0 AND ignored = 0').pluck().get(msgid) as number | undefined;
   }
 
   /** Messages whose In-Reply-To or References name this Message-Id. */
   referencingMsgid(msgid: string): number[] {
-    return this.db.prepare('SELECT DISTINCT message_id FROM message_references WHERE msgid = ?').pluck().all(msgid) as number[];
+    return this.statement('SELECT DISTINCT message_id FROM message_references WHERE msgid = ?').pluck().all(msgid) as number[];
   }
 
   /** A patch's diff hash, from link_facts (patches linked before are not in link_patches). */
   factsDiffHash(id: number): string | null {
-    return (this.db.prepare('SELECT diff_hash FROM link_facts WHERE message_id = ?').pluck().get(id) as string | null | undefined) ?? null;
+    return (this.statement('SELECT diff_hash FROM link_facts WHERE message_id = ?').pluck().get(id) as string | null | undefined) ?? null;
   }
 
   /** A patch's trailers as the index holds them, in order. */
   storedTrailers(patchId: number): LinkedTrailer[] {
-    return (this.db.prepare(`SELECT t.name, t.value, p.email, p.name, t.given_in, t.origin FROM main.trailers t
+    return (this.statement(`SELECT t.name, t.value, p.email, p.name, t.given_in, t.origin FROM main.trailers t
       LEFT JOIN people p ON p.id = t.person_id WHERE t.patch_id = ? ORDER BY t.position`).raw().all(patchId) as
       [string, string, string | null, string | null, number, string][]).map(
       ([name, value, email, personName, givenIn, origin]) => ({ name, value, email, personName, givenIn, origin }),
@@ -471,15 +479,15 @@ export class LinkStore {
 
   /** Sets a patch's whole trailer list (temporary, until commitNew). */
   setTrailers(patchId: number, trailers: LinkedTrailer[], ord: number): void {
-    this.db.prepare('DELETE FROM temp.link_trailers WHERE patch_id = ?').run(patchId);
+    this.statement('DELETE FROM temp.link_trailers WHERE patch_id = ?').run(patchId);
     this.insertTrailers(patchId, trailers, 0, ord);
   }
 
   /** A patch or cover linked before whose series is written again (its id may change). */
   keepEarlierMember(id: number, series: number): void {
-    this.db.prepare(`INSERT OR IGNORE INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord, diff_hash)
+    this.statement(`INSERT OR IGNORE INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord, diff_hash)
       SELECT message_id, ?, number, name, prefixes, -1, NULL FROM main.patches WHERE message_id = ?`).run(series, id);
-    this.db.prepare(`INSERT OR IGNORE INTO temp.link_covers (message_id, series_index, name, total, version)
+    this.statement(`INSERT OR IGNORE INTO temp.link_covers (message_id, series_index, name, total, version)
       SELECT message_id, ?, name, total, version FROM main.covers WHERE message_id = ?`).run(series, id);
   }
 
@@ -682,7 +690,14 @@ export class EarlierLinkState implements EarlierLinking {
   private readonly ordinalOfSeries;
   private readonly seriesOfMessageRow;
 
+  private readonly changeIdRows;
+  private readonly titleRows;
+
   constructor(private readonly db: SqliteDatabase, private readonly firstNewDate: string | null) {
+    this.changeIdRows = db.prepare(`SELECT l.ordinal FROM series s JOIN link_series l ON l.series_id = s.id
+      WHERE s.change_id = ? AND s.list_id IS ? AND s.submitter_id IS ?`).pluck();
+    this.titleRows = db.prepare(`SELECT l.ordinal FROM link_series l JOIN series s ON s.id = l.series_id
+      WHERE l.title = ? AND l.title <> '' AND s.list_id IS ? AND s.submitter_id IS ?`).pluck();
     this.seriesCount = db.prepare('SELECT coalesce(max(ordinal) + 1, 0) FROM link_series').pluck().get() as number;
     this.seriesRow = db.prepare(`SELECT s.id, s.list_id, s.name, s.date, s.submitter_id, s.version, s.version_text, s.total, s.rfc, s.cover_id,
         s.previous_id, s.next_id, s.change_id, l.title
@@ -765,13 +780,11 @@ export class EarlierLinkState implements EarlierLinking {
 
   /** Earlier series of one list and submitter with this change-id. */
   withChangeId(list: number | null, submitter: number | null, changeId: string): number[] {
-    return this.db.prepare(`SELECT l.ordinal FROM series s JOIN link_series l ON l.series_id = s.id
-      WHERE s.change_id = ? AND s.list_id IS ? AND s.submitter_id IS ?`).pluck().all(changeId, list, submitter) as number[];
+    return this.changeIdRows.all(changeId, list, submitter) as number[];
   }
 
   /** Earlier series of one list and submitter with this title. */
   withTitle(list: number | null, submitter: number | null, title: string): number[] {
-    return this.db.prepare(`SELECT l.ordinal FROM link_series l JOIN series s ON s.id = l.series_id
-      WHERE l.title = ? AND l.title <> '' AND s.list_id IS ? AND s.submitter_id IS ?`).pluck().all(title, list, submitter) as number[];
+    return this.titleRows.all(title, list, submitter) as number[];
   }
 }
