@@ -19,6 +19,7 @@ import {
 import { chooseCanonicalCopies } from '../store/canonical-copies.js';
 import type { LinkedPosition, LinkedTrailer, MessageFacts, SeriesRow, StoredKind } from '../store/series-store.js';
 import { IdNumbers, SeriesLinker } from '../series/link.js';
+import type { LinkedSeries } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
 import { countSubjectTags, decideListTags } from '../series/list-tag.js';
@@ -106,13 +107,6 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
   let patches = 0;
   let covers = 0;
   const trailerReplies: number[] = [];
-  // What a series' versions are linked by, from its lead (its cover, else its lowest patch),
-  // kept as the lead goes by rather than read again.
-  const coverLeads = new Map<number, SeriesLead>();
-  const patchLeads = new Map<number, SeriesLead & { number: number }>();
-  const leadOf = (m: MessageFacts, title: string) => ({
-    msgid: m.msgid, changeId: m.changeId, title: normaliseTitle(title), threadRefs: [...m.inReplyTo, ...m.references],
-  });
   // Messages with trailers of their own (patches' are read with them; replies' are collected
   // after phase 2), a bit per message id.
   const hasOwnTrailers = new IdBits();
@@ -122,16 +116,9 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       const own = parseOwnTrailers(m.ownTrailers).map((t) => asLinked(t, m.id, 'patch'));
       store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patches, m.diffHash, dedupeTrailers(own));
       patches++;
-      // A series' lead is its cover if it has one (then no patch lead is kept), else its lowest patch.
-      const known = place ? patchLeads.get(place.series) : undefined;
-      if (place && !coverLeads.has(place.series) && (known === undefined || place.number < known.number)) {
-        patchLeads.set(place.series, { number: place.number, ...leadOf(m, info.title) });
-      }
     },
     cover: (m, info, series) => {
       store.addCover(m.id, series, info.name, info.total, info.version);
-      coverLeads.set(series, leadOf(m, info.title));
-      patchLeads.delete(series);
       covers++;
     },
     reply: (id, comment) => {
@@ -139,20 +126,19 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       store.addComment(id, comment.parent, comment.patch, comment.cover);
       if (hasOwnTrailers.has(id)) trailerReplies.push(id);
     },
-    // Message-Ids are found in SQL (the linker leaves ignored messages out of threads).
-  }, { idOf: (msgid) => store.messageWithMsgid(msgid) });
+    // Message-Ids are found in SQL (the linker leaves ignored messages out of threads), and
+    // series references are kept there.
+  }, { idOf: (msgid) => store.messageWithMsgid(msgid), references: store.referenceStore() });
   for (const facts of store.factsInLinkingOrder()) {
     const id = facts.id;
     if (facts.ownTrailers !== null) hasOwnTrailers.add(id);
     linker.add(facts);
   }
-  // Kept for the next import to go on from (resolveReplies lets them go).
-  store.keepReferences(linker.newReferences());
   linker.resolveReplies();
 
-  const { rows: series, titles } = buildSeriesRows(linker, (index) => coverLeads.get(index) ?? patchLeads.get(index) ?? null);
-  coverLeads.clear();
-  patchLeads.clear();
+  // What a series' versions are linked by, from its lead (its cover, else its lowest patch),
+  // read again rather than held for every series through phase 1.
+  const { rows: series, titles } = buildSeriesRows(linker, (index) => seriesLead(linker.series[index], store, dropFor));
   const routed = collectReplyTrailers(linker, store, trailerReplies);
   for (const id of routed.patches()) {
     const mine = store.trailers(id);
@@ -235,26 +221,20 @@ function linkNew(db: SqliteDatabase, store: LinkStore, at: LinkedPosition): Omit
   const end = linker.series.length;
 
   // Each series' lead (its cover, else its lowest patch) and what version linking reads of it.
-  const candidates = new Map<number, VersionCandidate & { lead: MessageFacts | null }>();
+  const candidates = new Map<number, VersionCandidate & { lead: SeriesLead | null }>();
   const seriesOf = (id: number) => seriesOfNew.get(id) ?? (id > at.upTo ? undefined : earlier.seriesOfMessage(id));
   const candidate = (index: number) => {
     let c = candidates.get(index);
     if (c) return c;
     const s = linker.seriesAt(index);
-    let leadId = s.cover;
-    if (leadId === null) {
-      let lowest = Infinity;
-      for (const [number, id] of s.patches) if (number < lowest) [lowest, leadId] = [number, id];
-    }
-    const lead = leadId === null ? null : store.facts(leadId);
+    const lead = seriesLead(s, store, dropFor);
     const threadedTo: number[] = [];
-    for (const msgid of lead ? [...lead.inReplyTo, ...lead.references] : []) {
+    for (const msgid of lead?.threadRefs ?? []) {
       const id = linker.idOf(msgid);
       const other = id === undefined ? undefined : seriesOf(id);
       if (other !== undefined && other !== index) threadedTo.push(other);
     }
-    const title = lead ? normaliseTitle(parseSubject(lead.subject ?? '', dropFor(lead.list)).title) : '';
-    c = { index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title, changeId: lead?.changeId ?? null, threadedTo, lead };
+    c = { index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title: lead?.title ?? '', changeId: lead?.changeId ?? null, threadedTo, lead };
     candidates.set(index, c);
     return c;
   };
@@ -363,6 +343,21 @@ function linkNew(db: SqliteDatabase, store: LinkStore, at: LinkedPosition): Omit
 
   const changedRows = store.commitNew(at.upTo, kinds, newTags, rows, earlierIds, [...materialised], tagCounts, references);
   return { ...store.linkedCounts(), changedRows, linked: 'new' };
+}
+
+/** A series' lead: its cover, else its lowest patch; null when it has neither (a `0/N` patch alone). */
+function seriesLead(s: LinkedSeries, store: LinkStore, dropFor: (list: number | null) => string[]): SeriesLead | null {
+  let leadId = s.cover;
+  if (leadId === null) {
+    let lowest = Infinity;
+    for (const [number, id] of s.patches) if (number < lowest) [lowest, leadId] = [number, id];
+  }
+  if (leadId === null) return null;
+  const m = store.facts(leadId);
+  return {
+    msgid: m.msgid, changeId: m.changeId, title: normaliseTitle(parseSubject(m.subject ?? '', dropFor(m.list)).title),
+    threadRefs: [...m.inReplyTo, ...m.references],
+  };
 }
 
 interface SeriesLead {

@@ -141,6 +141,19 @@ export interface LinkerOptions {
    * new messages touch. Every message given must come after the earlier ones in linking order.
    */
   earlier?: EarlierLinking;
+  /**
+   * Where the series references (Patchwork's SeriesReference) are kept, instead of a map of
+   * strings in memory that grows with every patch of the index: an index on disk keeps them in
+   * SQL (store/series-store.ts). Not with `earlier`.
+   */
+  references?: ReferenceStore;
+}
+
+/** (list, Message-Id) → series index, kept outside the linker. */
+export interface ReferenceStore {
+  get(list: number | null, msgid: string): number | undefined;
+  /** Registers a Message-Id that has no series yet in the list. */
+  add(list: number | null, msgid: string, series: number): void;
 }
 
 /** The state an earlier linking left (store/series-store.ts keeps it in SQL). */
@@ -545,15 +558,20 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
 
   /** The series a Message-Id is registered to in a list, by this linker or an earlier one. */
   private reference(list: number | null, msgid: string): number | undefined {
+    const store = this.options.references;
+    if (store) return store.get(list, msgid);
     return this.referencesOf(list).get(msgid) ?? this.earlier?.reference(list, msgid);
   }
 
   private register(list: number | null, ids: string[], series: number): void {
-    const references = this.referencesOf(list);
+    const store = this.options.references;
+    const references = store ? null : this.referencesOf(list);
     for (const id of ids) {
       // get_or_create: an id already registered keeps its series, so a reply to an older
       // version does not steal that version's references.
-      if (this.reference(list, id) === undefined) references.set(id, series);
+      if (this.reference(list, id) !== undefined) continue;
+      if (store) store.add(list, id, series);
+      else references!.set(id, series);
     }
   }
 

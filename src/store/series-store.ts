@@ -9,7 +9,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import { PatchSlots, SERIES_WINDOW_MS } from '../series/link.js';
-import type { EarlierLinking, LinkedSeries, MessageKind } from '../series/link.js';
+import type { EarlierLinking, LinkedSeries, MessageKind, ReferenceStore } from '../series/link.js';
 import type { SubjectTagCounts } from '../series/list-tag.js';
 
 /** What linking knows of one message, read by id. */
@@ -419,6 +419,15 @@ export class LinkStore {
     }
   }
 
+  /**
+   * The series references of a full relink, kept in SQL as they are registered (synced into
+   * link_references at commit) rather than in memory: see SqlReferences.
+   */
+  referenceStore(): ReferenceStore {
+    const expected = this.db.prepare('SELECT count(*) FROM link_facts').pluck().get() as number;
+    return new SqlReferences(this.db, expected);
+  }
+
   /** The series references a linker registered, kept until commit (Patchwork's SeriesReference). */
   keepReferences(references: Iterable<[number | null, string, number]>): void {
     const insert = this.db.prepare('INSERT INTO temp.link_state_references (list_key, msgid, ordinal) VALUES (?, ?, ?)');
@@ -786,5 +795,61 @@ export class EarlierLinkState implements EarlierLinking {
   /** Earlier series of one list and submitter with this title. */
   withTitle(list: number | null, submitter: number | null, title: string): number[] {
     return this.titleRows.all(title, list, submitter) as number[];
+  }
+}
+
+/**
+ * Series references in the temporary table link_state_references, with a Bloom filter in front:
+ * most Message-Ids a patch names were never registered (replies, other lists), and the filter
+ * says so for sure without a query; ten bits per reference expected, so about one query in a
+ * hundred is wasted. Memory: the filter alone (~1 MB per 800,000 references), not the strings.
+ */
+class SqlReferences implements ReferenceStore {
+  private readonly bits: Uint32Array;
+  private readonly size: number;
+  private readonly select;
+  private readonly insert;
+
+  constructor(db: SqliteDatabase, expectedMessages: number) {
+    // About one reference per message (a patch registers its own and its thread's); twice that, to be safe.
+    this.size = Math.max(1 << 20, Math.ceil(expectedMessages * 2 * 10 / 32) * 32);
+    this.bits = new Uint32Array(this.size / 32);
+    this.select = db.prepare('SELECT ordinal FROM temp.link_state_references WHERE list_key = ? AND msgid = ?').pluck();
+    this.insert = db.prepare('INSERT INTO temp.link_state_references (list_key, msgid, ordinal) VALUES (?, ?, ?)');
+  }
+
+  get(list: number | null, msgid: string): number | undefined {
+    if (!this.test(list ?? 0, msgid, false)) return undefined;
+    return this.select.get(list ?? 0, msgid) as number | undefined;
+  }
+
+  add(list: number | null, msgid: string, series: number): void {
+    this.insert.run(list ?? 0, msgid, series);
+    this.test(list ?? 0, msgid, true);
+  }
+
+  /** Whether all the key's bits are set (setting them first when `set`). Seven bits per key. */
+  private test(list: number, msgid: string, set: boolean): boolean {
+    // Two 32-bit FNV-1a hashes with different seeds; the k bits are h1 + i·h2.
+    let h1 = 0x811c9dc5 ^ list;
+    let h2 = 0x01000193 ^ Math.imul(list, 0x9e3779b1);
+    for (let i = 0; i < msgid.length; i++) {
+      const c = msgid.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    h2 |= 1;
+    let all = true;
+    for (let i = 0; i < 7; i++) {
+      const bit = ((h1 + Math.imul(i, h2)) >>> 0) % this.size;
+      const word = bit >>> 5;
+      const mask = 1 << (bit & 31);
+      if (set) this.bits[word] |= mask;
+      else if ((this.bits[word] & mask) === 0) {
+        all = false;
+        break;
+      }
+    }
+    return all;
   }
 }
