@@ -17,6 +17,7 @@ import type { SqliteDatabase } from '../../src/store/database.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import type { GeneratedMessage } from '../../src/tools/archive-generator.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { cliOk } from '../cli/run-cli.js';
 
 const TABLES = ['series', 'patches', 'covers', 'comments', 'trailers', 'link_series', 'link_references', 'link_subject_tags'];
 
@@ -161,5 +162,23 @@ describe('linking only new mail (trailers and versions)', () => {
     expect(db.prepare(`SELECT count(*) FROM series WHERE latest_id = (SELECT series_id FROM covers c JOIN messages m ON m.id = c.message_id
       WHERE m.msgid = '<w3.0@example.org>')`).pluck().get()).toBe(3);
     db.close();
+  }, 60_000);
+});
+
+describe('listindex import --relink (the real CLI)', () => {
+  it('links only the new mail by default, and the whole index with --relink, to the same rows', () => {
+    const dir = tempDir('listindex-linknew-cli-');
+    const db = join(dir, 'index.db');
+    const messages = [...generateArchive({ count: 300, seed: 8 })];
+    writeFileSync(join(dir, 'a.mbox'), mbox(messages.slice(0, 200)));
+    writeFileSync(join(dir, 'b.mbox'), mbox(messages.slice(200)));
+    const linked = (args: string[]) => (JSON.parse(cliOk(['import', '--db', db, '--json', ...args]).out) as { linking: LinkSummary | null }).linking;
+    expect(linked([join(dir, 'a.mbox')])?.linked).toBe('all');
+    expect(linked([join(dir, 'b.mbox')])?.linked).toBe('new');
+    // Nothing new to store: without --relink nothing is linked; with it, all of it, and nothing changes.
+    expect(linked([join(dir, 'b.mbox')])).toBeNull();
+    const relinked = linked(['--relink', join(dir, 'b.mbox')]);
+    expect(relinked?.linked).toBe('all');
+    expect(relinked?.changedRows).toBe(0);
   }, 60_000);
 });
