@@ -62,7 +62,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
       let reason: string | undefined;
       const at = options.onlyNew ? linkedPosition(db) : null;
       if (options.onlyNew) {
-        reason = at === null ? 'the index was never linked by this version'
+        reason = at === null ? (linkedUpTo(db) === 0 ? 'the index was never linked' : 'the index was linked by an older version')
           : refilled ? 'link_facts was filled again'
           : newPrefixes ? 'new prefixes to drop'
           : whyNotLinkable(db, at) ?? undefined;
