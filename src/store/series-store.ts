@@ -789,12 +789,20 @@ export class EarlierLinkState implements EarlierLinking {
 
   /** Earlier series of one list and submitter with this change-id. */
   withChangeId(list: number | null, submitter: number | null, changeId: string): number[] {
-    return this.changeIdRows.all(changeId, list, submitter) as number[];
+    return this.group(`c\u0000${list}\u0000${submitter}\u0000${changeId}`, () => this.changeIdRows.all(changeId, list, submitter) as number[]);
   }
 
   /** Earlier series of one list and submitter with this title. */
   withTitle(list: number | null, submitter: number | null, title: string): number[] {
-    return this.titleRows.all(title, list, submitter) as number[];
+    return this.group(`t\u0000${list}\u0000${submitter}\u0000${title}`, () => this.titleRows.all(title, list, submitter) as number[]);
+  }
+
+  /** Each group is asked for by every member of it that linking reaches: read once. */
+  private readonly groups = new Map<string, number[]>();
+  private group(key: string, read: () => number[]): number[] {
+    let members = this.groups.get(key);
+    if (members === undefined) this.groups.set(key, (members = read()));
+    return members;
   }
 }
 
