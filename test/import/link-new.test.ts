@@ -165,6 +165,29 @@ describe('linking only new mail (trailers and versions)', () => {
   }, 60_000);
 });
 
+describe('linking only new mail (ignored mail, repeated Message-Ids, a new list)', () => {
+  it('links them as a full relink does', async () => {
+    const dir = tempDir('listindex-linknew-');
+    const db = openDatabase(join(dir, 'index.db'));
+    const t0 = Date.UTC(2025, 2, 3, 9);
+    expect((await importMbox(db, dir, 'v1.mbox', series({ stem: 'x1', version: 1, at: t0, patches: 2 }))).linked).toBe('all');
+    // An ignored patch answering v1's cover, a review of v1 patch 1 sent twice with other bytes
+    // (one Message-Id, two copies), and a series on another list.
+    const ignored = series({ stem: 'x2', version: 2, at: t0 + 86400_000, patches: 1, inReplyTo: '<x1.0@example.org>' })
+      .replace('Subject: [PATCH v2 1/1]', 'X-Patchwork-Hint: ignore\nSubject: [PATCH v2 1/1]');
+    const twice = review({ id: 'rr', to: '<x1.1@example.org>', at: t0 + 2 * 86400_000, who: 'Rita Reviewer <rita@example.org>', trailer: 'Reviewed-by' });
+    const other = series({ stem: 'y1', version: 1, at: t0 + 3 * 86400_000, patches: 2 }).replaceAll('\nDate: ', '\nList-Id: <other.lists.example.org>\nDate: ');
+    const linking = await importMbox(db, dir, 'more.mbox', ignored + twice + twice.replace('Fine.', 'Fine, really.') + other);
+    expect(linking.linked, linking.reason).toBe('new');
+    expectSameAsFullRelink(db);
+    expect(db.prepare(`SELECT count(*) FROM messages WHERE msgid = '<rr@example.org>'`).pluck().get()).toBe(2);
+    expect(db.prepare(`SELECT count(*) FROM trailers WHERE name = 'Reviewed-by'`).pluck().get()).toBe(1);
+    // The first mail came through no list; the new list's series is its own.
+    expect(db.prepare(`SELECT count(*) FROM series WHERE list_id IS NOT NULL`).pluck().get()).toBe(1);
+    db.close();
+  }, 60_000);
+});
+
 describe('listindex import --relink (the real CLI)', () => {
   it('links only the new mail by default, and the whole index with --relink, to the same rows', () => {
     const dir = tempDir('listindex-linknew-cli-');
