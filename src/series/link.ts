@@ -380,6 +380,7 @@ class ReplyParents {
  * phase 2 resolves the replies, asking the caller for each one again by id.
  */
 export class SeriesLinker<M extends LinkMessage = LinkMessage> {
+  /** By index (creation order). With options.earlier, the earlier ones are holes until seriesAt loads them. */
   readonly series: LinkedSeries[] = [];
   private readonly kindTable = new KindTable();
   /** Comment id → the patch and the cover it is on, for replies further down its thread. */
@@ -413,7 +414,6 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     private readonly dropPrefixes: (list: number | null) => string[],
     private readonly events: LinkEvents<M> = {},
     private readonly options: LinkerOptions = {},
-    firstDate: string | null = null,
   ) {
     this.earlier = options.earlier ?? null;
     if (this.earlier) {
