@@ -145,6 +145,8 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
     store.appendTrailers(id, routed.merge(id, mine).slice(mine.length), mine.length);
   }
   carryTrailers(linker, store, series);
+  // Only the kinds are read from here on: the series go before commit reads the index's.
+  linker.series.length = 0;
   const changedRows = store.commit((id) => linker.kindOf(id), tags, series, { titles, tagCounts });
   return { series: series.length, patches, covers, comments: linker.comments, changedRows, linked: 'all' };
 }
@@ -376,31 +378,31 @@ function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => Series
     for (const id of s.patches.values()) seriesOfId.set(id, index);
     if (s.cover !== null) seriesOfId.set(s.cover, index);
   });
+  // Candidates first, rows once versions are linked: the two are not held beside version
+  // linking's own maps (on an index of a million messages, each is tens of megabytes).
   const candidates: VersionCandidate[] = [];
-  const rows: SeriesRow[] = linker.series.map((s, index) => {
+  const keys: string[] = [];
+  linker.series.forEach((s, index) => {
     const lead = leadOf(index);
-    const changeId = lead?.changeId ?? null;
-    const title = lead?.title ?? '';
     const threadedTo: number[] = [];
     for (const msgid of lead?.threadRefs ?? []) {
       const id = linker.idOf(msgid);
       const other = id === undefined ? undefined : seriesOfId.get(id);
       if (other !== undefined && other !== index) threadedTo.push(other);
     }
-    candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title, changeId, threadedTo });
-    return {
-      keyMsgid: lead?.msgid ?? `<series-${index}@listindex.invalid>`,
-      list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
-      total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
-      changeId, previous: null, next: null, latest: null,
-    };
+    candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title: lead?.title ?? '',
+      changeId: lead?.changeId ?? null, threadedTo });
+    keys.push(lead?.msgid ?? `<series-${index}@listindex.invalid>`);
   });
+  seriesOfId.clear();
   const versions = linkVersions(candidates);
-  for (const [i, row] of rows.entries()) {
-    row.previous = versions.previous.get(i) ?? null;
-    row.next = versions.next.get(i) ?? null;
-    row.latest = versions.latest.get(i) ?? i;
-  }
+  const rows: SeriesRow[] = linker.series.map((s, index) => ({
+    keyMsgid: keys[index],
+    list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
+    total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
+    changeId: candidates[index].changeId, previous: versions.previous.get(index) ?? null, next: versions.next.get(index) ?? null,
+    latest: versions.latest.get(index) ?? index,
+  }));
   return { rows, titles: candidates.map((c) => c.title) };
 }
 
