@@ -1,22 +1,29 @@
 /**
- * After messages are stored: classify them, rebuild series, versions and trailers from
- * everything in the index (so the result does not depend on import order), and store it all in
- * one transaction.
+ * After messages are stored: classify them, and link series, versions and trailers as linking
+ * the whole index in linking order gives them (so the result does not depend on import order),
+ * storing it all in one transaction. A full relink (linkIndex) reads every message; an import
+ * links only its new mail and what that touches (linkNew), going on from the state the last
+ * linking left in SQL, when that gives the same result.
  *
  * Messages are read a page at a time in linking order (link_facts), again by id only for
  * follow-ups with trailers, and what is decided goes to temporary tables at once (LinkStore).
- * Held in memory is only the linker's own state, which grows with the series and replies of the
- * index but not with its mail: series references, the series, a byte of kind per message and
- * each reply's parents (ids); Message-Ids are found in SQL.
+ * Held in memory is only the linker's own state, which grows with the series and replies linked
+ * but not with their mail: series references, the series, a byte of kind per message and each
+ * reply's parents (ids); Message-Ids are found in SQL.
  */
 import type { SqliteDatabase } from '../store/database.js';
-import { addDropPrefixes, linkedUpTo, LinkStore, loadSettings, parseOwnTrailers } from '../store/series-store.js';
+import {
+  addDropPrefixes, EarlierLinkState, linkedPosition, linkedUpTo, LinkStore, loadSettings, parseOwnTrailers, storedListTags,
+  tagCountsWithNew, whyNotLinkable,
+} from '../store/series-store.js';
 import { chooseCanonicalCopies } from '../store/canonical-copies.js';
-import type { LinkedTrailer, MessageFacts, SeriesRow } from '../store/series-store.js';
+import type { LinkedPosition, LinkedTrailer, MessageFacts, SeriesRow, StoredKind } from '../store/series-store.js';
 import { IdNumbers, SeriesLinker, sameListFirst } from '../series/link.js';
+import type { LinkedSeries } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';
-import { detectListTags } from '../series/list-tag.js';
+import { countSubjectTags, decideListTags } from '../series/list-tag.js';
+import { parseSubject } from '../patch/subject.js';
 import { ancestorIds, dedupeTrailers, roleOf, routeReplyTrailers } from '../patch/trailer-collection.js';
 import type { TrailerSource } from '../patch/trailer-collection.js';
 import type { Trailer } from '../patch/trailers.js';
@@ -29,25 +36,52 @@ export interface LinkSummary {
   /** Rows of the index that linking wrote (kinds, series, patches, covers, comments, trailers, people): few after a small import. */
   changedRows: number;
   seconds: number;
+  /** `new`: only the mail stored since the last linking was linked (and what it touches); `all`: the whole index. */
+  linked: 'new' | 'all';
+  /** Why the whole index was linked when only new mail was asked for. */
+  reason?: string;
 }
 
 // Review trailers carry over to the next version of an unchanged patch; a Signed-off-by does not.
 const CARRIED_TRAILERS = new Set(['Reviewed-by', 'Acked-by', 'Tested-by']);
 
-export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: string[] } = {}): LinkSummary {
+/**
+ * Links the index. By default the whole index (the reference result); with `onlyNew`, only the
+ * mail stored since the last linking and what it touches, going on from the state that linking
+ * left in SQL (linkNew), when that gives the same result: else (mail sorting before the last
+ * message linked, a repeated Message-Id, mail linked before naming the new mail, a list's
+ * subject tag changing, new prefixes to drop, deleted messages) the whole index.
+ */
+export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: string[]; onlyNew?: boolean } = {}): LinkSummary {
   const started = performance.now();
   let summary: Omit<LinkSummary, 'seconds'> | undefined;
   db.transaction(() => {
-    addDropPrefixes(db, options.dropPrefixes ?? []);
+    const newPrefixes = addDropPrefixes(db, options.dropPrefixes ?? []);
     const store = new LinkStore(db);
     try {
       const { refilled } = store.catchUpFacts();
-      // Which copy of a repeated Message-Id is the message decides what is linked; a new copy
-      // can take the place of one stored before (by a rule, not by import order). link_facts
-      // filled again has every copy's choice to make again.
-      const canonicalChanges = chooseCanonicalCopies(db, refilled ? 0 : linkedUpTo(db));
-      summary = linkIndex(db, store);
-      summary.changedRows += canonicalChanges;
+      let reason: string | undefined;
+      const at = options.onlyNew ? linkedPosition(db) : null;
+      if (options.onlyNew) {
+        reason = at === null ? (linkedUpTo(db) === 0 ? 'the index was never linked' : 'the index was linked by an older version')
+          : refilled ? 'link_facts was filled again'
+          : newPrefixes ? 'new prefixes to drop'
+          : whyNotLinkable(db, at) ?? undefined;
+      }
+      if (at !== null && reason === undefined) {
+        const canonicalChanges = chooseCanonicalCopies(db, at.upTo);
+        const linked = linkNew(db, store, at);
+        if (typeof linked === 'string') reason = linked;
+        else summary = { ...linked, changedRows: linked.changedRows + canonicalChanges };
+      }
+      if (summary === undefined) {
+        // Which copy of a repeated Message-Id is the message decides what is linked; a new copy
+        // can take the place of one stored before (by a rule, not by import order). link_facts
+        // filled again has every copy's choice to make again.
+        const canonicalChanges = chooseCanonicalCopies(db, refilled ? 0 : linkedUpTo(db));
+        const linked = linkIndex(db, store);
+        summary = { ...linked, changedRows: linked.changedRows + canonicalChanges, ...(reason === undefined ? {} : { reason }) };
+      }
     } finally {
       store.close();
     }
@@ -57,7 +91,8 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
 
 function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'seconds'> {
   const { dropPrefixes } = loadSettings(db);
-  const tags = detectListTags(store.listSubjects());
+  const tagCounts = countSubjectTags(store.listSubjects());
+  const tags = decideListTags(tagCounts);
   // One prefix list per list, not one per message.
   const dropByList = new Map<number | null, string[]>();
   const dropFor = (list: number | null) => {
@@ -74,13 +109,6 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
   let patches = 0;
   let covers = 0;
   const trailerReplies: number[] = [];
-  // What a series' versions are linked by, from its lead (its cover, else its lowest patch),
-  // kept as the lead goes by rather than read again.
-  const coverLeads = new Map<number, SeriesLead>();
-  const patchLeads = new Map<number, SeriesLead & { number: number }>();
-  const leadOf = (m: MessageFacts, title: string) => ({
-    msgid: m.msgid, changeId: m.changeId, title: normaliseTitle(title), threadRefs: [...m.inReplyTo, ...m.references],
-  });
   // Messages with trailers of their own (patches' are read with them; replies' are collected
   // after phase 2), a bit per message id.
   const hasOwnTrailers = new IdBits();
@@ -90,16 +118,9 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       const own = parseOwnTrailers(m.ownTrailers).map((t) => asLinked(t, m.id, 'patch'));
       store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, patches, m.diffHash, dedupeTrailers(own));
       patches++;
-      // A series' lead is its cover if it has one (then no patch lead is kept), else its lowest patch.
-      const known = place ? patchLeads.get(place.series) : undefined;
-      if (place && !coverLeads.has(place.series) && (known === undefined || place.number < known.number)) {
-        patchLeads.set(place.series, { number: place.number, ...leadOf(m, info.title) });
-      }
     },
     cover: (m, info, series) => {
       store.addCover(m.id, series, info.name, info.total, info.version);
-      coverLeads.set(series, leadOf(m, info.title));
-      patchLeads.delete(series);
       covers++;
     },
     reply: (id, comment) => {
@@ -107,8 +128,9 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
       store.addComment(id, comment.parent, comment.patch, comment.cover);
       if (hasOwnTrailers.has(id)) trailerReplies.push(id);
     },
-    // Message-Ids are found in SQL (the linker leaves ignored messages out of threads).
-  }, { idOf: (msgid, list) => sameListFirst(store.linkedCopies(msgid), list, () => store.canonicalCopy(msgid)) });
+    // Message-Ids are found in SQL (the linker leaves ignored messages out of threads), and
+    // series references are kept there.
+  }, { idOf: (msgid, list) => sameListFirst(store.linkedCopies(msgid), list, () => store.canonicalCopy(msgid)), references: store.referenceStore() });
   for (const facts of store.factsInLinkingOrder()) {
     const id = facts.id;
     if (facts.ownTrailers !== null) hasOwnTrailers.add(id);
@@ -116,13 +138,230 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
   }
   linker.resolveReplies();
 
-  const series = buildSeriesRows(linker, (index) => coverLeads.get(index) ?? patchLeads.get(index) ?? null);
-  coverLeads.clear();
-  patchLeads.clear();
-  collectReplyTrailers(linker, store, trailerReplies);
+  // What a series' versions are linked by, from its lead (its cover, else its lowest patch),
+  // read again rather than held for every series through phase 1.
+  const { rows: series, titles } = buildSeriesRows(linker, (index) => seriesLead(linker.series[index], store, dropFor));
+  const routed = collectReplyTrailers(linker, store, trailerReplies);
+  for (const id of routed.patches()) {
+    const mine = store.trailers(id);
+    store.appendTrailers(id, routed.merge(id, mine).slice(mine.length), mine.length);
+  }
   carryTrailers(linker, store, series);
-  const changedRows = store.commit((id) => linker.kindOf(id), tags, series);
-  return { series: series.length, patches, covers, comments: linker.comments, changedRows };
+  // Only the kinds are read from here on: the series go before commit reads the index's.
+  linker.series.length = 0;
+  const changedRows = store.commit((id) => linker.kindOf(id), tags, series, { titles, tagCounts });
+  return { series: series.length, patches, covers, comments: linker.comments, changedRows, linked: 'all' };
+}
+
+/**
+ * Links only the mail stored since the last linking, going on from the state that linking left
+ * (EarlierLinkState, read from SQL as needed): phase 1 over the new messages, phase 2 over their
+ * replies, then what they touch: the series they join, every series whose version links can
+ * change (those sharing a change-id or title group with a touched one, or threaded to or from
+ * one, with their previous and next versions: version links are decided within such a group
+ * alone), the patches their replies give trailers to, and the carried trailers down the version
+ * chains from all of these. The caller checked that the result is the one a full relink gives
+ * (whyNotLinkable); returns why not when a list's subject tag would change.
+ */
+function linkNew(db: SqliteDatabase, store: LinkStore, at: LinkedPosition): Omit<LinkSummary, 'seconds'> | string {
+  const { dropPrefixes } = loadSettings(db);
+  const { counts: tagCounts, stored: storedTags, hadMail } = tagCountsWithNew(db, at.upTo, (counts, subjects) => countSubjectTags(subjects, counts));
+  const tags = storedListTags(db);
+  const newTags = new Map<number, string | null>();
+  for (const [list, tag] of decideListTags(tagCounts)) {
+    if (tag !== (storedTags.get(list) ?? null) && hadMail.has(list)) return 'a list\'s subject tag changes';
+    tags.set(list, tag);
+    newTags.set(list, tag);
+  }
+  const dropByList = new Map<number | null, string[]>();
+  const dropFor = (list: number | null) => {
+    let drop = dropByList.get(list);
+    if (drop === undefined) {
+      const tag = list === null ? null : tags.get(list);
+      dropByList.set(list, (drop = tag ? [...dropPrefixes, tag] : dropPrefixes));
+    }
+    return drop;
+  };
+
+  const firstDate = store.firstDateAfter(at.last);
+  const earlier = new EarlierLinkState(db, firstDate ?? null);
+  const base = earlier.seriesCount;
+  /** Earlier series that new mail joined. */
+  const touched = new Set<number>();
+  /** New patches and covers → their series. */
+  const seriesOfNew = new Map<number, number>();
+  const kinds: [number, StoredKind][] = [];
+  const newPatches: number[] = [];
+  const trailerReplies: number[] = [];
+  const hasOwnTrailers = new Set<number>();
+  let ord = 0;
+  const linker = new SeriesLinker<MessageFacts>(dropFor, {
+    kind: (id, kind) => kinds.push([id, kind]),
+    patch: (m, info, place) => {
+      const own = parseOwnTrailers(m.ownTrailers).map((t) => asLinked(t, m.id, 'patch'));
+      store.addPatch(m.id, place?.series ?? null, place?.number ?? null, info.name, info.prefixes, ord++, m.diffHash, dedupeTrailers(own));
+      newPatches.push(m.id);
+      if (place === null) return;
+      seriesOfNew.set(m.id, place.series);
+      if (place.series < base) touched.add(place.series);
+    },
+    cover: (m, info, series) => {
+      store.addCover(m.id, series, info.name, info.total, info.version);
+      seriesOfNew.set(m.id, series);
+      if (series < base) touched.add(series);
+    },
+    reply: (id, comment) => {
+      if (comment === null) return;
+      store.addComment(id, comment.parent, comment.patch, comment.cover);
+      if (hasOwnTrailers.has(id)) trailerReplies.push(id);
+    },
+  }, { idOf: (msgid, list) => sameListFirst(store.linkableCopies(msgid), list, () => store.canonicalCopy(msgid)), earlier });
+  for (const facts of store.factsInLinkingOrder(at.last)) {
+    if (facts.ownTrailers !== null) hasOwnTrailers.add(facts.id);
+    linker.add(facts);
+  }
+  const references = [...linker.newReferences()];
+  linker.resolveReplies();
+  const end = linker.series.length;
+
+  // Each series' lead (its cover, else its lowest patch) and what version linking reads of it.
+  const candidates = new Map<number, VersionCandidate & { lead: SeriesLead | null }>();
+  const seriesOf = (id: number) => seriesOfNew.get(id) ?? (id > at.upTo ? undefined : earlier.seriesOfMessage(id));
+  const candidate = (index: number) => {
+    let c = candidates.get(index);
+    if (c) return c;
+    const s = linker.seriesAt(index);
+    const lead = seriesLead(s, store, dropFor);
+    const threadedTo: number[] = [];
+    for (const msgid of lead?.threadRefs ?? []) {
+      const id = linker.idOf(msgid, s.list);
+      const other = id === undefined ? undefined : seriesOf(id);
+      if (other !== undefined && other !== index) threadedTo.push(other);
+    }
+    c = { index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title: lead?.title ?? '', changeId: lead?.changeId ?? null, threadedTo, lead };
+    candidates.set(index, c);
+    return c;
+  };
+
+  // The series whose version links can change: closed under the groups version linking decides in.
+  const component = new Set<number>();
+  const queue: number[] = [];
+  const add = (index: number | null) => {
+    if (index !== null && !component.has(index)) {
+      component.add(index);
+      queue.push(index);
+    }
+  };
+  for (let index = base; index < end; index++) add(index);
+  for (const index of touched) add(index);
+  while (queue.length) {
+    const index = queue.pop()!;
+    const c = candidate(index);
+    const groups = [{ list: c.list, submitter: c.submitter, changeId: c.changeId, title: c.title }];
+    if (index < base) {
+      const stored = earlier.stored(index);
+      add(stored.previous);
+      add(stored.next);
+      groups.push(stored);
+    }
+    for (const g of groups) {
+      if (g.changeId) for (const other of earlier.withChangeId(g.list, g.submitter, g.changeId)) add(other);
+      if (g.title) for (const other of earlier.withTitle(g.list, g.submitter, g.title)) add(other);
+    }
+    for (const other of c.threadedTo) add(other);
+    // Series threaded to this one: whose mail names one of its patches or its cover. Mail
+    // linked before names no new mail (whyNotLinkable), so a new series has only new ones.
+    if (index >= base) continue;
+    const s = linker.seriesAt(index);
+    for (const id of s.cover === null ? s.patches.values() : [s.cover, ...s.patches.values()]) {
+      for (const from of store.referencingMsgid(store.facts(id).msgid)) {
+        const other = seriesOf(from);
+        if (other !== undefined) add(other);
+      }
+    }
+  }
+  const versions = linkVersions([...component].map((index) => candidate(index)));
+  const rows = new Map<number, SeriesRow & { title: string }>();
+  const earlierIds = new Map<number, number>();
+  for (const index of component) {
+    const s = linker.seriesAt(index);
+    const c = candidate(index);
+    if (index < base) earlierIds.set(index, earlier.stored(index).id);
+    rows.set(index, {
+      keyMsgid: c.lead?.msgid ?? `<series-${index}@listindex.invalid>`, title: c.title,
+      list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
+      total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
+      changeId: c.changeId, previous: versions.previous.get(index) ?? null, next: versions.next.get(index) ?? null,
+      latest: versions.latest.get(index) ?? index,
+    });
+  }
+  candidates.clear();
+  // Patches and covers linked before, in series whose id can change.
+  for (const index of touched) {
+    const s = linker.seriesAt(index);
+    for (const id of s.cover === null ? s.patches.values() : [s.cover, ...s.patches.values()]) if (id <= at.upTo) store.keepEarlierMember(id, index);
+  }
+
+  // Trailers: a patch linked before keeps those given so far, the new follow-ups' go after
+  // those of its own follow-ups and before those of its cover's (as a full relink orders them).
+  const materialised = new Set<number>(newPatches);
+  const routed = collectReplyTrailers(linker, store, trailerReplies);
+  const changedTrailers = routed.patches();
+  for (const id of changedTrailers) {
+    if (id > at.upTo) {
+      const mine = store.trailers(id);
+      store.appendTrailers(id, routed.merge(id, mine).slice(mine.length), mine.length);
+      continue;
+    }
+    const stored = store.storedTrailers(id);
+    store.setTrailers(id, routed.merge(id, stored.filter((t) => t.origin === 'patch' || t.origin === 'reply'),
+      stored.filter((t) => t.origin === 'cover')), -1);
+    materialised.add(id);
+  }
+  // Carried trailers: every series whose previous version or whose patches' trailers changed,
+  // and the versions after them.
+  const previousOf = (index: number) => (component.has(index) ? rows.get(index)!.previous : earlier.stored(index).previous);
+  const nextOf = (index: number) => (component.has(index) ? rows.get(index)!.next : earlier.stored(index).next);
+  const carried = new Set<number>(component);
+  for (const id of changedTrailers) {
+    const index = seriesOf(id);
+    if (index !== undefined) carried.add(index);
+  }
+  // Back to the first version (what their patches carry on is worked out again, to the same),
+  // then on to the last.
+  for (const start of [...carried]) {
+    for (let v = previousOf(start); v !== null && !carried.has(v); v = previousOf(v)) carried.add(v);
+  }
+  for (const start of [...carried]) {
+    for (let v = nextOf(start); v !== null && !carried.has(v); v = nextOf(v)) carried.add(v);
+  }
+  for (const index of carried) {
+    for (const id of linker.seriesAt(index).patches.values()) {
+      if (materialised.has(id)) continue;
+      store.setTrailers(id, store.storedTrailers(id).filter((t) => t.origin !== 'previous-version'), -1);
+      materialised.add(id);
+    }
+  }
+  carryTrailersOf(store, [...carried].map((index) => ({ index, date: linker.seriesAt(index).date, previous: previousOf(index) })),
+    (index) => linker.seriesAt(index).patches.values(), (id) => store.factsDiffHash(id));
+
+  const changedRows = store.commitNew(at.upTo, kinds, newTags, rows, earlierIds, [...materialised], tagCounts, references);
+  return { ...store.linkedCounts(), changedRows, linked: 'new' };
+}
+
+/** A series' lead: its cover, else its lowest patch; null when it has neither (a `0/N` patch alone). */
+function seriesLead(s: LinkedSeries, store: LinkStore, dropFor: (list: number | null) => string[]): SeriesLead | null {
+  let leadId = s.cover;
+  if (leadId === null) {
+    let lowest = Infinity;
+    for (const [number, id] of s.patches) if (number < lowest) [lowest, leadId] = [number, id];
+  }
+  if (leadId === null) return null;
+  const m = store.facts(leadId);
+  return {
+    msgid: m.msgid, changeId: m.changeId, title: normaliseTitle(parseSubject(m.subject ?? '', dropFor(m.list)).title),
+    threadRefs: [...m.inReplyTo, ...m.references],
+  };
 }
 
 interface SeriesLead {
@@ -134,39 +373,39 @@ interface SeriesLead {
   threadRefs: string[];
 }
 
-function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => SeriesLead | null): SeriesRow[] {
+function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => SeriesLead | null): { rows: SeriesRow[]; titles: string[] } {
   // Message id of each patch (in a series) and cover → its series, for the threading evidence.
   const seriesOfId = new IdNumbers();
   linker.series.forEach((s, index) => {
     for (const id of s.patches.values()) seriesOfId.set(id, index);
     if (s.cover !== null) seriesOfId.set(s.cover, index);
   });
+  // Candidates first, rows once versions are linked: the two are not held beside version
+  // linking's own maps (on an index of a million messages, each is tens of megabytes).
   const candidates: VersionCandidate[] = [];
-  const rows: SeriesRow[] = linker.series.map((s, index) => {
+  const keys: string[] = [];
+  linker.series.forEach((s, index) => {
     const lead = leadOf(index);
-    const changeId = lead?.changeId ?? null;
-    const title = lead?.title ?? '';
     const threadedTo: number[] = [];
     for (const msgid of lead?.threadRefs ?? []) {
       const id = linker.idOf(msgid, s.list);
       const other = id === undefined ? undefined : seriesOfId.get(id);
       if (other !== undefined && other !== index) threadedTo.push(other);
     }
-    candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title, changeId, threadedTo });
-    return {
-      keyMsgid: lead?.msgid ?? `<series-${index}@listindex.invalid>`,
-      list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
-      total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
-      changeId, previous: null, next: null, latest: null,
-    };
+    candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title: lead?.title ?? '',
+      changeId: lead?.changeId ?? null, threadedTo });
+    keys.push(lead?.msgid ?? `<series-${index}@listindex.invalid>`);
   });
+  seriesOfId.clear();
   const versions = linkVersions(candidates);
-  for (const [i, row] of rows.entries()) {
-    row.previous = versions.previous.get(i) ?? null;
-    row.next = versions.next.get(i) ?? null;
-    row.latest = versions.latest.get(i) ?? i;
-  }
-  return rows;
+  const rows: SeriesRow[] = linker.series.map((s, index) => ({
+    keyMsgid: keys[index],
+    list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
+    total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
+    changeId: candidates[index].changeId, previous: versions.previous.get(index) ?? null, next: versions.next.get(index) ?? null,
+    latest: versions.latest.get(index) ?? index,
+  }));
+  return { rows, titles: candidates.map((c) => c.title) };
 }
 
 /**
@@ -175,7 +414,7 @@ function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => Series
  * patch/trailer-collection.ts). Only follow-ups with trailers of their own are walked up their
  * thread, and only the patches they reach are read again.
  */
-function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerReplies: number[]): void {
+function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerReplies: number[]): RoutedTrailers {
   type Source = TrailerSource & { id: number; list?: number | null };
   const sources = new Map<number, Source>();
   const sourceOf = (id: number, msgid?: string): Source | undefined => {
@@ -247,12 +486,25 @@ function collectReplyTrailers(linker: SeriesLinker, store: LinkStore, trailerRep
       }
     }
   }
-  for (const id of new Set([...fromReplies.keys(), ...fromCover.keys()])) {
-    const mine = store.trailers(id);
-    const cover = fromCover.get(id);
-    const all = dedupeTrailers([...mine, ...(fromReplies.get(id) ?? []), ...(cover === undefined ? [] : fromCoverReplies.get(cover)!)]);
-    store.appendTrailers(id, all.slice(mine.length), mine.length);
-  }
+  return {
+    patches: () => new Set([...fromReplies.keys(), ...fromCover.keys()]),
+    merge: (id, given, givenFromCover = []) => {
+      const cover = fromCover.get(id);
+      return dedupeTrailers([...given, ...(fromReplies.get(id) ?? []), ...givenFromCover, ...(cover === undefined ? [] : fromCoverReplies.get(cover)!)]);
+    },
+  };
+}
+
+/** Trailers of follow-ups, by the patch they go to. */
+interface RoutedTrailers {
+  /** The patches that get trailers from follow-ups. */
+  patches(): Set<number>;
+  /**
+   * A patch's trailers: those given (own, and from follow-ups linked before), then those of
+   * follow-ups that answer it, then those of its cover's follow-ups (linked before, then these),
+   * without duplicates.
+   */
+  merge(id: number, given: LinkedTrailer[], givenFromCover?: LinkedTrailer[]): LinkedTrailer[];
 }
 
 function asLinked(t: { name: string; value: string; person: { name: string; email: string } | null }, givenIn: number, origin: string): LinkedTrailer {
@@ -264,17 +516,23 @@ function asLinked(t: { name: string; value: string; person: { name: string; emai
  * series first so that v3 inherits what v2 inherited from v1.
  */
 function carryTrailers(linker: SeriesLinker, store: LinkStore, series: SeriesRow[]): void {
-  const order = series.map((_, i) => i).sort((a, b) => (series[a].date ?? '').localeCompare(series[b].date ?? '') || a - b);
-  for (const index of order) {
-    const previous = series[index].previous;
+  carryTrailersOf(store, series.map((s, index) => ({ index, date: s.date, previous: s.previous })),
+    (index) => linker.series[index].patches.values(), (id) => store.diffHash(id));
+}
+
+/** carryTrailers over some series (all those whose carried trailers can change), in the same order. */
+function carryTrailersOf(store: LinkStore, series: { index: number; date: string | null; previous: number | null }[],
+  patchesOf: (index: number) => Iterable<number>, diffHash: (id: number) => string | null): void {
+  const order = [...series].sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.index - b.index);
+  for (const { index, previous } of order) {
     if (previous === null) continue;
     const oldByHash = new Map<string, number>();
-    for (const id of linker.series[previous].patches.values()) {
-      const hash = store.diffHash(id);
+    for (const id of patchesOf(previous)) {
+      const hash = diffHash(id);
       if (hash) oldByHash.set(hash, id);
     }
-    for (const id of linker.series[index].patches.values()) {
-      const hash = store.diffHash(id);
+    for (const id of patchesOf(index)) {
+      const hash = diffHash(id);
       const old = hash ? oldByHash.get(hash) : undefined;
       if (old === undefined) continue;
       const mine = store.trailers(id);

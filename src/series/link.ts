@@ -139,6 +139,45 @@ export interface LinkerOptions {
    * parents are found as phase 1 passes it, so phase 2 need not be given the reply again.
    */
   idOf?: (msgid: string, list: number | null) => number | undefined;
+  /**
+   * What an earlier linking of the messages before these decided, looked up as needed instead
+   * of held: the linker then goes on from there (linking only new mail) and holds only what the
+   * new messages touch. Every message given must come after the earlier ones in linking order.
+   */
+  earlier?: EarlierLinking;
+  /**
+   * Where the series references (Patchwork's SeriesReference) are kept, instead of a map of
+   * strings in memory that grows with every patch of the index: an index on disk keeps them in
+   * SQL (store/series-store.ts). Not with `earlier`.
+   */
+  references?: ReferenceStore;
+}
+
+/** (list, Message-Id) → series index, kept outside the linker. */
+export interface ReferenceStore {
+  get(list: number | null, msgid: string): number | undefined;
+  /** Registers a Message-Id that has no series yet in the list. */
+  add(list: number | null, msgid: string, series: number): void;
+}
+
+/** The state an earlier linking left (store/series-store.ts keeps it in SQL). */
+export interface EarlierLinking {
+  /** How many series it made: new series are numbered on from here. */
+  seriesCount: number;
+  /** One of its series, as it left it (a fresh object each time). */
+  series(index: number): LinkedSeries;
+  /** Patchwork's SeriesReference: the series a Message-Id was registered to in a list. */
+  reference(list: number | null, msgid: string): number | undefined;
+  /** Whether a cover letter of this name was seen in the list. */
+  hasCoverName(list: number | null, name: string): boolean;
+  /**
+   * Its series that a new message could find by markers (dated within SERIES_WINDOW_MS of the
+   * first new message, or later; more is harmless), in creation order.
+   */
+  recentSeries(): number[];
+  kindOf(id: number): MessageKind | undefined;
+  /** What a comment is on: a patch id, or minus a cover id (see SeriesLinker.resolve). */
+  commentTarget(id: number): number | undefined;
 }
 
 /**
@@ -362,6 +401,7 @@ class ReplyParents {
  * phase 2 resolves the replies, asking the caller for each one again by id.
  */
 export class SeriesLinker<M extends LinkMessage = LinkMessage> {
+  /** By index (creation order). With options.earlier, the earlier ones are holes until seriesAt loads them. */
   readonly series: LinkedSeries[] = [];
   private readonly kindTable = new KindTable();
   /** Comment id → the patch and the cover it is on, for replies further down its thread. */
@@ -389,11 +429,19 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   /** With options.idOf: each candidate's parents, found in phase 1 (see ReplyParents). */
   private readonly replyParents: ReplyParents | null;
 
+  private readonly earlier: EarlierLinking | null;
+
   constructor(
     private readonly dropPrefixes: (list: number | null) => string[],
     private readonly events: LinkEvents<M> = {},
     private readonly options: LinkerOptions = {},
   ) {
+    this.earlier = options.earlier ?? null;
+    if (this.earlier) {
+      // Earlier series are indexes below seriesCount, loaded when reached (holes until then).
+      this.series.length = this.earlier.seriesCount;
+      for (const index of this.earlier.recentSeries()) this.fileByMarkers(index);
+    }
     const idOf = options.idOf;
     this.lookupMsgid = idOf
       ? (msgid, list) => {
@@ -410,7 +458,22 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
 
   /** The kind decided for a message, once decided. */
   kindOf(id: number): MessageKind | undefined {
-    return this.kindTable.get(id);
+    return this.kindTable.get(id) ?? this.earlier?.kindOf(id);
+  }
+
+  /** A series by index; one of an earlier linking is loaded when first asked for. */
+  seriesAt(index: number): LinkedSeries {
+    let s = this.series[index];
+    if (s === undefined) {
+      if (!this.earlier || index >= this.earlier.seriesCount) throw new Error(`no series ${index}`);
+      this.series[index] = s = this.earlier.series(index);
+    }
+    return s;
+  }
+
+  /** The (list, Message-Id) → series references registered by this linker (not the earlier ones). */
+  *newReferences(): IterableIterator<[number | null, string, number]> {
+    for (const [list, map] of this.referencesByList) for (const [msgid, index] of map) yield [list, msgid, index];
   }
 
   private setKind(id: number, kind: MessageKind): void {
@@ -442,7 +505,8 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       return;
     }
     const coverName = `${m.list}\u0000${info.name}`;
-    const isCover = info.counter === 0 && !info.isReply && (m.refs.length === 0 || !this.coverNames.has(coverName));
+    const isCover = info.counter === 0 && !info.isReply && (m.refs.length === 0
+      || !(this.coverNames.has(coverName) || (this.earlier?.hasCoverName(m.list, info.name) ?? false)));
     if (isCover) {
       this.setKind(m.id, 'cover');
       this.coverNames.add(coverName);
@@ -481,6 +545,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     // A reply is pending until resolve() gives it a kind. Which ids are replies: those with
     // parents kept, else (the in-memory linker, which has few) a set of them.
     const candidates = known ?? new Set(this.candidates);
+    // (Messages of an earlier linking are never pending: they are not candidates.)
     const pending = (id: number) => candidates.has(id) && this.kindTable.get(id) === undefined;
     if (known === null && reply === undefined) throw new Error('resolveReplies needs the replies again (no options.idOf)');
     // Each stack entry keeps its parents: they do not change while phase 2 runs. Those found in
@@ -520,12 +585,22 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     return map;
   }
 
+  /** The series a Message-Id is registered to in a list, by this linker or an earlier one. */
+  private reference(list: number | null, msgid: string): number | undefined {
+    const store = this.options.references;
+    if (store) return store.get(list, msgid);
+    return this.referencesOf(list).get(msgid) ?? this.earlier?.reference(list, msgid);
+  }
+
   private register(list: number | null, ids: string[], series: number): void {
-    const references = this.referencesOf(list);
+    const store = this.options.references;
+    const references = store ? null : this.referencesOf(list);
     for (const id of ids) {
       // get_or_create: an id already registered keeps its series, so a reply to an older
       // version does not steal that version's references.
-      if (!references.has(id)) references.set(id, series);
+      if (this.reference(list, id) !== undefined) continue;
+      if (store) store.add(list, id, series);
+      else references!.set(id, series);
     }
   }
 
@@ -553,7 +628,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   }
 
   private markersOf(index: number): string {
-    const s = this.series[index];
+    const s = this.seriesAt(index);
     return markerKey(s.list, s.submitter, s.version, s.total);
   }
 
@@ -565,14 +640,14 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
    * patches, while a new revision sent in reply to an old cover still starts its own series.
    */
   private adoptsCounts(index: number, m: LinkMessage, ref: string): boolean {
-    const s = this.series[index];
+    const s = this.seriesAt(index);
     return s.cover !== null && s.patches.size === 0 && ref === m.refs[0] && s.submitter === m.submitter
       && withinWindow(s.date, m.date) && this.lookupMsgid(ref, m.list) === s.cover;
   }
 
   /** Gives a cover-only series its patches' total and version; findByMarkers finds it under those. */
   private adoptCounts(index: number, info: SubjectInfo, total: number): void {
-    const s = this.series[index];
+    const s = this.seriesAt(index);
     const old = this.seriesByMarkers.get(this.markersOf(index)) ?? [];
     if (old.includes(index)) old.splice(old.indexOf(index), 1);
     s.total = total;
@@ -585,11 +660,10 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   }
 
   private findByReferences(m: LinkMessage, info: SubjectInfo, total: number, number: number): number | null {
-    const references = this.referencesOf(m.list);
     for (const ref of [m.msgid, ...m.refs]) {
-      const index = references.get(ref);
+      const index = this.reference(m.list, ref);
       if (index === undefined) continue;
-      const s = this.series[index];
+      const s = this.seriesAt(index);
       if ((s.total !== total || (info.versionText !== null && s.version !== info.version)) && this.adoptsCounts(index, m, ref)) {
         this.adoptCounts(index, info, total);
         return index;
@@ -611,7 +685,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     const earliest = dateMs(m.date) - SERIES_WINDOW_MS;
     for (let at = candidates.length - 1; at >= 0; at--) {
       const i = candidates[at];
-      const s = this.series[i];
+      const s = this.seriesAt(i);
       // Series are created in date order: once one is older than the window, all before it are,
       // also for every message still to come (they come in date order): they are let go.
       if (dateMs(s.date) < earliest) {
@@ -633,7 +707,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
    * without this patch number: a patch sent days later in reply to its own series still joins it.
    */
   private sameRun(index: number, number: number): boolean {
-    const s = this.series[index];
+    const s = this.seriesAt(index);
     return s.cover !== null && !s.patches.has(number);
   }
 
@@ -642,13 +716,13 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     const number = hasMarker ? info.counter! : 1;
     const total = hasMarker ? info.total! : 1;
     let index = hasMarker ? this.findByReferences(m, info, total, number) : null;
-    if (hasMarker && (index === null || !withinWindow(this.series[index].date, m.date))) {
+    if (hasMarker && (index === null || !withinWindow(this.seriesAt(index).date, m.date))) {
       // No reference, or one to an older posting (a thread root passed to --in-reply-to again):
       // a series this sender is sending now, with its cover, comes first (see sameRun).
       const run = this.findByMarkers(m, info, total, number);
       if (index === null || (run !== null && this.sameRun(run, number))) index = run;
     }
-    if (index === null || this.series[index].patches.has(number)) {
+    if (index === null || this.seriesAt(index).patches.has(number)) {
       index = this.newSeries(m, info, total);
       this.register(m.list, [...m.refs, m.msgid], index);
     } else {
@@ -659,7 +733,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       this.events.patch?.(m, info, null);
       return;
     }
-    const s = this.series[index];
+    const s = this.seriesAt(index);
     s.patches.set(number, m.id);
     this.events.patch?.(m, info, { series: index, number });
     if (number === 1 && s.name === null) {
@@ -669,12 +743,12 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   }
 
   private linkCover(m: M, info: SubjectInfo): void {
-    let index = this.referencesOf(m.list).get(m.msgid);
-    if (index === undefined || this.series[index].cover !== null) {
+    let index = this.reference(m.list, m.msgid);
+    if (index === undefined || this.seriesAt(index).cover !== null) {
       index = this.newSeries(m, info, info.total ?? 0);
       this.register(m.list, [m.msgid], index);
     }
-    const s = this.series[index];
+    const s = this.seriesAt(index);
     s.cover = m.id;
     this.events.cover?.(m, info, index);
     // Names are upgraded, never downgraded: a cover's name beats patch 1's.
@@ -700,9 +774,9 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
 
   private findUp(parentIds: number[], kind: 'patch' | 'cover'): number | null {
     for (const id of parentIds) {
-      if (this.kindTable.get(id) === kind) return id;
+      if (this.kindOf(id) === kind) return id;
       // A reference to a comment counts as a reference to what that comment is on.
-      const target = this.commentTargets.get(id);
+      const target = this.commentTargets.get(id) ?? this.earlier?.commentTarget(id);
       if (target === undefined) continue;
       if (kind === 'patch' && target > 0) return target;
       if (kind === 'cover' && target < 0) return -target;

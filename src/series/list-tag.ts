@@ -14,7 +14,14 @@ export const LIST_TAG_SHARE = 0.5;
 const MIN_MESSAGES = 2;
 
 export function detectListTags(subjects: Iterable<{ list: number | null; subject: string | null }>): Map<number, string | null> {
-  const counts = new Map<number, { total: number; tags: Map<string, number> }>();
+  return decideListTags(countSubjectTags(subjects));
+}
+
+/** Per list: how many subjects it has, and how many open with each candidate tag (lower case). */
+export type SubjectTagCounts = Map<number, { total: number; tags: Map<string, number> }>;
+
+/** The counts detectListTags decides on; counts of more mail are their sum (addSubjectTags). */
+export function countSubjectTags(subjects: Iterable<{ list: number | null; subject: string | null }>, counts: SubjectTagCounts = new Map()): SubjectTagCounts {
   for (const { list, subject } of subjects) {
     if (list === null || subject === null) continue;
     const entry = counts.get(list) ?? { total: 0, tags: new Map<string, number>() };
@@ -23,6 +30,10 @@ export function detectListTags(subjects: Iterable<{ list: number | null; subject
     const m = FIRST_GROUP.exec(subject.replace(LEADING_REPLY, ''));
     if (m && !NOT_A_TAG.test(m[1])) entry.tags.set(m[1].toLowerCase(), (entry.tags.get(m[1].toLowerCase()) ?? 0) + 1);
   }
+  return counts;
+}
+
+export function decideListTags(counts: SubjectTagCounts): Map<number, string | null> {
   const result = new Map<number, string | null>();
   for (const [list, { total, tags }] of counts) {
     let best: string | null = null;

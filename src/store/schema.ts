@@ -471,6 +471,39 @@ CREATE INDEX link_facts_msgid ON link_facts(msgid, list_id) WHERE duplicate = 0;
 -- Each list a copy came through now links its own copy: the next import links it all.
 DELETE FROM settings WHERE key = 'linked_up_to';
 `,
+  /* 15: linking's own state, so that an import links only its new mail */ `
+-- What series linking needs to go on from where it stopped, as Patchwork keeps its
+-- SeriesReference in SQL: an import then links only the messages after the last one linked
+-- (and what they touch) instead of the whole index. A full relink rewrites it.
+CREATE TABLE link_series (
+  ordinal         INTEGER PRIMARY KEY,    -- the series' place in creation (linking) order, from 0
+  series_id       INTEGER NOT NULL REFERENCES series(id),
+  title           TEXT NOT NULL           -- normalised title of its cover (else lowest patch), '' when none: version linking groups by it
+);
+CREATE INDEX link_series_series ON link_series(series_id);
+CREATE INDEX link_series_title ON link_series(title) WHERE title <> '';
+CREATE TABLE link_references (
+  list_key        INTEGER NOT NULL,       -- lists.id, 0 for mail of no list
+  msgid           TEXT NOT NULL,          -- a Message-Id registered to the series
+  ordinal         INTEGER NOT NULL,       -- link_series.ordinal
+  PRIMARY KEY (list_key, msgid)
+) WITHOUT ROWID;
+CREATE TABLE link_subject_tags (
+  list_id         INTEGER NOT NULL REFERENCES lists(id),
+  tag             TEXT NOT NULL,          -- a candidate subject tag, lower case; '' counts every subject of the list
+  count           INTEGER NOT NULL,       -- subjects that open with it
+  PRIMARY KEY (list_id, tag)
+) WITHOUT ROWID;
+-- A follow-up's trailers count only when they name its sender, by address or else by name, and
+-- a person's name is the latest one seen: linking new mail links everything again when the name
+-- of someone whose trailers named another address has changed.
+CREATE TABLE link_trailer_senders (
+  person_id       INTEGER PRIMARY KEY REFERENCES people(id), -- sent a follow-up with trailers naming another address
+  name            TEXT                    -- people.name when that was linked
+);
+CREATE INDEX covers_name ON covers(name);
+CREATE INDEX series_change_id ON series(change_id) WHERE change_id IS NOT NULL;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

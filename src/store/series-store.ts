@@ -8,6 +8,9 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
+import { PatchSlots, SERIES_WINDOW_MS } from '../series/link.js';
+import type { EarlierLinking, LinkedSeries, MessageKind, ReferenceStore } from '../series/link.js';
+import type { SubjectTagCounts } from '../series/list-tag.js';
 
 /** What linking knows of one message, read by id. */
 export interface MessageFacts {
@@ -112,11 +115,14 @@ export function loadSettings(db: SqliteDatabase): { dropPrefixes: string[] } {
   return { dropPrefixes: row ? (JSON.parse(row) as string[]) : [] };
 }
 
-export function addDropPrefixes(db: SqliteDatabase, prefixes: string[]): void {
-  if (!prefixes.length) return;
-  const merged = [...new Set([...loadSettings(db).dropPrefixes, ...prefixes.map((p) => p.toLowerCase())])].sort();
+/** Remembers more prefixes to drop; returns whether any was new. */
+export function addDropPrefixes(db: SqliteDatabase, prefixes: string[]): boolean {
+  if (!prefixes.length) return false;
+  const before = loadSettings(db).dropPrefixes;
+  const merged = [...new Set([...before, ...prefixes.map((p) => p.toLowerCase())])].sort();
   db.prepare(`INSERT INTO settings (key, value) VALUES ('drop_prefixes', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
     .run(JSON.stringify(merged));
+  return merged.length !== before.length;
 }
 
 
@@ -165,12 +171,29 @@ CREATE TEMP TABLE link_trailers (patch_id INTEGER NOT NULL, position INTEGER NOT
   email TEXT, person_name TEXT, given_in INTEGER NOT NULL, origin TEXT NOT NULL, ord INTEGER NOT NULL,
   PRIMARY KEY (patch_id, position)) WITHOUT ROWID;
 CREATE TEMP TABLE link_series_ids (series_index INTEGER PRIMARY KEY, id INTEGER NOT NULL);
-CREATE TEMP TABLE link_series (id INTEGER PRIMARY KEY, list_id INTEGER, name TEXT, date TEXT, submitter_id INTEGER,
+CREATE TEMP TABLE link_series_rows (id INTEGER PRIMARY KEY, list_id INTEGER, name TEXT, date TEXT, submitter_id INTEGER,
   version INTEGER NOT NULL, version_text TEXT, total INTEGER NOT NULL, received_total INTEGER NOT NULL,
   received_all INTEGER NOT NULL, rfc INTEGER NOT NULL, cover_id INTEGER, previous_id INTEGER, next_id INTEGER,
   latest_id INTEGER, change_id TEXT, key_msgid TEXT NOT NULL);
+CREATE TEMP TABLE link_state_series (ordinal INTEGER PRIMARY KEY, series_id INTEGER NOT NULL, title TEXT NOT NULL);
+CREATE TEMP TABLE link_state_references (list_key INTEGER NOT NULL, msgid TEXT NOT NULL, ordinal INTEGER NOT NULL,
+  PRIMARY KEY (list_key, msgid)) WITHOUT ROWID;
+CREATE TEMP TABLE link_state_senders (person_id INTEGER PRIMARY KEY, name TEXT);
+CREATE TEMP TABLE link_state_tags (list_id INTEGER NOT NULL, tag TEXT NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (list_id, tag)) WITHOUT ROWID;
 `;
-const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids', 'link_series'];
+/**
+ * Who sent follow-ups with trailers naming someone at another address, under which name
+ * (link_trailer_senders): only for those does the sender's name decide whether the trailers
+ * count (trailer-collection.ts, sentBy; its looser address match only makes this list longer).
+ */
+const TRAILER_SENDERS = `SELECT DISTINCT f.from_id AS person_id, p.name FROM link_facts f JOIN people p ON p.id = f.from_id
+  JOIN messages m ON m.id = f.message_id
+  WHERE f.own_trailers IS NOT NULL AND m.kind = 'comment' AND EXISTS (SELECT 1 FROM json_each(f.own_trailers) j
+    WHERE json_extract(j.value, '$.person') IS NOT NULL AND lower(json_extract(j.value, '$.person.email')) IS NOT lower(p.email))`;
+
+const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids', 'link_series_rows',
+  'link_state_series', 'link_state_references', 'link_state_tags', 'link_state_senders'];
 const SERIES_COLUMNS = ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
   'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'];
 
@@ -220,7 +243,7 @@ export class LinkStore {
   /**
    * Brings link_facts up to date: adds the messages stored since linking last ran (message ids
    * only grow), or, should the two tables ever disagree in size, fills it again from scratch.
-   * Returns the rows added.
+   * Returns the rows added, or -1 when it was filled again.
    */
   catchUpFacts(): { added: number; refilled: boolean } {
     const db = this.db;
@@ -229,7 +252,8 @@ export class LinkStore {
     const refilled = count('link_facts') !== count('messages');
     if (refilled) {
       db.exec('DELETE FROM link_facts');
-      added = db.prepare(LINK_FACTS_INSERT).run().changes;
+      db.prepare(LINK_FACTS_INSERT).run();
+      added = -1;
     }
     return { added, refilled };
   }
@@ -253,8 +277,8 @@ export class LinkStore {
    * the Basic Multilingual Plane). A message without a date sorts first, as there. Read a page
    * at a time (the connection cannot write while a query is open).
    */
-  *factsInLinkingOrder(): IterableIterator<MessageFacts> {
-    let key: unknown[] = ['', '', 0];
+  *factsInLinkingOrder(after: [string, string, number] = ['', '', 0]): IterableIterator<MessageFacts> {
+    let key: unknown[] = after;
     for (;;) {
       const rows = this.factsPage.all(...key) as unknown[][];
       for (const r of rows) yield toFacts(r);
@@ -309,7 +333,8 @@ export class LinkStore {
 
   /** Appends trailers to a patch's list (`position` counts on from `from`). */
   appendTrailers(patchId: number, trailers: LinkedTrailer[], from = 0): void {
-    if (trailers.length) this.insertTrailers(patchId, trailers, from, this.patchOrd.get(patchId) as number);
+    // A patch linked before (linking new mail) has no place among the new ones: it goes first.
+    if (trailers.length) this.insertTrailers(patchId, trailers, from, (this.patchOrd.get(patchId) as number | undefined) ?? -1);
   }
 
   private insertTrailers(patchId: number, trailers: LinkedTrailer[], from: number, ord: number): void {
@@ -321,7 +346,8 @@ export class LinkStore {
    * their key Message-Id), patches, covers, comments and trailers. Only differences are written:
    * returns how many rows of the index changed.
    */
-  commit(kindOf: (id: number) => StoredKind | undefined, listTags: Map<number, string | null>, series: SeriesRow[]): number {
+  commit(kindOf: (id: number) => StoredKind | undefined, listTags: Map<number, string | null>, series: SeriesRow[],
+    state: { titles: string[]; tagCounts: SubjectTagCounts }): number {
     const db = this.db;
     let changes = 0;
     // Compared while reading (the kind index covers it); grouped by kind, not a pair per message.
@@ -348,15 +374,17 @@ export class LinkStore {
     oldIds.clear();
     const ref = (index: number | null) => (index === null ? null : ids[index]);
     const insertId = db.prepare('INSERT INTO temp.link_series_ids (series_index, id) VALUES (?, ?)');
-    const insertSeries = db.prepare(`INSERT INTO temp.link_series (id, ${SERIES_COLUMNS.join(', ')})
+    const insertSeries = db.prepare(`INSERT INTO temp.link_series_rows (id, ${SERIES_COLUMNS.join(', ')})
       VALUES (${['id', ...SERIES_COLUMNS].map(() => '?').join(', ')})`);
+    const insertState = db.prepare('INSERT INTO temp.link_state_series (ordinal, series_id, title) VALUES (?, ?, ?)');
     series.forEach((s, i) => {
       insertId.run(i, ids[i]);
+      insertState.run(i, ids[i], state.titles[i] ?? '');
       insertSeries.run(ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
         s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid);
     });
 
-    changes += syncFromTemp(db, 'series', 'link_series', ['id'], SERIES_COLUMNS);
+    changes += syncFromTemp(db, 'series', 'link_series_rows', ['id'], SERIES_COLUMNS);
     const withSeriesId = (temp: string, columns: string) => `SELECT n.message_id, s.id AS series_id, ${columns}
       FROM temp.${temp} n LEFT JOIN temp.link_series_ids s ON s.series_index = n.series_index`;
     // Patches also hold what `listindex commits` found (state, commit_ref...): updated, not replaced.
@@ -372,14 +400,181 @@ export class LinkStore {
     changes += syncFromTemp(db, 'trailers', 'link_trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin'],
       `SELECT n.patch_id, n.position, n.name, n.value, p.id AS person_id, n.given_in, n.origin
         FROM temp.link_trailers n LEFT JOIN people p ON p.email = n.email`);
-    // Everything up to this message id is linked; an import killed before this point relinks.
-    db.prepare(`INSERT INTO settings (key, value) VALUES ('linked_up_to', (SELECT coalesce(max(id), 0) FROM messages))
-      ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run();
+    // Linking's own state, for the next import to go on from (linkNew).
+    changes += syncFromTemp(db, 'link_series', 'link_state_series', ['ordinal'], ['series_id', 'title']);
+    changes += syncFromTemp(db, 'link_references', 'link_state_references', ['list_key', 'msgid'], ['ordinal']);
+    this.insertTagCounts(state.tagCounts);
+    changes += syncFromTemp(db, 'link_subject_tags', 'link_state_tags', ['list_id', 'tag'], ['count']);
+    db.prepare(`INSERT INTO temp.link_state_senders (person_id, name) ${TRAILER_SENDERS}`).run();
+    changes += syncFromTemp(db, 'link_trailer_senders', 'link_state_senders', ['person_id'], ['name']);
+    this.markLinked();
     return changes;
+  }
+
+  /** Everything up to here is linked; an import killed before this point links again. */
+  private markLinked(): void {
+    const db = this.db;
+    const last = db.prepare('SELECT date, msgid, message_id FROM link_facts ORDER BY date DESC, msgid DESC, message_id DESC LIMIT 1').raw().get() as
+      [string, string, number] | undefined;
+    const set = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    set.run('linked_up_to', String(db.prepare('SELECT coalesce(max(id), 0) FROM messages').pluck().get()));
+    set.run('linked_position', JSON.stringify(last ?? ['', '', 0]));
+    set.run('linked_count', String(db.prepare('SELECT count(*) FROM messages').pluck().get()));
+  }
+
+  private insertTagCounts(counts: SubjectTagCounts): void {
+    const insert = this.db.prepare('INSERT INTO temp.link_state_tags (list_id, tag, count) VALUES (?, ?, ?)');
+    for (const [list, { total, tags }] of counts) {
+      insert.run(list, '', total);
+      for (const [tag, n] of tags) insert.run(list, tag, n);
+    }
+  }
+
+  /**
+   * The series references of a full relink, kept in SQL as they are registered (synced into
+   * link_references at commit) rather than in memory: see SqlReferences.
+   */
+  referenceStore(): ReferenceStore {
+    const expected = this.db.prepare('SELECT count(*) FROM link_facts').pluck().get() as number;
+    return new SqlReferences(this.db, expected);
+  }
+
+  /** The series references a linker registered, kept until commit (Patchwork's SeriesReference). */
+  keepReferences(references: Iterable<[number | null, string, number]>): void {
+    const insert = this.db.prepare('INSERT INTO temp.link_state_references (list_key, msgid, ordinal) VALUES (?, ?, ?)');
+    for (const [list, msgid, ordinal] of references) insert.run(list ?? 0, msgid, ordinal);
   }
 
   close(): void {
     this.dropTemp();
+  }
+
+  // Linking new mail only (link-step.ts, linkNew): what it reads of the index linked before,
+  // and how it writes what it decided (only the rows of what the new mail touched).
+
+  private readonly statements = new Map<string, Statement>();
+  /** A statement prepared once per LinkStore (these run once per message or series). */
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
+  /** The first message in linking order after `last`, if any: its date. */
+  firstDateAfter(last: [string, string, number]): string | null | undefined {
+    const date = this.statement(`SELECT date FROM link_facts WHERE (date, msgid, message_id) > (?, ?, ?)
+      ORDER BY date, msgid, message_id LIMIT 1`).pluck().get(...last) as string | undefined;
+    return date === undefined ? undefined : date || null;
+  }
+
+  /** How many series, patches, covers and comments the index holds. */
+  linkedCounts(): { series: number; patches: number; covers: number; comments: number } {
+    const count = (table: string) => this.statement(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    return { series: count('series'), patches: count('patches'), covers: count('covers'), comments: count('comments') };
+  }
+
+  /** The message with this Message-Id (not a duplicate, not ignored). */
+  linkableCopies(msgid: string): [number, number | null][] {
+    return this.statement('SELECT message_id, list_id FROM link_facts WHERE msgid = ? AND duplicate = 0 AND ignored = 0').raw().all(msgid) as [number, number | null][];
+  }
+
+  /** Messages whose In-Reply-To or References name this Message-Id. */
+  referencingMsgid(msgid: string): number[] {
+    return this.statement('SELECT DISTINCT message_id FROM message_references WHERE msgid = ?').pluck().all(msgid) as number[];
+  }
+
+  /** A patch's diff hash, from link_facts (patches linked before are not in link_patches). */
+  factsDiffHash(id: number): string | null {
+    return (this.statement('SELECT diff_hash FROM link_facts WHERE message_id = ?').pluck().get(id) as string | null | undefined) ?? null;
+  }
+
+  /** A patch's trailers as the index holds them, in order. */
+  storedTrailers(patchId: number): LinkedTrailer[] {
+    return (this.statement(`SELECT t.name, t.value, p.email, p.name, t.given_in, t.origin FROM main.trailers t
+      LEFT JOIN people p ON p.id = t.person_id WHERE t.patch_id = ? ORDER BY t.position`).raw().all(patchId) as
+      [string, string, string | null, string | null, number, string][]).map(
+      ([name, value, email, personName, givenIn, origin]) => ({ name, value, email, personName, givenIn, origin }),
+    );
+  }
+
+  /** Sets a patch's whole trailer list (temporary, until commitNew). */
+  setTrailers(patchId: number, trailers: LinkedTrailer[], ord: number): void {
+    this.statement('DELETE FROM temp.link_trailers WHERE patch_id = ?').run(patchId);
+    this.insertTrailers(patchId, trailers, 0, ord);
+  }
+
+  /** A patch or cover linked before whose series is written again (its id may change). */
+  keepEarlierMember(id: number, series: number): void {
+    this.statement(`INSERT OR IGNORE INTO temp.link_patches (message_id, series_index, number, name, prefixes, ord, diff_hash)
+      SELECT message_id, ?, number, name, prefixes, -1, NULL FROM main.patches WHERE message_id = ?`).run(series, id);
+    this.statement(`INSERT OR IGNORE INTO temp.link_covers (message_id, series_index, name, total, version)
+      SELECT message_id, ?, name, total, version FROM main.covers WHERE message_id = ?`).run(series, id);
+  }
+
+  /**
+   * Writes what linking new mail decided: the kinds of the new messages, the series it touched
+   * (by creation order; an earlier series whose key Message-Id changed gets a new id, as a full
+   * relink would give it), their patches and covers, the new comments, the trailer lists of
+   * `trailerPatches` (whole), and linking's own state. Returns the rows changed.
+   */
+  commitNew(upTo: number, kinds: [number, StoredKind][], listTags: Map<number, string | null>, series: Map<number, SeriesRow & { title: string }>,
+    earlierIds: Map<number, number>, trailerPatches: number[], tagCounts: SubjectTagCounts, references: Iterable<[number | null, string, number]>): number {
+    const db = this.db;
+    let changes = 0;
+    const setKind = db.prepare('UPDATE messages SET kind = ? WHERE id = ? AND kind IS NOT ?');
+    for (const [id, kind] of kinds) changes += setKind.run(kind, id, kind).changes;
+    const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ? AND subject_tag IS NOT ?');
+    for (const [list, tag] of listTags) changes += setTag.run(tag, list, tag).changes;
+
+    const byKey = db.prepare('SELECT id FROM series WHERE key_msgid = ?').pluck();
+    let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
+    const ordinals = [...series.keys()].sort((a, b) => a - b);
+    const ids = new Map<number, number>();
+    for (const o of ordinals) ids.set(o, (byKey.get(series.get(o)!.keyMsgid) as number | undefined) ?? nextId++);
+    const ref = (ordinal: number | null) => (ordinal === null ? null : ids.get(ordinal) ?? null);
+    const insertId = db.prepare('INSERT INTO temp.link_series_ids (series_index, id) VALUES (?, ?)');
+    const insertSeries = db.prepare(`INSERT INTO temp.link_series_rows (id, ${SERIES_COLUMNS.join(', ')})
+      VALUES (${['id', ...SERIES_COLUMNS].map(() => '?').join(', ')})`);
+    const insertState = db.prepare('INSERT INTO temp.link_state_series (ordinal, series_id, title) VALUES (?, ?, ?)');
+    const gone: number[] = [];
+    for (const o of ordinals) {
+      const s = series.get(o)!;
+      const id = ids.get(o)!;
+      const before = earlierIds.get(o);
+      if (before !== undefined && before !== id) gone.push(before);
+      insertId.run(o, id);
+      insertState.run(o, id, s.title);
+      insertSeries.run(id, s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
+        s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid);
+    }
+    const removeSeries = db.prepare('DELETE FROM series WHERE id = ?');
+    for (const id of gone) changes += removeSeries.run(id).changes;
+    changes += writeChanged(db, 'series', ['id'], SERIES_COLUMNS, 'SELECT * FROM temp.link_series_rows');
+    const withSeriesId = (temp: string, columns: string) => `SELECT n.message_id, s.id AS series_id, ${columns}
+      FROM temp.${temp} n LEFT JOIN temp.link_series_ids s ON s.series_index = n.series_index`;
+    changes += writeChanged(db, 'patches', ['message_id'], ['series_id', 'number', 'name', 'prefixes'],
+      withSeriesId('link_patches', 'n.number, n.name, n.prefixes'), 'update');
+    changes += writeChanged(db, 'covers', ['message_id'], ['series_id', 'name', 'total', 'version'],
+      withSeriesId('link_covers', 'n.name, n.total, n.version'));
+    changes += writeChanged(db, 'comments', ['message_id'], ['parent_id', 'patch_id', 'cover_id'], 'SELECT * FROM temp.link_comments');
+
+    changes += db.prepare(`INSERT INTO people (email, name) SELECT email, person_name FROM temp.link_trailers WHERE email IS NOT NULL
+        ORDER BY ord, position ON CONFLICT(email) DO NOTHING`).run().changes;
+    const count = db.prepare('SELECT count(*) FROM temp.link_trailers WHERE patch_id = ?').pluck();
+    const cut = db.prepare('DELETE FROM main.trailers WHERE patch_id = ? AND position >= ?');
+    for (const id of trailerPatches) changes += cut.run(id, count.get(id)).changes;
+    changes += writeChanged(db, 'trailers', ['patch_id', 'position'], ['name', 'value', 'person_id', 'given_in', 'origin'],
+      `SELECT n.patch_id, n.position, n.name, n.value, p.id AS person_id, n.given_in, n.origin
+        FROM temp.link_trailers n LEFT JOIN people p ON p.email = n.email`);
+
+    changes += writeChanged(db, 'link_series', ['ordinal'], ['series_id', 'title'], 'SELECT * FROM temp.link_state_series');
+    this.keepReferences(references);
+    changes += writeChanged(db, 'link_references', ['list_key', 'msgid'], ['ordinal'], 'SELECT * FROM temp.link_state_references');
+    this.insertTagCounts(tagCounts);
+    changes += writeChanged(db, 'link_subject_tags', ['list_id', 'tag'], ['count'], 'SELECT * FROM temp.link_state_tags');
+    changes += writeChanged(db, 'link_trailer_senders', ['person_id'], ['name'], `${TRAILER_SENDERS} AND f.message_id > ${Number(upTo)}`);
+    this.markLinked();
+    return changes;
   }
 
   private dropTemp(): void {
@@ -408,13 +603,272 @@ function toFacts(r: unknown[]): MessageFacts {
  */
 function syncFromTemp(db: SqliteDatabase, table: string, temp: string, keys: string[], columns: string[], source = `SELECT * FROM temp.${temp}`,
   changed: 'replace' | 'update' = 'replace'): number {
-  const all = [...keys, ...columns];
   const sameKey = keys.map((k) => `t.${k} = n.${k}`).join(' AND ');
   const removed = db.prepare(`DELETE FROM main.${table} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.${temp} n WHERE ${sameKey})`).run();
+  return removed.changes + writeChanged(db, table, keys, columns, source, changed);
+}
+
+/** Writes the rows of `source` that `table` lacks or holds otherwise (see syncFromTemp); returns how many. */
+function writeChanged(db: SqliteDatabase, table: string, keys: string[], columns: string[], source: string, changed: 'replace' | 'update' = 'replace'): number {
+  const all = [...keys, ...columns];
+  const sameKey = keys.map((k) => `t.${k} = n.${k}`).join(' AND ');
   // 'update' keeps the columns linking does not write in a changed row; 'replace' rewrites the row.
   const onConflict = changed === 'update'
     ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}` : '';
-  const written = db.prepare(`INSERT ${changed === 'replace' ? 'OR REPLACE ' : ''}INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')}
-    FROM (${source}) n WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')})${onConflict}`).run();
-  return removed.changes + written.changes;
+  return db.prepare(`INSERT ${changed === 'replace' ? 'OR REPLACE ' : ''}INTO main.${table} (${all.join(', ')}) SELECT ${all.map((c) => `n.${c}`).join(', ')}
+    FROM (${source}) n WHERE NOT EXISTS (SELECT 1 FROM main.${table} t WHERE ${sameKey} AND ${columns.map((c) => `t.${c} IS n.${c}`).join(' AND ')})${onConflict}`).run().changes;
+}
+
+/** Where the last linking stopped, as LinkStore.commit / commitNew left it (null: never, or before schema 13). */
+export interface LinkedPosition {
+  /** The last message in linking order: [date, msgid, id]. */
+  last: [string, string, number];
+  upTo: number;
+  count: number;
+}
+
+export function linkedPosition(db: SqliteDatabase): LinkedPosition | null {
+  const get = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
+  const last = get.get('linked_position') as string | undefined;
+  const count = get.get('linked_count') as string | undefined;
+  if (last === undefined || count === undefined) return null;
+  return { last: JSON.parse(last) as [string, string, number], upTo: linkedUpTo(db), count: Number(count) };
+}
+
+/**
+ * Why the mail stored since `at` cannot be linked on from there (then the whole index is
+ * relinked), or null when it can: it must all come after the last message linked, in linking
+ * order; no earlier message may name it (a reply linked before its parent arrived, resolved
+ * again) or share its Message-Id (the canonical copy may change); nothing may have been deleted;
+ * and no list's subject tag may change for mail already linked.
+ */
+export function whyNotLinkable(db: SqliteDatabase, at: LinkedPosition): string | null {
+  const { last, upTo, count } = at;
+  // link_facts loses a row with its message, and counts along a narrow index (messages' rows hold the mail).
+  if ((db.prepare('SELECT count(*) FROM link_facts WHERE message_id <= ?').pluck().get(upTo) as number) !== count) return 'messages were deleted';
+  if ((db.prepare('SELECT count(*) FROM link_series').pluck().get() as number) !== (db.prepare('SELECT count(*) FROM series').pluck().get() as number)) {
+    return 'the linking state does not match the series';
+  }
+  if (db.prepare('SELECT 1 FROM link_trailer_senders s JOIN people p ON p.id = s.person_id WHERE p.name IS NOT s.name LIMIT 1').get()) {
+    return 'someone who gave trailers has another name now';
+  }
+  if (db.prepare(`SELECT 1 FROM link_facts WHERE message_id > ? AND (date, msgid, message_id) <= (?, ?, ?) LIMIT 1`).get(upTo, ...last)) {
+    return 'new mail sorts before the last message linked';
+  }
+  if (db.prepare(`SELECT 1 FROM link_facts n JOIN messages o ON o.msgid = n.msgid AND o.id <= ? WHERE n.message_id > ? LIMIT 1`).get(upTo, upTo)) {
+    return 'new mail repeats a Message-Id linked before';
+  }
+  if (db.prepare(`SELECT 1 FROM link_facts n JOIN message_references r ON r.msgid = n.msgid AND r.message_id <= ? WHERE n.message_id > ? LIMIT 1`).get(upTo, upTo)) {
+    return 'mail linked before names new mail';
+  }
+  return null;
+}
+
+/** Subject tag counts of the lists that have mail stored after `upTo`, with that mail counted in. */
+export function tagCountsWithNew(db: SqliteDatabase, upTo: number, countNew: (counts: SubjectTagCounts, subjects: Iterable<{ list: number | null; subject: string | null }>) => void):
+  { counts: SubjectTagCounts; stored: Map<number, string | null>; hadMail: Set<number> } {
+  const lists = db.prepare('SELECT DISTINCT list_id FROM link_facts WHERE message_id > ? AND list_id IS NOT NULL').pluck().all(upTo) as number[];
+  const counts: SubjectTagCounts = new Map();
+  const stored = new Map<number, string | null>();
+  const hadMail = new Set<number>();
+  const tagRows = db.prepare('SELECT tag, count FROM link_subject_tags WHERE list_id = ?').raw();
+  const tagOf = db.prepare('SELECT subject_tag FROM lists WHERE id = ?').pluck();
+  for (const list of lists) {
+    const entry = { total: 0, tags: new Map<string, number>() };
+    for (const [tag, n] of tagRows.all(list) as [string, number][]) {
+      if (tag === '') entry.total = n;
+      else entry.tags.set(tag, n);
+    }
+    if (entry.total > 0) hadMail.add(list);
+    counts.set(list, entry);
+    stored.set(list, (tagOf.get(list) as string | null | undefined) ?? null);
+  }
+  const rows = db.prepare('SELECT list_id, subject FROM link_facts WHERE message_id > ?').raw().iterate(upTo) as Iterable<[number | null, string | null]>;
+  countNew(counts, (function* () {
+    for (const [list, subject] of rows) yield { list, subject };
+  })());
+  return { counts, stored, hadMail };
+}
+
+/** Every list's stored subject tag. */
+export function storedListTags(db: SqliteDatabase): Map<number, string | null> {
+  return new Map(db.prepare('SELECT id, subject_tag FROM lists').raw().all() as [number, string | null][]);
+}
+
+/**
+ * The state an earlier linking left, read from SQL as the linker asks (EarlierLinking), and what
+ * linking new mail needs to know of the series and messages linked before.
+ */
+export class EarlierLinkState implements EarlierLinking {
+  readonly seriesCount: number;
+  private readonly seriesRow;
+  private readonly seriesPatches;
+  private readonly referenceOf;
+  private readonly coverName;
+  private readonly kindRow;
+  private readonly commentRow;
+  private readonly ordinalOfSeries;
+  private readonly seriesOfMessageRow;
+
+  private readonly changeIdRows;
+  private readonly titleRows;
+
+  constructor(private readonly db: SqliteDatabase, private readonly firstNewDate: string | null) {
+    this.changeIdRows = db.prepare(`SELECT l.ordinal FROM series s JOIN link_series l ON l.series_id = s.id
+      WHERE s.change_id = ? AND s.list_id IS ? AND s.submitter_id IS ?`).pluck();
+    this.titleRows = db.prepare(`SELECT l.ordinal FROM link_series l JOIN series s ON s.id = l.series_id
+      WHERE l.title = ? AND l.title <> '' AND s.list_id IS ? AND s.submitter_id IS ?`).pluck();
+    this.seriesCount = db.prepare('SELECT coalesce(max(ordinal) + 1, 0) FROM link_series').pluck().get() as number;
+    this.seriesRow = db.prepare(`SELECT s.id, s.list_id, s.name, s.date, s.submitter_id, s.version, s.version_text, s.total, s.rfc, s.cover_id,
+        s.previous_id, s.next_id, s.change_id, l.title
+      FROM link_series l JOIN series s ON s.id = l.series_id WHERE l.ordinal = ?`).raw();
+    // In the order they joined: linking order.
+    this.seriesPatches = db.prepare(`SELECT p.number, p.message_id FROM patches p JOIN link_facts f ON f.message_id = p.message_id
+      WHERE p.series_id = ? AND p.number IS NOT NULL ORDER BY f.date, f.msgid, f.message_id`).raw();
+    this.referenceOf = db.prepare('SELECT ordinal FROM link_references WHERE list_key = ? AND msgid = ?').pluck();
+    this.coverName = db.prepare('SELECT 1 FROM covers c JOIN messages m ON m.id = c.message_id WHERE c.name = ? AND m.list_id IS ? LIMIT 1').pluck();
+    this.kindRow = db.prepare('SELECT kind FROM messages WHERE id = ?').pluck();
+    this.commentRow = db.prepare('SELECT patch_id, cover_id FROM comments WHERE message_id = ?').raw();
+    this.ordinalOfSeries = db.prepare('SELECT ordinal FROM link_series WHERE series_id = ?').pluck();
+    this.seriesOfMessageRow = db.prepare(`SELECT coalesce((SELECT series_id FROM patches WHERE message_id = ?),
+      (SELECT series_id FROM covers WHERE message_id = ?))`).pluck();
+  }
+
+  private row(index: number) {
+    const r = this.seriesRow.get(index) as unknown[] | undefined;
+    if (r === undefined) throw new Error(`linking: no series at ${index} in link_series`);
+    return r;
+  }
+
+  series(index: number): LinkedSeries {
+    const r = this.row(index);
+    const patches = new PatchSlots();
+    for (const [number, id] of this.seriesPatches.all(r[0]) as [number, number][]) patches.set(number, id);
+    const cover = r[9] as number | null;
+    const name = r[2] as string | null;
+    return {
+      list: r[1] as number | null, name, date: r[3] as string | null, submitter: r[4] as number | null, version: r[5] as number,
+      versionText: r[6] as string | null, total: r[7] as number, rfc: r[8] === 1, cover, patches,
+      // Only read when a cover joins, and a cover joins only a series without one, whose name
+      // is then patch 1's (or none): see SeriesLinker.linkCover.
+      firstPatchName: cover === null ? name : null,
+    };
+  }
+
+  /** What version linking knew of an earlier series: its id, links (as ordinals), change-id and title. */
+  stored(index: number): { id: number; previous: number | null; next: number | null; changeId: string | null; title: string; list: number | null; submitter: number | null } {
+    const r = this.row(index);
+    const ordinal = (id: number | null) => (id === null ? null : (this.ordinalOfSeries.get(id) as number | undefined) ?? null);
+    return {
+      id: r[0] as number, list: r[1] as number | null, submitter: r[4] as number | null, previous: ordinal(r[10] as number | null),
+      next: ordinal(r[11] as number | null), changeId: r[12] as string | null, title: r[13] as string,
+    };
+  }
+
+  reference(list: number | null, msgid: string): number | undefined {
+    return this.referenceOf.get(list ?? 0, msgid) as number | undefined;
+  }
+
+  hasCoverName(list: number | null, name: string): boolean {
+    return this.coverName.get(name, list) !== undefined;
+  }
+
+  recentSeries(): number[] {
+    if (this.firstNewDate === null) return [];
+    const time = Date.parse(this.firstNewDate);
+    // A day before the window's start: dates are compared as text here, as times in the linker.
+    const from = Number.isNaN(time) ? '' : new Date(time - SERIES_WINDOW_MS - 86400_000).toISOString().slice(0, 10);
+    return this.db.prepare(`SELECT l.ordinal FROM series s JOIN link_series l ON l.series_id = s.id WHERE s.date >= ? ORDER BY l.ordinal`)
+      .pluck().all(from) as number[];
+  }
+
+  kindOf(id: number): MessageKind | undefined {
+    return (this.kindRow.get(id) as MessageKind | null | undefined) ?? undefined;
+  }
+
+  commentTarget(id: number): number | undefined {
+    const r = this.commentRow.get(id) as [number | null, number | null] | undefined;
+    if (r === undefined) return undefined;
+    return r[0] ?? (r[1] === null ? undefined : -r[1]);
+  }
+
+  /** The series (ordinal) an earlier patch or cover is in. */
+  seriesOfMessage(id: number): number | undefined {
+    const series = this.seriesOfMessageRow.get(id, id) as number | null | undefined;
+    return series == null ? undefined : (this.ordinalOfSeries.get(series) as number | undefined);
+  }
+
+  /** Earlier series of one list and submitter with this change-id. */
+  withChangeId(list: number | null, submitter: number | null, changeId: string): number[] {
+    return this.group(`c\u0000${list}\u0000${submitter}\u0000${changeId}`, () => this.changeIdRows.all(changeId, list, submitter) as number[]);
+  }
+
+  /** Earlier series of one list and submitter with this title. */
+  withTitle(list: number | null, submitter: number | null, title: string): number[] {
+    return this.group(`t\u0000${list}\u0000${submitter}\u0000${title}`, () => this.titleRows.all(title, list, submitter) as number[]);
+  }
+
+  /** Each group is asked for by every member of it that linking reaches: read once. */
+  private readonly groups = new Map<string, number[]>();
+  private group(key: string, read: () => number[]): number[] {
+    let members = this.groups.get(key);
+    if (members === undefined) this.groups.set(key, (members = read()));
+    return members;
+  }
+}
+
+/**
+ * Series references in the temporary table link_state_references, with a Bloom filter in front:
+ * most Message-Ids a patch names were never registered (replies, other lists), and the filter
+ * says so for sure without a query; ten bits per reference expected, so about one query in a
+ * hundred is wasted. Memory: the filter alone (~1 MB per 800,000 references), not the strings.
+ */
+class SqlReferences implements ReferenceStore {
+  private readonly bits: Uint32Array;
+  private readonly size: number;
+  private readonly select;
+  private readonly insert;
+
+  constructor(db: SqliteDatabase, expectedMessages: number) {
+    // About one reference per message (a patch registers its own and its thread's); twice that, to be safe.
+    this.size = Math.max(1 << 20, Math.ceil(expectedMessages * 2 * 10 / 32) * 32);
+    this.bits = new Uint32Array(this.size / 32);
+    this.select = db.prepare('SELECT ordinal FROM temp.link_state_references WHERE list_key = ? AND msgid = ?').pluck();
+    this.insert = db.prepare('INSERT INTO temp.link_state_references (list_key, msgid, ordinal) VALUES (?, ?, ?)');
+  }
+
+  get(list: number | null, msgid: string): number | undefined {
+    if (!this.test(list ?? 0, msgid, false)) return undefined;
+    return this.select.get(list ?? 0, msgid) as number | undefined;
+  }
+
+  add(list: number | null, msgid: string, series: number): void {
+    this.insert.run(list ?? 0, msgid, series);
+    this.test(list ?? 0, msgid, true);
+  }
+
+  /** Whether all the key's bits are set (setting them first when `set`). Seven bits per key. */
+  private test(list: number, msgid: string, set: boolean): boolean {
+    // Two 32-bit FNV-1a hashes with different seeds; the k bits are h1 + i·h2.
+    let h1 = 0x811c9dc5 ^ list;
+    let h2 = 0x01000193 ^ Math.imul(list, 0x9e3779b1);
+    for (let i = 0; i < msgid.length; i++) {
+      const c = msgid.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    h2 |= 1;
+    let all = true;
+    for (let i = 0; i < 7; i++) {
+      const bit = ((h1 + Math.imul(i, h2)) >>> 0) % this.size;
+      const word = bit >>> 5;
+      const mask = 1 << (bit & 31);
+      if (set) this.bits[word] |= mask;
+      else if ((this.bits[word] & mask) === 0) {
+        all = false;
+        break;
+      }
+    }
+    return all;
+  }
 }

@@ -25,6 +25,8 @@ const UNDO: Record<number, string> = {
     INSERT INTO series SELECT * FROM series_after_14; DROP TABLE series_after_14;
     CREATE INDEX series_submitter ON series(submitter_id, date); CREATE INDEX series_date ON series(date);
     DROP INDEX link_facts_msgid; CREATE INDEX link_facts_msgid ON link_facts(msgid) WHERE duplicate = 0;`,
+  15: `DROP TABLE link_series; DROP TABLE link_references; DROP TABLE link_subject_tags; DROP TABLE link_trailer_senders; DROP INDEX covers_name;
+    DROP INDEX series_change_id; DELETE FROM settings WHERE key IN ('linked_position', 'linked_count');`,
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
 };

@@ -17,6 +17,7 @@ interface ImportFlags {
   json?: boolean;
   dropPrefix?: string[];
   full?: boolean;
+  relink?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -30,6 +31,7 @@ export function registerImport(program: Command): void {
     .option('--mbox-format <format>', 'how ">From " lines are escaped: mboxrd (un-escape one level) or mboxo (keep)', 'mboxrd')
     .option('--max-message-size <MiB>', 'reject (keeping the head of) messages larger than this', '64')
     .option('--full', 'read every input whole, even files unchanged since the last import')
+    .option('--relink', 'link series, versions and trailers of the whole index again, not only the new mail (the reference result)')
     .option('-q, --quiet', 'no progress bar and no summary')
     .option('--json', 'print the summary as JSON')
     .option('--drop-prefix <tag...>', 'subject tags to leave out of patch names (remembered), besides PATCH and the list\'s own tag')
@@ -93,7 +95,7 @@ function parseFlags(flags: ImportFlags): ImportOptions {
   if (!(maxMiB > 0)) throw new ListindexError('USAGE', `--max-message-size takes a positive number of MiB`);
   return {
     listId: flags.listId, workers, escaping: flags.mboxFormat, maxMessageBytes: Math.round(maxMiB * 1024 * 1024),
-    dropPrefixes: flags.dropPrefix, full: flags.full,
+    dropPrefixes: flags.dropPrefix, full: flags.full, relink: flags.relink,
   };
 }
 
