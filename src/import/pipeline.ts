@@ -10,7 +10,6 @@ import { expandInputs } from '../input/sources.js';
 import { readSource } from '../input/read-source.js';
 import { gitCommitCount, gitHead, isAncestor, readGitSource } from '../input/public-inbox.js';
 import type { ExpandedInputs, SourceSpec } from '../input/sources.js';
-import { openDatabase } from '../store/database.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { IndexWriter, markFailed } from '../store/writer.js';
 import { Checkpointer } from '../store/checkpointer.js';
@@ -20,7 +19,7 @@ import { HEAD_COMPRESSION, RAW_COMPRESSION, compressRaw } from '../store/raw-cod
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
 import type { ImportLock } from '../store/import-lock.js';
-import { writeFailure } from '../store/database.js';
+import { openDatabase, refreshPlannerStatistics, writeFailure } from '../store/database.js';
 import { isLinked } from '../store/series-store.js';
 import type { LinkSummary } from './link-step.js';
 import type { MessageInput, PrepareOptions, PreparedRecord } from '../store/records.js';
@@ -302,12 +301,7 @@ async function importLocked(
   if (needsLinking) options.onProgress?.({ phase: 'linking', ...totals, bytesTotal, currentSource });
   // Only the new mail (and what it touches) when that gives what linking the whole index would.
   const linking = needsLinking ? relinkSeries(database, { dropPrefixes: options.dropPrefixes, onlyNew: writer.messagesDropped === 0 && !options.relink }) : null;
-  if (totals.stored > 0) {
-    // Fresh statistics for the query planner: without them, "series missing a review" on a
-    // 160,000-message index picks a plan that takes 36 s instead of 0.1 s. Sampled: ~0.1 s.
-    database.pragma('analysis_limit = 1000');
-    database.exec('ANALYZE');
-  }
+  if (totals.stored > 0) refreshPlannerStatistics(database, totals.stored);
   const seconds = (performance.now() - started) / 1000;
   const status: ImportSummary['status'] = interrupted ? 'interrupted' : 'complete';
   writer.finishImport(importId, {
@@ -574,3 +568,4 @@ async function runInPool(pool: Piscina, batch: MessageInput[], options: PrepareO
     results.close();
   }
 }
+

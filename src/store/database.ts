@@ -215,3 +215,18 @@ export function writeFailure(error: unknown, path: string): ListindexError | nul
   });
 }
 
+/**
+ * Fresh statistics for the query planner after an import that stored `stored` messages: without
+ * them, "series missing a review" on a 160,000-message index picks a plan that takes 36 s
+ * instead of 0.1 s. Skipped when the statistics were taken on at least ten times as many
+ * messages: ANALYZE samples every index, which on a large index takes longer than importing a
+ * day of a list's mail, and a few percent more rows do not change the plans.
+ */
+export function refreshPlannerStatistics(db: SqliteDatabase, stored: number): void {
+  const analysed = db.prepare(`SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat1'`).get()
+    ? (db.prepare(`SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = 'messages'`).pluck().get() as number | null)
+    : null;
+  if (analysed !== null && stored * 10 <= analysed) return;
+  db.pragma('analysis_limit = 1000');
+  db.exec('ANALYZE');
+}
