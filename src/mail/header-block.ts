@@ -82,10 +82,15 @@ function valueOfRaw(raw: string): string {
   return raw.includes('=?') ? cleanHeaderValue(raw) : collapseWhitespace(raw);
 }
 
+const LF_LF = Buffer.from('\n\n');
+const LF_CRLF = Buffer.from('\n\r\n');
+
 /** End of the header block: index just past the last header line's `\n`, and where the body starts. */
 function findHeaderEnd(bytes: Buffer, start: number): { end: number; body: number } {
-  const lf = bytes.indexOf('\n\n', start);
-  const crlf = bytes.indexOf('\n\r\n', start);
+  const lf = bytes.indexOf(LF_LF, start);
+  // Only a CRLF blank line before the LF one matters: most mail has none, and looking for one
+  // in the whole body would read all of it.
+  const crlf = (lf < 0 ? bytes : bytes.subarray(0, lf + 1)).indexOf(LF_CRLF, start);
   if (lf < 0 && crlf < 0) return { end: bytes.length, body: bytes.length };
   if (crlf < 0 || (lf >= 0 && lf < crlf)) return { end: lf + 1, body: lf + 2 };
   return { end: crlf + 1, body: crlf + 3 };
