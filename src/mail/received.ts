@@ -99,8 +99,12 @@ export function normaliseIp(text: string): string | null {
 }
 
 /** The first IP address in a comment such as `(host [1.2.3.4])`, `([1.2.3.4]:5 "EHLO x")` or `(10.1.2.3)`. */
+// Module-level: a regex literal in the function made a new RegExp for every hop.
+const BRACKETED = /\[([^\]]*)\]/g;
+
 function ipInComment(text: string): string | null {
-  const re = /\[([^\]]*)\]/g;
+  const re = BRACKETED;
+  re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     const ip = normaliseIp(m[1]);
