@@ -39,23 +39,24 @@ const NOT_COMPRESSED = new Uint8Array(0);
  */
 export async function prepareMessage(input: MessageInput, options: PrepareOptions = {}): Promise<PreparedRecord> {
   const raw = Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength);
-  const base = {
-    source: input.source,
-    offset: input.offset,
-    fromLine: input.fromLine,
-    contentHash: options.rawDoneByCaller ? '' : contentHash(raw),
-    lineEnds: input.oversized ? null : lineEnds(raw),
-    size: input.oversized && input.rawSize ? input.rawSize : raw.length,
-  };
-  // The whole message compressed: for rejects and for messages that cannot be stored head-only.
-  const whole = () => ({ rawCompression: RAW_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw) });
+  const contentHashOf = options.rawDoneByCaller ? '' : contentHash(raw);
+  const ends = input.oversized ? null : lineEnds(raw);
+  const size = input.oversized && input.rawSize ? input.rawSize : raw.length;
+  // Records are written out field by field rather than spread from shared parts: every record
+  // then has one shape, which keeps building them (and cloning them to the main thread) cheap.
+  // A reject keeps the whole message, compressed.
+  const reject = (reason: string): PreparedRecord => ({
+    source: input.source, offset: input.offset, fromLine: input.fromLine, contentHash: contentHashOf, lineEnds: ends, size,
+    rawCompression: RAW_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw),
+    type: 'reject', reason,
+  });
   if (input.oversized) {
-    return { ...base, ...whole(), type: 'reject', reason: `message of ${base.size} bytes is larger than the size limit; only its first ${raw.length} bytes are kept` };
+    return reject(`message of ${size} bytes is larger than the size limit; only its first ${raw.length} bytes are kept`);
   }
   try {
     const unescaped = unescapeFromLines(raw, input.escaping);
     const outcome = await parseMessage(unescaped, { listId: options.listId, recipients: false });
-    if (!outcome.ok) return { ...base, ...whole(), type: 'reject', reason: outcome.reason };
+    if (!outcome.ok) return reject(outcome.reason);
     const patch = patchFacts(outcome.message);
     const isPatch = patch.diff !== null || patch.pullUrl !== null;
     // The main thread runs SQLite and is the bottleneck: it gets the big texts as UTF-8 bytes,
@@ -65,16 +66,22 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
       content: isPatch ? utf8(patch.content) : null,
       diff: patch.diff === null || patch.diffStart !== null ? null : utf8(patch.diff),
     };
+    // The texts travel as bytes only: the facts' own copies are dropped (patchFacts made them
+    // for this record alone).
+    patch.content = '';
+    patch.diff = null;
     // Un-escaping changed nothing, so the parsed bytes are the raw bytes, and bodyOffset is theirs.
     const headOnly = unescaped === raw && isRawTail(raw, outcome.message.bodyOffset, texts.body);
-    const stored = headOnly
-      ? { rawCompression: HEAD_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw.subarray(0, outcome.message.bodyOffset)) }
-      : whole();
-    return { ...base, ...stored, type: 'message', message: storedMessage(outcome.message), patch: { ...patch, content: '', diff: null }, texts };
+    const compressed = options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(headOnly ? raw.subarray(0, outcome.message.bodyOffset) : raw);
+    return {
+      source: input.source, offset: input.offset, fromLine: input.fromLine, contentHash: contentHashOf, lineEnds: ends, size,
+      rawCompression: headOnly ? HEAD_COMPRESSION : RAW_COMPRESSION, compressed,
+      type: 'message', message: storedMessage(outcome.message), patch, texts,
+    };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
     // message is still kept, with the reason, rather than lost.
-    return { ...base, ...whole(), type: 'reject', reason: `BUG: parser failed: ${(error as Error).message}` };
+    return reject(`BUG: parser failed: ${(error as Error).message}`);
   }
 }
 

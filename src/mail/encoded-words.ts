@@ -35,13 +35,31 @@ function sanitiseWord(word: string, charset: string, encoding: string, text: str
   return `=?${guess}?${encoding}?${text}?=`;
 }
 
+/**
+ * Values decoded lately. List mail repeats the same encoded names (a thread's From, To and Cc)
+ * message after message, and decoding a value through libmime costs tens of microseconds.
+ * Decoding is a pure function of the value, so a repeat gets the same string. Only values of
+ * header size are kept, and the map is emptied when full: a few MB at most, whatever the mail.
+ */
+const decoded = new Map<string, string>();
+const MAX_DECODED = 1024;
+const MAX_DECODED_LENGTH = 2048;
+
 /** Decodes every encoded word in an (unfolded) header value. Never throws. */
 export function decodeEncodedWords(value: string): string {
   if (!value.includes('=?')) return value;
+  const known = decoded.get(value);
+  if (known !== undefined) return known;
+  let result: string;
   try {
     const sanitised = value.replace(ENCODED_WORD, sanitiseWord);
-    return libmime.decodeWords(sanitised);
+    result = libmime.decodeWords(sanitised);
   } catch {
-    return value;
+    result = value;
   }
+  if (value.length <= MAX_DECODED_LENGTH) {
+    if (decoded.size >= MAX_DECODED) decoded.clear();
+    decoded.set(value, result);
+  }
+  return result;
 }

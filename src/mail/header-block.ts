@@ -68,9 +68,15 @@ export function cleanHeaderValue(raw: string): string {
  * runs and non-space whitespace are matched: matching every single space (as /\s+/ would)
  * allocates for nothing. (A hand-written loop over the characters measured slower.)
  */
-function collapseWhitespace(v: string): string {
-  return v.replace(/\s{2,}|[^\S ]/g, ' ').trim();
+function collapseWhitespace(v: string, ascii = false): string {
+  return v.replace(ascii ? ASCII_WHITESPACE_TO_COLLAPSE : WHITESPACE_TO_COLLAPSE, ' ').trim();
 }
+
+// Module-level: a regex literal in the function made a new RegExp each time. (`replace` starts
+// a global expression at 0 whatever its lastIndex, so sharing one is safe.)
+const WHITESPACE_TO_COLLAPSE = /\s{2,}|[^\S ]/g;
+// The same for ASCII text, where `\s` is only these; a class of two ranges is quicker to test.
+const ASCII_WHITESPACE_TO_COLLAPSE = /[\t-\r ]{2,}|[\t-\r]/g;
 
 /**
  * cleanHeaderValue for a raw value as this module slices it: NULs already removed, and every
@@ -78,14 +84,19 @@ function collapseWhitespace(v: string): string {
  * collapsing are then one step, since each break is inside a whitespace run that collapses to
  * one space.
  */
-function valueOfRaw(raw: string): string {
-  return raw.includes('=?') ? cleanHeaderValue(raw) : collapseWhitespace(raw);
+function valueOfRaw(raw: string, ascii: boolean): string {
+  return raw.includes('=?') ? cleanHeaderValue(raw) : collapseWhitespace(raw, ascii);
 }
+
+const LF_LF = Buffer.from('\n\n');
+const LF_CRLF = Buffer.from('\n\r\n');
 
 /** End of the header block: index just past the last header line's `\n`, and where the body starts. */
 function findHeaderEnd(bytes: Buffer, start: number): { end: number; body: number } {
-  const lf = bytes.indexOf('\n\n', start);
-  const crlf = bytes.indexOf('\n\r\n', start);
+  const lf = bytes.indexOf(LF_LF, start);
+  // Only a CRLF blank line before the LF one matters: most mail has none, and looking for one
+  // in the whole body would read all of it.
+  const crlf = (lf < 0 ? bytes : bytes.subarray(0, lf + 1)).indexOf(LF_CRLF, start);
   if (lf < 0 && crlf < 0) return { end: bytes.length, body: bytes.length };
   if (crlf < 0 || (lf >= 0 && lf < crlf)) return { end: lf + 1, body: lf + 2 };
   return { end: crlf + 1, body: crlf + 3 };
@@ -137,7 +148,7 @@ export function parseHeaderBlock(bytes: Buffer, maxHeaderBytes: number): HeaderB
     if (foldedCr) raw = raw.replace(/\r\n/g, '\n');
     if (raw.includes('\0')) raw = raw.replace(/\0/g, '');
     if (!ascii) raw = redecode(raw);
-    fields.push({ name, raw, value: valueOfRaw(raw) });
+    fields.push({ name, raw, value: valueOfRaw(raw, ascii) });
     name = null;
   };
 

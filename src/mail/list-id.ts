@@ -38,11 +38,15 @@ export function parseListId(value: string): ListIdentity | null {
   return null;
 }
 
-/** The list identity from the headers (first occurrence of each header that yields one). */
-export function findListId(headers: HeaderField[]): ListIdentity {
+/**
+ * The list identity from the headers (first occurrence of each header that yields one).
+ * `first` gives the first field of a lower-case name: the parser's index of the headers, so that
+ * no field name is lower-cased again for this.
+ */
+export function findListId(first: (lowerName: string) => HeaderField | null): ListIdentity {
   for (const wanted of LIST_HEADERS) {
-    const field = headers.find((h) => h.name.toLowerCase() === wanted);
-    if (field === undefined) continue;
+    const field = first(wanted);
+    if (field === null) continue;
     const found = parseListId(field.value);
     if (found !== null) return found;
   }

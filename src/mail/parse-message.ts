@@ -245,7 +245,7 @@ async function parseUnchecked(bytes: Buffer, options: ParseOptions): Promise<Par
   const dateRaw = dateField === null ? null : dateField.value;
   const { date, dateSource } = chooseDate(dateRaw, received, Date.now(), warnings);
 
-  const list = findListId(fields);
+  const list = findListId((name) => first(index, name));
   let listId = list.listId;
   let listName = list.listName;
   if (options.listId !== undefined) {

@@ -9,57 +9,76 @@
 import type { ReceivedHop } from '../types.js';
 import { formatUtc, parseMailDate } from './date.js';
 
-type Token = { kind: 'word' | 'comment'; text: string };
+/*
+ * The tokens of one value, as offsets: token k is value[starts[k], ends[k]) and a comment when
+ * comments[k] (its text without the parentheses). Kept in module arrays reused by every call,
+ * and read with charCodeAt, because this runs for every Received hop of every message: token
+ * objects and one-character strings were most of the parse worker's Received cost. A token's
+ * text is sliced only when a clause keeps it.
+ */
+const starts: number[] = [];
+const ends: number[] = [];
+const comments: boolean[] = [];
 
-function tokenise(s: string): Token[] {
-  const out: Token[] = [];
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const OPEN = 0x28;
+const CLOSE = 0x29;
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const BRACKET = 0x5b;
+const ANGLE = 0x3c;
+
+const isBlank = (c: number): boolean => c === SPACE || c === TAB || c === LF || c === CR;
+
+/** Splits `s` into words and `(comments)` (nested) into the arrays above; returns how many. */
+function tokenise(s: string): number {
+  let count = 0;
   let i = 0;
   const n = s.length;
   while (i < n) {
-    const c = s[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    const c = s.charCodeAt(i);
+    if (isBlank(c)) {
       i++;
       continue;
     }
-    if (c === '(') {
+    if (c === OPEN) {
       let depth = 1;
       let j = i + 1;
       while (j < n && depth > 0) {
-        const d = s[j];
-        if (d === '\\') j++;
-        else if (d === '(') depth++;
-        else if (d === ')') depth--;
+        const d = s.charCodeAt(j);
+        if (d === BACKSLASH) j++;
+        else if (d === OPEN) depth++;
+        else if (d === CLOSE) depth--;
         j++;
       }
-      out.push({ kind: 'comment', text: s.slice(i + 1, depth === 0 ? j - 1 : j) });
+      starts[count] = i + 1;
+      ends[count] = depth === 0 ? j - 1 : Math.min(j, n);
+      comments[count++] = true;
       i = j;
       continue;
     }
     let j = i;
     while (j < n) {
-      const d = s[j];
-      if (d === ' ' || d === '\t' || d === '\n' || d === '\r' || d === '(') break;
-      if (d === '"') {
-        const q = s.indexOf('"', j + 1);
-        j = q < 0 ? n : q + 1;
-        continue;
-      }
-      if (d === '[') {
-        const q = s.indexOf(']', j + 1);
-        j = q < 0 ? n : q + 1;
-        continue;
-      }
-      if (d === '<') {
-        const q = s.indexOf('>', j + 1);
+      const d = s.charCodeAt(j);
+      if (isBlank(d) || d === OPEN) break;
+      // A quoted string, a [literal] or an <address> is one word, blanks and all.
+      const close = d === QUOTE ? '"' : d === BRACKET ? ']' : d === ANGLE ? '>' : null;
+      if (close !== null) {
+        const q = s.indexOf(close, j + 1);
         j = q < 0 ? n : q + 1;
         continue;
       }
       j++;
     }
-    out.push({ kind: 'word', text: s.slice(i, j) });
+    starts[count] = i;
+    ends[count] = j;
+    comments[count++] = false;
     i = j;
   }
-  return out;
+  return count;
 }
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
@@ -80,8 +99,12 @@ export function normaliseIp(text: string): string | null {
 }
 
 /** The first IP address in a comment such as `(host [1.2.3.4])`, `([1.2.3.4]:5 "EHLO x")` or `(10.1.2.3)`. */
+// Module-level: a regex literal in the function made a new RegExp for every hop.
+const BRACKETED = /\[([^\]]*)\]/g;
+
 function ipInComment(text: string): string | null {
-  const re = /\[([^\]]*)\]/g;
+  const re = BRACKETED;
+  re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     const ip = normaliseIp(m[1]);
@@ -95,6 +118,15 @@ function ipInComment(text: string): string | null {
 }
 
 const KEYWORDS = new Set(['from', 'by', 'via', 'with', 'id', 'for']);
+
+/** The clause keyword (lower case) that the word s[start, end) is, or null. Keywords are 2 to 4
+ * letters long, so most words (host names, ids) are ruled out without making a string. */
+function keywordAt(s: string, start: number, end: number): string | null {
+  const length = end - start;
+  if (length < 2 || length > 4) return null;
+  const lower = s.slice(start, end).toLowerCase();
+  return KEYWORDS.has(lower) ? lower : null;
+}
 
 function stripAngles(s: string): string {
   return s.replace(/^<|>$/g, '').replace(/[;,]$/, '');
@@ -128,22 +160,22 @@ export function parseReceived(value: string, hop: number): ReceivedHop {
     if (parsed !== null) result.date = formatUtc(parsed.time);
   }
 
-  const tokens = tokenise(clauses);
+  const count = tokenise(clauses);
+  const text = (k: number): string => clauses.slice(starts[k], ends[k]);
   let clause: string | null = null;
   let protocolWords: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.kind === 'comment') {
-      if (clause === 'from' && result.fromIp === null) result.fromIp = ipInComment(t.text);
+  for (let i = 0; i < count; i++) {
+    if (comments[i]) {
+      if (clause === 'from' && result.fromIp === null) result.fromIp = ipInComment(text(i));
       // `with` / `via` end at the first comment: `with esmtps (TLS1.2) (Exim 4.89)`.
       if (clause === 'with' || clause === 'via') clause = null;
       continue;
     }
-    const lower = t.text.toLowerCase();
-    if (KEYWORDS.has(lower) && i + 1 < tokens.length && tokens[i + 1].kind === 'word') {
-      clause = lower;
-      const next = tokens[++i].text;
-      switch (lower) {
+    const keyword = keywordAt(clauses, starts[i], ends[i]);
+    if (keyword !== null && i + 1 < count && !comments[i + 1]) {
+      clause = keyword;
+      const next = text(++i);
+      switch (keyword) {
         case 'from':
           if (result.fromHost === null) {
             result.fromHost = next;
@@ -171,15 +203,17 @@ export function parseReceived(value: string, hop: number): ReceivedHop {
       continue;
     }
     if (clause === 'with' && protocolWords.length > 0 && protocolWords.length < 4) {
-      protocolWords.push(t.text);
+      protocolWords.push(text(i));
       result.protocol = protocolWords.join(' ');
       continue;
     }
     if (clause === 'from' && result.fromIp === null) {
       // `from host [1.2.3.4]` without parentheses.
-      const ip = normaliseIp(t.text);
+      const ip = normaliseIp(text(i));
       if (ip !== null) result.fromIp = ip;
     }
   }
+  // A hostile value of many thousands of words must not keep the arrays' memory for good.
+  if (count > 4096) starts.length = ends.length = comments.length = 0;
   return result;
 }

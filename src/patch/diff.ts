@@ -99,10 +99,14 @@ class Lines {
     from.spans.length = 0;
   }
 
+  /** The lines' text; a span reaching one past the end of `of` stands for `of` plus a `\n`. */
   text(of: string): string | null {
     if (!this.spans.length) return null;
     let out = '';
-    for (let i = 0; i < this.spans.length; i += 2) out += of.slice(this.spans[i], this.spans[i + 1]);
+    for (let i = 0; i < this.spans.length; i += 2) {
+      const end = this.spans[i + 1];
+      out += end > of.length ? of.slice(this.spans[i]) + '\n' : of.slice(this.spans[i], end);
+    }
     return out;
   }
 }
@@ -110,8 +114,10 @@ class Lines {
 /** Splits a text/plain payload into diff and comment, exactly as Patchwork's `parse_patch`. */
 export function splitPatch(body: string): SplitPatch {
   // Every line keeps its `\n`, the last one too: cut at `\n`, a text ending in `\n` has one
-  // more, empty, line (see the header).
-  const text = body + '\n';
+  // more, empty, line (see the header). The lines are those of `body + '\n'`, read from `body`
+  // itself (that `\n` is one past its end, see Lines.text): a copy of the body saved per mail.
+  const text = body;
+  const length = body.length + 1;
   const diff = new Lines();
   const comment = new Lines();
   const pending = new Lines();
@@ -135,8 +141,9 @@ export function splitPatch(body: string): SplitPatch {
   let start = 0;
   let end = 0;
   const is = (prefix: string) => text.startsWith(prefix, start);
-  for (; start < text.length; start = end) {
-    end = text.indexOf('\n', start) + 1;
+  for (; start < length; start = end) {
+    const lineBreak = text.indexOf('\n', start);
+    end = lineBreak < 0 ? length : lineBreak + 1;
     switch (state) {
       case State.Text:
         if (is('diff ') || is('Index: ')) {

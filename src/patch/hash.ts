@@ -22,16 +22,42 @@ const AT = 0x40;
  * (so a trailing context line holding one space vanishes).
  */
 export function patchworkHash(diff: string): string {
-  const text = pyStrip(diff.includes('\r') ? diff.replace(/\r/g, '') : diff) + '\n';
-  // Kept lines are hashed in one update: one call into OpenSSL per diff, not per line.
-  const kept: string[] = [];
-  for (const raw of text.split('\n')) {
-    if (raw === '') continue;
-    const line = normaliseLine(raw);
-    if (line !== null) kept.push(line);
+  const text = pyStrip(diff.includes('\r') ? diff.replace(/\r/g, '') : diff);
+  // What is hashed: every kept line followed by `\n`. Most of a diff is kept verbatim, so runs of
+  // adjacent verbatim lines are taken as one slice of `text` (with their line breaks) rather
+  // than a string per line joined again; only file and hunk header lines are rebuilt. Then one
+  // update: one call into OpenSSL per diff, not per line.
+  let kept = '';
+  let runStart = 0;
+  let runEnd = -1;
+  const endRun = (): void => {
+    if (runEnd < 0) return;
+    kept += text.slice(runStart, runEnd);
+    // `text` is stripped, so its last line has no line break of its own.
+    if (runEnd === text.length) kept += '\n';
+    runEnd = -1;
+  };
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // Empty lines are never kept (they break a run, as they are not hashed).
+    const line = start === end ? null : normaliseLine(text, start, end);
+    const next = end + 1;
+    if (line === VERBATIM) {
+      if (runEnd !== start) {
+        endRun();
+        runStart = start;
+      }
+      runEnd = Math.min(next, text.length);
+    } else {
+      endRun();
+      if (line !== null) kept += line + '\n';
+    }
+    start = next;
   }
+  endRun();
   const hash = createHash('sha1');
-  if (kept.length > 0) hash.update(kept.join('\n') + '\n', 'utf8');
+  if (kept !== '') hash.update(kept, 'utf8');
   return hash.digest('hex');
 }
 
@@ -40,18 +66,23 @@ function count(value: string | undefined): number {
   return value === undefined ? 1 : Number(value);
 }
 
-function normaliseLine(line: string): string | null {
-  // By first character, so that most lines (context, added, removed) meet no expression.
-  const first = line.charCodeAt(0);
-  if (first === SPACE) return line;
+/** normaliseLine's answer for a line hashed as it is. */
+const VERBATIM = Symbol('verbatim');
+
+/** What is hashed of the line text[start, end) (not empty): itself, a rewritten line, or nothing. */
+function normaliseLine(text: string, start: number, end: number): string | typeof VERBATIM | null {
+  // By first character, so that most lines (context, added, removed) meet no expression and
+  // need no string of their own.
+  const first = text.charCodeAt(start);
+  if (first === SPACE) return VERBATIM;
   if (first === MINUS || first === PLUS) {
-    if (!line.startsWith('--- ') && !line.startsWith('+++ ')) return line;
-    const file = FILENAME_LINE.exec(line);
-    if (!file) return line;
+    if (!text.startsWith('--- ', start) && !text.startsWith('+++ ', start)) return VERBATIM;
+    const file = FILENAME_LINE.exec(text.slice(start, end));
+    if (!file) return VERBATIM;
     const side = file[1] === '---' ? 'a/' : 'b/';
     return `${file[1]} ${side}${file[2].split('/').slice(1).join('/')}`;
   }
   if (first !== AT) return null;
-  const hunk = HUNK_HEADER.exec(line);
+  const hunk = HUNK_HEADER.exec(text.slice(start, end));
   return hunk ? `@@ -${count(hunk[1])} +${count(hunk[2])} @@` : null;
 }

@@ -85,11 +85,20 @@ export function findTrailers(text: string): Trailer[] {
   const trailers: Trailer[] = [];
   let sawOther = false;
   let lastWasTrailer = false;
-  for (const line of body.split('\n')) {
+  // The lines of `body` (as split('\n') gives them, the empty one after the last `\n` too),
+  // walked by offset: a line becomes a string only when it may be a trailer or its note.
+  // `colon` is the first `:` at or after the line's start, so a text is searched for one once.
+  let colon = -1;
+  for (let start = 0, end = 0; start <= body.length; start = end + 1) {
+    end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    if (colon < start) colon = body.indexOf(':', start);
+    if (colon < 0) colon = body.length;
     // Most lines have no colon: no need to run the (Unicode, so slower) trailer expression.
-    const m = line.length <= MAX_TRAILER_LINE && line.includes(':') ? TRAILER_LINE.exec(line) : null;
+    const line = colon < end && end - start <= MAX_TRAILER_LINE ? body.slice(start, end) : null;
+    const m = line === null ? null : TRAILER_LINE.exec(line);
     if (m) {
-      const trailer = readTrailer(m[1], m[2], line, sawOther);
+      const trailer = readTrailer(m[1], m[2], line!, sawOther);
       // Rejected trailer-shaped lines are skipped without counting as "other" text (as b4).
       if (trailer) {
         trailers.push(trailer);
@@ -97,15 +106,43 @@ export function findTrailers(text: string): Trailer[] {
       }
       continue;
     }
-    if (lastWasTrailer && line.length > 2 && BRACKET_NOTE.test(line)) {
-      trailers[trailers.length - 1].comment ??= line.trim();
-      lastWasTrailer = false;
-      continue;
+    if (lastWasTrailer && end - start > 2) {
+      const note = line ?? body.slice(start, end);
+      if (BRACKET_NOTE.test(note)) {
+        trailers[trailers.length - 1].comment ??= note.trim();
+        lastWasTrailer = false;
+        continue;
+      }
     }
     lastWasTrailer = false;
     sawOther = true;
   }
   return trailers;
+}
+
+const SPACE = /\s/;
+const HEX = /[\da-f]/;
+
+/**
+ * False when WRAPPED_FIXES cannot match `text`: no `(` has, going back, blanks, hex digits,
+ * blanks and a `:` (`Fixes: 0123abcd (`). V8 tries that expression at every position of the
+ * text; this looks only at the few `(` and the characters right before them, each once.
+ */
+export function mayHoldWrappedFixes(text: string): boolean {
+  const back = (from: number, kind: RegExp): number => {
+    let i = from;
+    while (i > 0 && kind.test(text[i - 1])) i--;
+    return i;
+  };
+  for (let open = text.indexOf('('); open >= 0; open = text.indexOf('(', open + 1)) {
+    const blanks = back(open, SPACE);
+    if (blanks === open) continue;
+    const digits = back(blanks, HEX);
+    if (digits === blanks) continue;
+    const colon = back(digits, SPACE);
+    if (colon < digits && colon > 0 && text[colon - 1] === ':') return true;
+  }
+  return false;
 }
 
 function beforeSignature(text: string): string {
@@ -115,7 +152,7 @@ function beforeSignature(text: string): string {
 }
 
 function unwrap(text: string): string {
-  const fixed = text.replace(WRAPPED_FIXES, '$1 $2');
+  const fixed = mayHoldWrappedFixes(text) ? text.replace(WRAPPED_FIXES, '$1 $2') : text;
   // An address wrapped onto a line of its own starts that line with `<`: most texts have none,
   // and looking for one is cheaper than trying the expression at every line.
   return fixed.includes('\n<') ? fixed.replace(WRAPPED_ADDRESS, '$1 $2') : fixed;

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatUtc, parseMailDate } from '../../src/mail/date.js';
+import { formatUtc, matchRfc5322, parseMailDate } from '../../src/mail/date.js';
 
 const utc = (s: string): string | null => {
   const d = parseMailDate(s);
@@ -53,5 +54,51 @@ describe('parseMailDate', () => {
     expect(parseMailDate('Mon, 29 Apr 2019 12:15:58')!.warning).toMatch(/without a time zone/);
     expect(parseMailDate('Mon, 29 Apr 2019 12:15:58 XYZ')!.warning).toMatch(/unknown time zone/);
     expect(parseMailDate('Mon, 29 Apr 2019 12:15:58 +0200')!.warning).toBeNull();
+  });
+});
+
+describe('matchRfc5322', () => {
+  // The expression it reads by hand; their answers must be the same on anything.
+  const RFC5322 =
+    /^\s*(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})\s+([+-])(\d{2})(\d{2})(?:\s+\([^()]*\))?\s*$/;
+  const viaExpression = (text: string) => {
+    const m = RFC5322.exec(text);
+    return m === null ? null : {
+      day: +m[1], month: m[2].toLowerCase(), year: +m[3], h: +m[4], mi: +m[5], s: +m[6],
+      sign: m[7] === '-' ? -1 : 1, zh: +m[8], zm: +m[9],
+    };
+  };
+
+  it('reads what the expression reads, and refuses what it refuses (property)', () => {
+    const piece = fc.constantFrom(
+      'Mon', 'Tue,', 'Tues', ',', ' ', '  ', '\t', '\u00a0', '\n', '1', '29', '029', 'Apr', 'APR', 'Sept', '2019', '19', '12:16:04',
+      '1:2:3', '12:16', ':', '+0200', '-0400', '+02', '+02000', '(CEST)', '(a(b)c)', '(', ')', 'x', '0', '9',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (pieces) => {
+        const text = pieces.join('');
+        expect(matchRfc5322(text), JSON.stringify(text)).toEqual(viaExpression(text));
+      }),
+      { numRuns: 20000 },
+    );
+    // Dates built slot by slot, each slot mostly well-formed, so that most of them match.
+    const slot = (...options: string[]) => fc.constantFrom(...options);
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          slot('', ' ', '\t'), slot('', 'Mon, ', 'Tue ', 'Wed,', 'Thurs, ', '1, '), slot('1', '29', '029', 'x'), slot(' ', '  ', '', '\u00a0'),
+          slot('Apr', 'apr', 'Sept', 'Ap'), slot(' ', '\n', ''), slot('2019', '19', '20190'), slot(' ', ''), slot('12:16:04', '1:16:04', '12:16', '12:16:04.5'),
+          slot(' ', ''), slot('+0200', '-0400', '+2400', '+02', '+02000', '0200'), slot('', ' (CEST)', '(CEST)', ' (a(b))', ' (', ' )'), slot('', ' ', 'x', '\n'),
+        ),
+        (slots) => {
+          const text = slots.join('');
+          expect(matchRfc5322(text), JSON.stringify(text)).toEqual(viaExpression(text));
+        },
+      ),
+      { numRuns: 20000 },
+    );
+    const real = ['Mon, 29 Apr 2019 12:16:04 +0200 (CEST)', ' 1 Apr 2019 06:16:03 -0400', 'Tue, 13 Feb 2024 09:11:02 +0000 (UTC)  '];
+    for (const text of real) expect(matchRfc5322(text)).toEqual(viaExpression(text));
+    expect(matchRfc5322(real[0])).not.toBeNull();
   });
 });

@@ -34,4 +34,13 @@ describe('decodeEncodedWords', () => {
   it('decodes us-ascii words with 8-bit bytes by guessing', () => {
     expect(decodeEncodedWords('=?us-ascii?q?J=F6rg?=')).toBe('Jörg');
   });
+
+  it('decodes a value seen before, and values past the remembered ones, the same way', () => {
+    // More distinct values than are remembered, each twice, and a long value that is never kept.
+    const long = `${'=?utf-8?q?J=C3=B6rg?= '.repeat(200)}x`;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3000; i++) expect(decodeEncodedWords(`=?utf-8?q?J=C3=B6rg_${i}?=`)).toBe(`Jörg ${i}`);
+      expect(decodeEncodedWords(long)).toBe(`${'Jörg'.repeat(200)} x`);
+    }
+  });
 });

@@ -19,6 +19,16 @@ describe('parseHeaderBlock', () => {
     expect(bytes.subarray(block.bodyOffset).toString()).toBe('body\r\n');
   });
 
+  it('ends the block at the first blank line, CRLF or LF, wherever the other kind comes after it', () => {
+    // A CRLF blank line right before an LF one ends the block, and one far into the body does not.
+    const crlfFirst = Buffer.from('From: a@b\n\r\n\nbody\n');
+    expect(crlfFirst.subarray(parse(crlfFirst)!.bodyOffset).toString()).toBe('\nbody\n');
+    const lfFirst = Buffer.from('From: a@b\n\nbody\n\r\nmore\n');
+    expect(lfFirst.subarray(parse(lfFirst)!.bodyOffset).toString()).toBe('body\n\r\nmore\n');
+    const crlfOnly = Buffer.from('From: a@b\r\n\r\nbody\r\n\nmore\n');
+    expect(crlfOnly.subarray(parse(crlfOnly)!.bodyOffset).toString()).toBe('body\r\n\nmore\n');
+  });
+
   it('keeps repeated fields in file order', () => {
     const block = parse('Received: one\nX-A: 1\nReceived: two\n\n')!;
     expect(block.fields.map((f) => `${f.name}=${f.value}`)).toEqual(['Received=one', 'X-A=1', 'Received=two']);

@@ -1,8 +1,26 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitPatch } from '../../src/patch/diff.js';
 import { diffFiles, diffstat, formatDiffstat, patchworkHash } from '../../src/patch/hash.js';
 import { readFixture } from './read-fixture.js';
+import { pyStrip } from '../../src/patch/python-text.js';
+
+/** hasher.py as Patchwork writes it, a line at a time: the reference the fast version must equal. */
+function lineByLineHash(diff: string): string {
+  const kept: string[] = [];
+  for (const line of (pyStrip(diff.replace(/\r/g, '')) + '\n').split('\n')) {
+    if (line === '') continue;
+    if (line.startsWith('--- ') || line.startsWith('+++ ')) {
+      const m = /^(---|\+\+\+) (\S+)/.exec(line);
+      kept.push(m ? `${m[1]} ${m[1] === '---' ? 'a/' : 'b/'}${m[2].split('/').slice(1).join('/')}` : line);
+    } else if (line.startsWith('@')) {
+      const m = /^@@ -[0-9]+(?:,([0-9]+))? \+[0-9]+(?:,([0-9]+))? @@/.exec(line);
+      if (m) kept.push(`@@ -${m[1] ?? 1} +${m[2] ?? 1} @@`);
+    } else if (line.startsWith(' ') || line.startsWith('-') || line.startsWith('+')) kept.push(line);
+  }
+  return createHash('sha1').update(kept.length ? kept.join('\n') + '\n' : '').digest('hex');
+}
 
 const diffOf = (fixture: string) => splitPatch(readFixture(fixture)).diff!;
 const SMALL = '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n';
@@ -45,6 +63,24 @@ describe('patchworkHash', () => {
 
   it('is 40 lowercase hex characters', () => {
     fc.assert(fc.property(fc.string(), (s) => /^[0-9a-f]{40}$/.test(patchworkHash(s))));
+  });
+});
+
+describe('patchworkHash against a line-by-line transcription', () => {
+  // The kept lines are hashed as runs of the diff's own text; runs end at empty, dropped and
+  // rewritten lines, and at the end of the text (where the stripped diff has no line break).
+  const line = fc.constantFrom(
+    ' ctx', '-old', '+new', '', ' ', '--- a/dir/f.c', '+++ b/dir/f.c', '--- x', '+++', '@@ -1,3 +1,4 @@ f()',
+    '@@ -7 +7 @@', '@@ bad', 'diff --git a/f b/f', 'index 1..2 100644', 'Binary', '-- ', ' trailing  ', '+\r', '\\ No newline',
+  );
+  it('gives the same hash on any mix of diff lines, line ends and ends of text (property)', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), fc.constantFrom('', '\n', '\n\n', ' \n'), (lines, eol, end) => {
+        const diff = lines.join(eol) + end;
+        expect(patchworkHash(diff)).toBe(lineByLineHash(diff));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalTrailerName, findTrailers, isPersonTrailer } from '../../src/patch/trailers.js';
+import { canonicalTrailerName, findTrailers, isPersonTrailer, mayHoldWrappedFixes } from '../../src/patch/trailers.js';
 
 const pairs = (text: string) => findTrailers(text).map((t) => `${t.name}: ${t.value}`);
 
@@ -82,6 +83,27 @@ describe('findTrailers', () => {
       'Fixes: 0123456789ab (frob: a very long  title)',
       'Signed-off-by: Long Name <long@example.org>',
     ]);
+  });
+
+  it('rejoins a wrapped Fixes: with other blanks around its hash', () => {
+    expect(pairs('Fixes: 0123abcd \u00a0(frob: a very\nlong title)\nAcked-by: A <a@example.org>')).toEqual([
+      'Fixes: 0123abcd \u00a0(frob: a very long title)',
+      'Acked-by: A <a@example.org>',
+    ]);
+  });
+
+  it('looks for wrapped Fixes: lines only where the expression can match (property)', () => {
+    // The shortcut must never skip a text the expression rejoins.
+    const WRAPPED_FIXES = /^(\S+:\s+[\da-f]+\s+\([^)]+)\n([^\n]+\))/m;
+    const piece = fc.constantFrom('Fixes:', 'x:', ':', ' ', '\t', '\n', '\u00a0', '0123abcd', 'ab', 'G1', '(', ')', 'title', '"', 'e');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const text = pieces.join('');
+        if (WRAPPED_FIXES.test(text)) expect(mayHoldWrappedFixes(text), JSON.stringify(text)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(mayHoldWrappedFixes('see the code (and more)\nFixes: 0123 abcd')).toBe(false);
   });
 
   it('canonical names; generic -by trailers', () => {
