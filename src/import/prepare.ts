@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { HEAD_COMPRESSION, RAW_COMPRESSION, compressRaw } from '../store/raw-codec.js';
+import { HEAD_COMPRESSION, RAW_COMPRESSION, REBUILT, compressRaw, headerFieldsOfRows } from '../store/raw-codec.js';
+import { foldingOf, rebuildHeaderBlock } from '../mail/folding.js';
 import { unescapeFromLines } from '../input/unescape.js';
 import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
@@ -67,10 +68,13 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     };
     // Un-escaping changed nothing, so the parsed bytes are the raw bytes, and bodyOffset is theirs.
     const headOnly = unescaped === raw && isRawTail(raw, outcome.message.bodyOffset, texts.body);
-    const stored = headOnly
-      ? { rawCompression: HEAD_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw.subarray(0, outcome.message.bodyOffset)) }
-      : whole();
-    return { ...base, ...stored, type: 'message', message: storedMessage(outcome.message), patch: { ...patch, content: '', diff: null }, texts };
+    const message = storedMessage(outcome.message);
+    const stored = !headOnly
+      ? whole()
+      : isRebuiltHead(raw.subarray(0, outcome.message.bodyOffset), message.headerRows)
+        ? { rawCompression: REBUILT, compressed: NOT_COMPRESSED }
+        : { rawCompression: HEAD_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw.subarray(0, outcome.message.bodyOffset)) };
+    return { ...base, ...stored, type: 'message', message, patch: { ...patch, content: '', diff: null }, texts };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
     // message is still kept, with the reason, rather than lost.
@@ -86,6 +90,19 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
  */
 export function isRawTail(raw: Uint8Array, bodyOffset: number, body: Uint8Array): boolean {
   return body.byteLength > 0 && raw.byteLength - bodyOffset === body.byteLength && Buffer.compare(raw.subarray(bodyOffset), body) === 0;
+}
+
+/**
+ * Are the bytes of the header block (with its blank line) exactly what its `headers` rows
+ * rebuild? Then the message keeps no raw bytes at all ('rebuilt', store/raw-codec.ts). Byte for
+ * byte, so CRLF, 8-bit bytes that are not UTF-8, a NUL, a field the parser dropped or a block
+ * without its blank line fail it, and the message keeps its header block compressed.
+ */
+export function isRebuiltHead(head: Uint8Array, headerRows: (string | number | null)[]): boolean {
+  const text = rebuildHeaderBlock(headerFieldsOfRows(headerRows));
+  // The UTF-8 length of a string is at least its length: a longer one cannot be equal.
+  if (text.length > head.byteLength) return false;
+  return Buffer.compare(Buffer.from(text, 'utf8'), head) === 0;
 }
 
 export async function prepareBatch(inputs: MessageInput[], options: PrepareOptions = {}): Promise<PreparedRecord[]> {
@@ -135,8 +152,12 @@ function storedMessage(m: ParsedMessage): StoredMessage {
   let hop = 0;
   let patchworkHint: string | null = null;
   m.headers.forEach((h, position) => {
-    // Raw header text that differs from the value only by folding is not stored.
-    headerRows.push(0, position, h.name, h.value, onlyFolding(h.raw, h.value) ? null : h.raw);
+    // Raw header text that differs from the value only by folding is not stored: the folding
+    // gives the field back (mail/folding.ts), unless value is not raw's words (then raw is kept).
+    let raw: string | null = onlyFolding(h.raw, h.value) ? null : h.raw;
+    let folding = foldingOf(h.sep ?? ': ', h.raw, h.value, raw);
+    if (folding === null) folding = foldingOf(h.sep ?? ': ', h.raw, h.value, (raw = h.raw))!;
+    headerRows.push(0, position, h.name, h.value, raw, folding);
     const lower = h.name.length === 8 || h.name.length === 16 ? h.name.toLowerCase() : '';
     // Received hops are the Received headers in order: hop n is the n-th one.
     if (lower === 'received') {

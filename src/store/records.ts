@@ -76,8 +76,8 @@ export interface StoredMessage extends Pick<ParsedMessage,
   /** X-Patchwork-Hint, trimmed and lower case, or null. */
   patchworkHint: string | null;
   /** The `headers` rows, HEADER_ROW_WIDTH values each, as the table's columns: message id (0
-   * until the writer knows it), position, name, value, and raw text or null where raw differs
-   * from value only by folding (the folded text stays in the raw message). */
+   * until the writer knows it), position, name, value, raw text or null where raw differs
+   * from value only by folding, and the folding (mail/folding.ts). */
   headerRows: (string | number | null)[];
   /** The `received` rows, RECEIVED_ROW_WIDTH values each: message id (0 until known), hop, from
    * host, from ip, by host, protocol, id, for, date, and the position of its Received field. */
@@ -85,7 +85,7 @@ export interface StoredMessage extends Pick<ParsedMessage,
 }
 
 /** Columns of a `headers` row and of a `received` row; the first is the message id. */
-export const HEADER_ROW_WIDTH = 5;
+export const HEADER_ROW_WIDTH = 6;
 export const RECEIVED_ROW_WIDTH = 10;
 
 export interface PreparedMessage extends PreparedBase {

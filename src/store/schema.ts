@@ -432,6 +432,13 @@ ALTER TABLE messages ADD COLUMN diff TEXT GENERATED ALWAYS AS (
 UPDATE messages SET diff_start = instr(body, diff_text), diff_length = length(diff_text), diff_text = NULL
   WHERE diff_text IS NOT NULL AND instr(body, diff_text) > 0;
 `,
+  /* 14: a header field's folding, so that the headers rows give the header block back */ `
+-- The white space of a field as written, in the compact form of src/mail/folding.ts: '' when
+-- the field is 'Name: ' followed by coalesce(raw, value); NULL for rows written before this
+-- step. A message whose header block its rows give back byte for byte keeps nothing in raw
+-- (raw_compression 'rebuilt': the header block rebuilt from its headers rows, then body).
+ALTER TABLE headers ADD COLUMN folding TEXT;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,6 +16,7 @@ const UNDO: Record<number, string> = {
   13: `UPDATE messages SET diff_text = substr(body, diff_start, diff_length) WHERE diff_start IS NOT NULL;
     ALTER TABLE messages DROP COLUMN diff; ALTER TABLE messages DROP COLUMN diff_start;
     ALTER TABLE messages DROP COLUMN diff_length; ALTER TABLE messages RENAME COLUMN diff_text TO diff;`,
+  14: 'ALTER TABLE headers DROP COLUMN folding;',
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
 };
