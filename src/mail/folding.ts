@@ -49,6 +49,8 @@ const WORDS = /\S+/g;
  * is not raw's words joined by single spaces; the caller then keeps raw.
  */
 export function foldingOf(sep: string, raw: string, value: string, storedRaw: string | null): string | null {
+  // Most fields: `Name: ` and raw kept, or raw already one line of single spaces.
+  if (sep === ': ' && (storedRaw !== null || raw === value)) return '';
   const colon = sep.indexOf(':');
   const out: string[] = [];
   if (colon > 0) out.push(`c${spell(sep.slice(0, colon))}`);
@@ -80,6 +82,7 @@ export function foldingOf(sep: string, raw: string, value: string, storedRaw: st
 
 /** The field as written, with its line feed, from its `headers` row (see the top of this file). */
 export function rebuildField(name: string, value: string, raw: string | null, folding: string): string {
+  if (folding === '') return `${name}: ${raw ?? value}\n`;
   const pieces = (raw ?? value).split(' ');
   let before = '';
   const gaps = new Map<number, string>();
