@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HEAD_COMPRESSION, RAW_COMPRESSION, REBUILT, compressRaw, headerFieldsOfRows } from '../store/raw-codec.js';
-import { foldingOf, rebuildHeaderBlock } from '../mail/folding.js';
+import { foldingOf, rebuildField, rebuildHeaderBlock } from '../mail/folding.js';
 import { unescapeFromLines } from '../input/unescape.js';
 import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
@@ -9,7 +9,7 @@ import { patchworkHash, diffFiles } from '../patch/hash.js';
 import { messageTrailers } from '../patch/trailer-collection.js';
 import { classifyMessage } from '../patch/classify.js';
 import type { ParsedMessage } from '../types.js';
-import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord, StoredMessage } from '../store/records.js';
+import { HEADER_ROW_WIDTH, type MessageInput, type PatchFacts, type PrepareOptions, type PreparedRecord, type StoredMessage } from '../store/records.js';
 
 /**
  * The identity of "the same content": SHA-1 of the bytes after the From_ line, trailing line
@@ -69,9 +69,12 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     // Un-escaping changed nothing, so the parsed bytes are the raw bytes, and bodyOffset is theirs.
     const headOnly = unescaped === raw && isRawTail(raw, outcome.message.bodyOffset, texts.body);
     const message = storedMessage(outcome.message);
+    const rebuilt = headOnly && isRebuiltHead(raw.subarray(0, outcome.message.bodyOffset), message.headerRows);
+    // The byte check proved every folding of a rebuilt message; the others are checked here.
+    if (!rebuilt) checkFoldings(outcome.message.headers, message.headerRows);
     const stored = !headOnly
       ? whole()
-      : isRebuiltHead(raw.subarray(0, outcome.message.bodyOffset), message.headerRows)
+      : rebuilt
         ? { rawCompression: REBUILT, compressed: NOT_COMPRESSED }
         : { rawCompression: HEAD_COMPRESSION, compressed: options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(raw.subarray(0, outcome.message.bodyOffset)) };
     return { ...base, ...stored, type: 'message', message, patch: { ...patch, content: '', diff: null }, texts };
@@ -103,6 +106,19 @@ export function isRebuiltHead(head: Uint8Array, headerRows: (string | number | n
   // The UTF-8 length of a string is at least its length: a longer one cannot be equal.
   if (text.length > head.byteLength) return false;
   return Buffer.compare(Buffer.from(text, 'utf8'), head) === 0;
+}
+
+/**
+ * Leaves in the rows only foldings that give their field back as the parser read it (name,
+ * separator, raw text): any other becomes NULL ("not known"), and readers take the folded text
+ * from the raw message, as for rows written before foldings were kept.
+ */
+function checkFoldings(fields: ParsedMessage['headers'], rows: (string | number | null)[]): void {
+  fields.forEach((h, i) => {
+    const at = i * HEADER_ROW_WIDTH;
+    const folding = rows[at + 5] as string;
+    if (rebuildField(h.name, h.value, rows[at + 4] as string | null, folding) !== `${h.name}${h.sep ?? ': '}${h.raw}\n`) rows[at + 5] = null;
+  });
 }
 
 export async function prepareBatch(inputs: MessageInput[], options: PrepareOptions = {}): Promise<PreparedRecord[]> {
@@ -154,10 +170,8 @@ function storedMessage(m: ParsedMessage): StoredMessage {
   m.headers.forEach((h, position) => {
     // Raw header text that differs from the value only by folding is not stored: the folding
     // gives the field back (mail/folding.ts), unless value is not raw's words (then raw is kept).
-    let raw: string | null = onlyFolding(h.raw, h.value) ? null : h.raw;
-    let folding = foldingOf(h.sep ?? ': ', h.raw, h.value, raw);
-    if (folding === null) folding = foldingOf(h.sep ?? ': ', h.raw, h.value, (raw = h.raw))!;
-    headerRows.push(0, position, h.name, h.value, raw, folding);
+    const raw = onlyFolding(h.raw, h.value) ? null : h.raw;
+    headerRows.push(0, position, h.name, h.value, raw, foldingOf(h.sep ?? ': ', h.raw, h.value, raw));
     const lower = h.name.length === 8 || h.name.length === 16 ? h.name.toLowerCase() : '';
     // Received hops are the Received headers in order: hop n is the n-th one.
     if (lower === 'received') {

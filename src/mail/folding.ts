@@ -40,67 +40,104 @@ function unspell(letters: string): string {
   return out;
 }
 
-const WORDS = /\S+/g;
+/** The runs of white space that are not one space: what header-block.ts collapses. */
+const UNUSUAL_RUN = /\s{2,}|[^\S ]/g;
 
 /**
  * The folding of a field written `name` + `sep` + `raw` (`sep`: the blanks, colon and blanks
  * between name and raw text, as the parser cut them), whose row keeps `storedRaw` (raw, or null
- * when the row keeps only value). Null when the row, so kept, cannot give the field back: value
- * is not raw's words joined by single spaces; the caller then keeps raw.
+ * when the row keeps only value, which is then raw with each run of white space made one space
+ * and the ends trimmed: header-block.ts valueOfRaw, and prepare.ts onlyFolding for encoded words).
+ *
+ * This runs on every field of every message in the parse workers, so it finds the unusual runs
+ * with the same native regex that collapsed them, and counts the single spaces between them
+ * with indexOf, rather than walk the text a character at a time (which doubled the workers'
+ * time on linux-watchdog). The caller checks the result (import/prepare.ts).
  */
-export function foldingOf(sep: string, raw: string, value: string, storedRaw: string | null): string | null {
+export function foldingOf(sep: string, raw: string, value: string, storedRaw: string | null): string {
   // Most fields: `Name: ` and raw kept, or raw already one line of single spaces.
   if (sep === ': ' && (storedRaw !== null || raw === value)) return '';
   const colon = sep.indexOf(':');
-  const out: string[] = [];
-  if (colon > 0) out.push(`c${spell(sep.slice(0, colon))}`);
+  let out = colon > 0 ? `c${spell(sep.slice(0, colon))}` : '';
+  const add = (entry: string): void => {
+    out = out === '' ? entry : `${out},${entry}`;
+  };
   const lead = sep.slice(colon + 1);
   if (storedRaw !== null) {
     // raw is T: its own white space is written in it; only gap 0 can differ.
-    if (lead !== ' ') out.push(`0${spell(lead)}`);
-    return out.join(',');
+    if (lead !== ' ') add(`0${spell(lead)}`);
+    return out;
   }
-  // T is value: raw's words, each run of white space between them written as one space.
-  const words: string[] = [];
-  const runs: string[] = [];
-  let last = 0;
-  for (const match of raw.matchAll(WORDS)) {
-    runs.push(raw.slice(last, match.index));
-    words.push(match[0]);
-    last = match.index + match[0].length;
+  // T is value. Gap k is the run of white space after raw's k-th word (gap 0 before the first,
+  // with the lead); each gap but the last is one space of value.
+  UNUSUAL_RUN.lastIndex = 0;
+  let match = UNUSUAL_RUN.exec(raw);
+  if (match !== null && match.index === 0) {
+    // White space at the start of raw (a first line left empty): gap 0, with the lead.
+    add(`0${spell(lead + match[0])}`);
+    if (match[0].length === raw.length) return out; // no words at all
+    match = UNUSUAL_RUN.exec(raw);
+  } else if (lead !== ' ') {
+    add(`0${spell(lead)}`);
   }
-  runs.push(raw.slice(last));
-  if (words.join(' ') !== value) return null;
-  runs[0] = lead + runs[0];
-  // runs[k] is gap k; with no words at all, the one run is gap 0 (and gap 1 is empty).
-  runs.forEach((run, k) => {
-    const usual = k > 0 && k === runs.length - 1 ? '' : ' ';
-    if (run !== usual) out.push(`${k}${spell(run)}`);
-  });
-  return out.join(',');
+  let k = 1; // the gap of the next run
+  let from = 0;
+  let end = 0; // where the last unusual run ended
+  for (; match !== null; match = UNUSUAL_RUN.exec(raw)) {
+    // Single spaces between the last unusual run and this one are gaps of their own.
+    for (let space = raw.indexOf(' ', from); space >= 0 && space < match.index; space = raw.indexOf(' ', space + 1)) k++;
+    end = match.index + match[0].length;
+    // At the end of raw, the run is the last gap, written as nothing when usual.
+    add(`${k}${spell(match[0])}`);
+    k++;
+    from = end;
+  }
+  if (raw.length > 0 && raw.charCodeAt(raw.length - 1) === 0x20 && end !== raw.length) {
+    // One space at the very end: the last gap, which is usually nothing.
+    for (let space = raw.indexOf(' ', from); space >= 0 && space < raw.length - 1; space = raw.indexOf(' ', space + 1)) k++;
+    add(`${k}s`);
+  }
+  return out;
 }
 
 /** The field as written, with its line feed, from its `headers` row (see the top of this file). */
 export function rebuildField(name: string, value: string, raw: string | null, folding: string): string {
-  if (folding === '') return `${name}: ${raw ?? value}\n`;
-  const pieces = (raw ?? value).split(' ');
+  const text = raw ?? value;
+  if (folding === '') return `${name}: ${text}\n`;
   let before = '';
-  const gaps = new Map<number, string>();
-  if (folding !== '') {
-    for (const entry of folding.split(',')) {
-      if (entry[0] === 'c') {
-        before = unspell(entry.slice(1));
-        continue;
-      }
-      let i = 0;
-      while (i < entry.length && entry.charCodeAt(i) >= 0x30 && entry.charCodeAt(i) <= 0x39) i++;
-      gaps.set(Number(entry.slice(0, i)), unspell(entry.slice(i)));
+  let lead = ' ';
+  // The gaps after 0, in the order the folding lists them (increasing k).
+  const ks: number[] = [];
+  const runs: string[] = [];
+  for (const entry of folding.split(',')) {
+    if (entry[0] === 'c') {
+      before = unspell(entry.slice(1));
+      continue;
+    }
+    let d = 0;
+    while (d < entry.length && entry.charCodeAt(d) >= 0x30 && entry.charCodeAt(d) <= 0x39) d++;
+    const k = Number(entry.slice(0, d));
+    if (k === 0) lead = unspell(entry.slice(d));
+    else {
+      ks.push(k);
+      runs.push(unspell(entry.slice(d)));
     }
   }
-  const m = pieces.length;
-  let out = `${name}${before}:${gaps.get(0) ?? ' '}`;
-  for (let k = 1; k <= m; k++) out += pieces[k - 1] + (gaps.get(k) ?? (k === m ? '' : ' '));
-  return `${out}\n`;
+  let out = `${name}${before}:${lead}`;
+  // Gap k (0 < k < m) is T's k-th space; gap m, after the last piece, is past its last space.
+  let from = 0;
+  let space = -1;
+  let count = 0;
+  for (let e = 0; e < ks.length; e++) {
+    while (count < ks[e] && space < text.length) {
+      space = text.indexOf(' ', space + 1);
+      if (space < 0) space = text.length;
+      count++;
+    }
+    out += text.slice(from, space) + runs[e];
+    from = Math.min(space + 1, text.length);
+  }
+  return `${out}${text.slice(from)}\n`;
 }
 
 /** A header field as stored: name, value, raw (or null), folding. */
