@@ -29,7 +29,8 @@ interface PreparedBase {
   /** Size of the message in bytes (as found, before compression). */
   size: number;
   /** Raw bytes after the From_ line, compressed (store/raw-codec.ts): all of them, or for
-   * 'brotli-head' those before the body, the rest being the body's bytes (texts.body). */
+   * 'brotli-head' those before the body, the rest being the body's bytes (texts.body); none
+   * for 'rebuilt' (the header block is the headers rows). */
   compressed: Uint8Array;
   /** What `compressed` holds: the value of the row's `raw_compression`. */
   rawCompression: RawCompression;
@@ -77,7 +78,7 @@ export interface StoredMessage extends Pick<ParsedMessage,
   patchworkHint: string | null;
   /** The `headers` rows, HEADER_ROW_WIDTH values each, as the table's columns: message id (0
    * until the writer knows it), position, name, value, raw text or null where raw differs
-   * from value only by folding, and the folding (mail/folding.ts). */
+   * from value only by folding, and the folding (mail/folding.ts; null when not known). */
   headerRows: (string | number | null)[];
   /** The `received` rows, RECEIVED_ROW_WIDTH values each: message id (0 until known), hop, from
    * host, from ip, by host, protocol, id, for, date, and the position of its Received field. */

@@ -14,6 +14,7 @@ import { startServe, type TestServer } from '../helpers/serve.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { mboxrd } from '../../src/api/mbox.js';
 import { HEAD_SQL } from '../../src/store/raw-codec.js';
+import { ReadModel } from '../../src/store/read-model.js';
 
 const FROM_LINE = 'From someone@example.org Thu Jan  1 00:00:00 2026';
 
@@ -133,6 +134,19 @@ describe.each(['0', '1'])('messages stored head-only or whole (--workers %s)', (
     expect(folding('no-space', 'X-No-Space')).toBe('0');
     expect(folding('no-space', 'X-Before-Colon')).toBe('cs');
     expect(folding('plain-ascii', 'Subject')).toBe('');
+  });
+
+  it('gives each field as written (Patchwork\'s headers) from its folding, rebuilt or not', () => {
+    const written = (msgid: string) => withDb(db, (d) => {
+      const id = d.prepare('SELECT id FROM messages WHERE msgid = ?').pluck().get(`<${msgid}@example.org>`) as number;
+      return new ReadModel(d).headers([id]).get(id)!;
+    });
+    expect(written('folded-received').find((h) => h.name === 'Received')?.text)
+      .toBe('from mail.example.org (mail.example.org [192.0.2.1])\n\tby mx.example.net with ESMTPS id abc123\n\tfor <list@example.net>; Thu, 01 Jan 2026 00:00:00 +0000');
+    expect(written('blank-continuation').find((h) => h.name === 'X-Blank')?.text).toBe('first\n \n second');
+    // Not rebuilt (a NUL in a field): the other fields' foldings still give them back.
+    expect(written('nul-header').find((h) => h.name === 'Subject')?.text).toBe('nul-header');
+    expect(written('crlf-head').find((h) => h.name === 'Subject')?.text).toBe('crlf-head');
   });
 
   it('exports the mbox byte for byte', () => {
