@@ -10,8 +10,9 @@
  * folding says otherwise. The folding is a comma-separated list of exceptions, '' when there
  * are none: `<k><run>` for gap k, `c<run>` for the blanks before the colon, where a run spells
  * its white space one letter a character: s space, t tab, n line feed, r carriage return, and
- * `x` with four hex digits any other character. A Received field folded twice with a line feed
- * and a tab is, say, `8nt,12nt`; `Name:value` is `0` (gap 0 is empty).
+ * `x` with four hex digits any other character, a letter followed by a number standing for that
+ * many of its character. A Received field folded twice with a line feed and a tab is, say,
+ * `8nt,12nt`; one folded with a line feed and eight spaces `4ns8`; `Name:value` is `0`.
  *
  * Written by hand: this is the inverse of this project's own unfolding (header-block.ts), which
  * no library knows.
@@ -22,20 +23,33 @@ const CHAR: Record<string, string> = { s: ' ', t: '\t', n: '\n', r: '\r' };
 
 function spell(run: string): string {
   let out = '';
-  for (const c of run) out += LETTER[c] ?? `x${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  for (let i = 0; i < run.length; ) {
+    const c = run[i];
+    let n = 1;
+    while (run[i + n] === c) n++;
+    const letter = LETTER[c] ?? `x${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    // A run of three or more of one character (an indent of spaces) is the letter and a count.
+    out += n >= 3 ? `${letter}${n}` : n === 2 ? letter + letter : letter;
+    i += n;
+  }
   return out;
 }
 
 function unspell(letters: string): string {
   let out = '';
-  for (let i = 0; i < letters.length; i++) {
-    const c = letters[i];
-    if (c === 'x') {
-      out += String.fromCharCode(parseInt(letters.slice(i + 1, i + 5), 16));
-      i += 4;
+  for (let i = 0; i < letters.length; ) {
+    let c: string;
+    if (letters[i] === 'x') {
+      c = String.fromCharCode(parseInt(letters.slice(i + 1, i + 5), 16));
+      i += 5;
     } else {
-      out += CHAR[c] ?? '';
+      c = CHAR[letters[i]] ?? '';
+      i++;
     }
+    let d = i;
+    while (d < letters.length && letters.charCodeAt(d) >= 0x30 && letters.charCodeAt(d) <= 0x39) d++;
+    out += d > i ? c.repeat(Number(letters.slice(i, d))) : c;
+    i = d;
   }
   return out;
 }
@@ -72,17 +86,18 @@ export function foldingOf(sep: string, raw: string, value: string, storedRaw: st
   // with the lead); each gap but the last is one space of value.
   UNUSUAL_RUN.lastIndex = 0;
   let match = UNUSUAL_RUN.exec(raw);
+  let k = 1; // the gap of the next run
+  let from = 0; // where counting single spaces resumes
+  let end = 0; // where the last unusual run ended
   if (match !== null && match.index === 0) {
     // White space at the start of raw (a first line left empty): gap 0, with the lead.
     add(`0${spell(lead + match[0])}`);
     if (match[0].length === raw.length) return out; // no words at all
+    from = end = match[0].length;
     match = UNUSUAL_RUN.exec(raw);
   } else if (lead !== ' ') {
     add(`0${spell(lead)}`);
   }
-  let k = 1; // the gap of the next run
-  let from = 0;
-  let end = 0; // where the last unusual run ended
   for (; match !== null; match = UNUSUAL_RUN.exec(raw)) {
     // Single spaces between the last unusual run and this one are gaps of their own.
     for (let space = raw.indexOf(' ', from); space >= 0 && space < match.index; space = raw.indexOf(' ', space + 1)) k++;
