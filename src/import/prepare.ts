@@ -169,7 +169,7 @@ function storedMessage(m: ParsedMessage): StoredMessage {
   let patchworkHint: string | null = null;
   m.headers.forEach((h, position) => {
     // Raw header text that differs from the value only by folding is not stored: the folding
-    // gives the field back (mail/folding.ts), unless value is not raw's words (then raw is kept).
+    // gives the field back (mail/folding.ts).
     const raw = onlyFolding(h.raw, h.value) ? null : h.raw;
     headerRows.push(0, position, h.name, h.value, raw, foldingOf(h.sep ?? ': ', h.raw, h.value, raw));
     const lower = h.name.length === 8 || h.name.length === 16 ? h.name.toLowerCase() : '';
