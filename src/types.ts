@@ -34,6 +34,9 @@ export interface RawMessage {
 export interface HeaderField {
   /** Field name as written (case kept), e.g. `Received`. */
   name: string;
+  /** What is written between the name and the raw value: blanks, the colon, blanks (usually
+   * `': '`); absent means `': '`. */
+  sep?: string;
   /** Value as in the file: folding kept (`\n\t`), no RFC 2047 decoding; bytes read as UTF-8
    * when valid, else as Latin-1. NUL bytes removed. */
   raw: string;

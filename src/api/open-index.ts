@@ -23,7 +23,7 @@ export { importPaths } from '../import/pipeline.js';
 export type { ImportOptions, ImportProgress, ImportSummary } from '../import/pipeline.js';
 export { matchCommits } from '../import/commit-step.js';
 export { databaseError, openDatabase } from '../store/database.js';
-export { HEAD_COMPRESSION, decompressRaw } from '../store/raw-codec.js';
+export { HEAD_COMPRESSION, HEAD_SQL, REBUILT, decompressRaw } from '../store/raw-codec.js';
 export type { SeriesView } from '../store/read-model.js';
 export type { IndexStats, ListStats } from '../store/reader.js';
 

@@ -15,7 +15,7 @@ import { IndexWriter, markFailed } from '../store/writer.js';
 import { Checkpointer } from '../store/checkpointer.js';
 import type { BatchCounts, PurgeNote, SourceNote, SourceState } from '../store/writer.js';
 import { prepareBatch, contentHash, lineEnds } from './prepare.js';
-import { HEAD_COMPRESSION, RAW_COMPRESSION, compressRaw } from '../store/raw-codec.js';
+import { HEAD_COMPRESSION, RAW_COMPRESSION, REBUILT, compressRaw } from '../store/raw-codec.js';
 import { relinkSeries } from './link-step.js';
 import { acquireImportLock } from '../store/import-lock.js';
 import type { ImportLock } from '../store/import-lock.js';
@@ -495,7 +495,8 @@ function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOp
   return parsed.then((records) => {
     records.forEach((r, i) => {
       r.contentHash = hashes[i];
-      r.compressed = compressRaw(storedPart(batch[i].raw, r));
+      // A 'rebuilt' message keeps no raw bytes: there is nothing to compress.
+      if (r.rawCompression !== REBUILT) r.compressed = compressRaw(storedPart(batch[i].raw, r));
     });
     return records;
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { HEAD_COMPRESSION, RAW_COMPRESSION, compressRaw } from '../store/raw-codec.js';
+import { HEAD_COMPRESSION, RAW_COMPRESSION, REBUILT, compressRaw, headerFieldsOfRows } from '../store/raw-codec.js';
+import { foldingOf, rebuildField, rebuildHeaderBlock } from '../mail/folding.js';
 import { unescapeFromLines } from '../input/unescape.js';
 import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
@@ -8,7 +9,7 @@ import { patchworkHash, diffFiles } from '../patch/hash.js';
 import { messageTrailers } from '../patch/trailer-collection.js';
 import { classifyMessage } from '../patch/classify.js';
 import type { ParsedMessage } from '../types.js';
-import type { MessageInput, PatchFacts, PrepareOptions, PreparedRecord, StoredMessage } from '../store/records.js';
+import { HEADER_ROW_WIDTH, type MessageInput, type PatchFacts, type PrepareOptions, type PreparedRecord, type StoredMessage } from '../store/records.js';
 
 /**
  * The identity of "the same content": SHA-1 of the bytes after the From_ line, trailing line
@@ -72,11 +73,16 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
     patch.diff = null;
     // Un-escaping changed nothing, so the parsed bytes are the raw bytes, and bodyOffset is theirs.
     const headOnly = unescaped === raw && isRawTail(raw, outcome.message.bodyOffset, texts.body);
-    const compressed = options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(headOnly ? raw.subarray(0, outcome.message.bodyOffset) : raw);
+    const message = storedMessage(outcome.message);
+    const rebuilt = headOnly && isRebuiltHead(raw.subarray(0, outcome.message.bodyOffset), message.headerRows);
+    // The byte check proved every folding of a rebuilt message; the others are checked here.
+    if (!rebuilt) checkFoldings(outcome.message.headers, message.headerRows);
+    const rawCompression = rebuilt ? REBUILT : headOnly ? HEAD_COMPRESSION : RAW_COMPRESSION;
+    const compressed = rebuilt || options.rawDoneByCaller ? NOT_COMPRESSED : compressRaw(headOnly ? raw.subarray(0, outcome.message.bodyOffset) : raw);
     return {
       source: input.source, offset: input.offset, fromLine: input.fromLine, contentHash: contentHashOf, lineEnds: ends, size,
-      rawCompression: headOnly ? HEAD_COMPRESSION : RAW_COMPRESSION, compressed,
-      type: 'message', message: storedMessage(outcome.message), patch, texts,
+      rawCompression, compressed,
+      type: 'message', message, patch, texts,
     };
   } catch (error) {
     // parseMessage promises never to throw on bad input; if it does, that is a bug, but the
@@ -93,6 +99,32 @@ export async function prepareMessage(input: MessageInput, options: PrepareOption
  */
 export function isRawTail(raw: Uint8Array, bodyOffset: number, body: Uint8Array): boolean {
   return body.byteLength > 0 && raw.byteLength - bodyOffset === body.byteLength && Buffer.compare(raw.subarray(bodyOffset), body) === 0;
+}
+
+/**
+ * Are the bytes of the header block (with its blank line) exactly what its `headers` rows
+ * rebuild? Then the message keeps no raw bytes at all ('rebuilt', store/raw-codec.ts). Byte for
+ * byte, so CRLF, 8-bit bytes that are not UTF-8, a NUL, a field the parser dropped or a block
+ * without its blank line fail it, and the message keeps its header block compressed.
+ */
+export function isRebuiltHead(head: Uint8Array, headerRows: (string | number | null)[]): boolean {
+  const text = rebuildHeaderBlock(headerFieldsOfRows(headerRows));
+  // The UTF-8 length of a string is at least its length: a longer one cannot be equal.
+  if (text.length > head.byteLength) return false;
+  return Buffer.compare(Buffer.from(text, 'utf8'), head) === 0;
+}
+
+/**
+ * Leaves in the rows only foldings that give their field back as the parser read it (name,
+ * separator, raw text): any other becomes NULL ("not known"), and readers take the folded text
+ * from the raw message, as for rows written before foldings were kept.
+ */
+function checkFoldings(fields: ParsedMessage['headers'], rows: (string | number | null)[]): void {
+  fields.forEach((h, i) => {
+    const at = i * HEADER_ROW_WIDTH;
+    const folding = rows[at + 5] as string;
+    if (rebuildField(h.name, h.value, rows[at + 4] as string | null, folding) !== `${h.name}${h.sep ?? ': '}${h.raw}\n`) rows[at + 5] = null;
+  });
 }
 
 export async function prepareBatch(inputs: MessageInput[], options: PrepareOptions = {}): Promise<PreparedRecord[]> {
@@ -142,8 +174,10 @@ function storedMessage(m: ParsedMessage): StoredMessage {
   let hop = 0;
   let patchworkHint: string | null = null;
   m.headers.forEach((h, position) => {
-    // Raw header text that differs from the value only by folding is not stored.
-    headerRows.push(0, position, h.name, h.value, onlyFolding(h.raw, h.value) ? null : h.raw);
+    // Raw header text that differs from the value only by folding is not stored: the folding
+    // gives the field back (mail/folding.ts).
+    const raw = onlyFolding(h.raw, h.value) ? null : h.raw;
+    headerRows.push(0, position, h.name, h.value, raw, foldingOf(h.sep ?? ': ', h.raw, h.value, raw));
     const lower = h.name.length === 8 || h.name.length === 16 ? h.name.toLowerCase() : '';
     // Received hops are the Received headers in order: hop n is the n-th one.
     if (lower === 'received') {

@@ -138,6 +138,7 @@ export function parseHeaderBlock(bytes: Buffer, maxHeaderBytes: number): HeaderB
   // inside it is CRLF, whose CR the raw value does not keep. Slicing fields rather than lines
   // halves the parse worker's allocations for headers (and its garbage collection with them).
   let name: string | null = null;
+  let sep = ': ';
   let valueStart = 0;
   let valueEnd = 0;
   let foldedCr = false;
@@ -148,7 +149,7 @@ export function parseHeaderBlock(bytes: Buffer, maxHeaderBytes: number): HeaderB
     if (foldedCr) raw = raw.replace(/\r\n/g, '\n');
     if (raw.includes('\0')) raw = raw.replace(/\0/g, '');
     if (!ascii) raw = redecode(raw);
-    fields.push({ name, raw, value: valueOfRaw(raw, ascii) });
+    fields.push({ name, sep, raw, value: valueOfRaw(raw, ascii) });
     name = null;
   };
 
@@ -191,8 +192,11 @@ export function parseHeaderBlock(bytes: Buffer, maxHeaderBytes: number): HeaderB
       break;
     }
     flush();
-    name = text.slice(fieldStart, nameEnd(text, fieldStart));
+    const afterName = nameEnd(text, fieldStart);
+    name = text.slice(fieldStart, afterName);
     valueStart = skipBlanks(text, colon + 1, lineEnd);
+    // Nearly every field is `Name: value`: that separator is not sliced again for each.
+    sep = afterName === colon && valueStart === colon + 2 && text.charCodeAt(colon + 1) === 0x20 ? ': ' : text.slice(afterName, valueStart);
     valueEnd = lineEnd;
     foldedCr = false;
   }

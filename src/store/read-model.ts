@@ -8,7 +8,8 @@
  * Every statement is prepared once per connection and parameterised; lists of ids go in as JSON
  * (`json_each`), so no SQL text is ever built from a request's values.
  */
-import { decompressRaw, rawBodySql } from './raw-codec.js';
+import { decompressRaw, rawBodySql, rawHeadSql } from './raw-codec.js';
+import { writtenText } from '../mail/folding.js';
 import { parseHeaderBlock } from '../mail/header-block.js';
 import type { SqliteDatabase } from './database.js';
 import type { Statement } from 'better-sqlite3';
@@ -263,11 +264,11 @@ const ORDERS: Record<'series' | 'patches' | 'covers' | 'people' | 'projects', Re
   projects: { id: 'id', name: 'name' },
 };
 
-/** A thread message's row as selected: its raw bytes not yet rebuilt (raw_body: rawBodySql). */
-type StoredThreadMessage = ThreadMessage & { raw_compression: string; raw_body: Buffer | null };
+/** A thread message's row as selected: its raw bytes not yet rebuilt (raw_body: rawBodySql, raw_head: rawHeadSql). */
+type StoredThreadMessage = ThreadMessage & { raw_compression: string; raw_body: Buffer | null; raw_head: string | null };
 
-function threadMessage({ raw_compression, raw_body, ...r }: StoredThreadMessage): ThreadMessage {
-  return { ...r, raw: decompressRaw(r.raw, raw_compression, raw_body) };
+function threadMessage({ raw_compression, raw_body, raw_head, ...r }: StoredThreadMessage): ThreadMessage {
+  return { ...r, raw: decompressRaw(r.raw, raw_compression, raw_body, raw_head) };
 }
 
 type RawSubmission = Omit<Submission, 'submitter'> & { person_id: number | null; person_name: string | null; person_email: string | null };
@@ -592,26 +593,27 @@ export class ReadModel {
   /**
    * Headers in order, as written, folding included (what Patchwork's `headers` shows), for
    * several messages at once. Rows store the unfolded value when only folding differs; the
-   * folded text then comes from the raw message, parsed by the same parser that made the rows.
+   * folded text then comes from the row's folding (mail/folding.ts), or for rows written before
+   * it was kept, from the raw message, parsed by the same parser that made the rows.
    */
   headers(messageIds: number[]): Map<number, HeaderRow[]> {
     const out = new Map<number, HeaderRow[]>();
     if (!messageIds.length) return out;
-    const rows = this.stmt(`SELECT message_id, name, coalesce(raw, value) AS text, raw IS NULL AS unfolded FROM headers
+    const rows = this.stmt(`SELECT message_id, name, value, raw, folding FROM headers
       WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, position`).all(JSON.stringify(messageIds)) as
-      { message_id: number; name: string; text: string; unfolded: number }[];
+      { message_id: number; name: string; value: string; raw: string | null; folding: string | null }[];
     const refold = new Set<number>();
     for (const r of rows) {
       let list = out.get(r.message_id);
       if (!list) out.set(r.message_id, (list = []));
-      list.push({ name: r.name, text: r.text });
-      if (r.unfolded === 1) refold.add(r.message_id);
+      if (r.raw === null && r.folding === null) refold.add(r.message_id);
+      list.push({ name: r.name, text: r.folding === null ? r.raw ?? r.value : writtenText(r.name, r.value, r.raw, r.folding) });
     }
     if (refold.size) {
-      const raws = this.stmt(`SELECT id, raw, raw_compression, ${rawBodySql()} AS body FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
-        .all(JSON.stringify([...refold])) as { id: number; raw: Buffer; raw_compression: string; body: Buffer | null }[];
-      for (const { id, raw, raw_compression, body } of raws) {
-        const block = parseHeaderBlock(decompressRaw(raw, raw_compression, body), Number.POSITIVE_INFINITY);
+      const raws = this.stmt(`SELECT id, raw, raw_compression, ${rawBodySql()} AS body, ${rawHeadSql()} AS head FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify([...refold])) as { id: number; raw: Buffer; raw_compression: string; body: Buffer | null; head: string | null }[];
+      for (const { id, raw, raw_compression, body, head } of raws) {
+        const block = parseHeaderBlock(decompressRaw(raw, raw_compression, body, head), Number.POSITIVE_INFINITY);
         const list = out.get(id)!;
         // The stored rows came from this same parser, so positions correspond one to one.
         if (block && block.fields.length === list.length) out.set(id, list.map((h, i) => ({ name: h.name, text: block.fields[i].raw })));
@@ -640,9 +642,9 @@ export class ReadModel {
 
   /** The stored bytes of a message (after its From_ line), decompressed. */
   raw(messageId: number): Buffer | null {
-    const row = this.stmt(`SELECT raw, raw_compression, ${rawBodySql()} AS body FROM messages WHERE id = ?`).get(messageId) as
-      { raw: Buffer; raw_compression: string; body: Buffer | null } | undefined;
-    return row ? decompressRaw(row.raw, row.raw_compression, row.body) : null;
+    const row = this.stmt(`SELECT raw, raw_compression, ${rawBodySql()} AS body, ${rawHeadSql()} AS head FROM messages WHERE id = ?`).get(messageId) as
+      { raw: Buffer; raw_compression: string; body: Buffer | null; head: string | null } | undefined;
+    return row ? decompressRaw(row.raw, row.raw_compression, row.body, row.head) : null;
   }
 
   /** A message's kind, or null when there is no such message: one statement. */
@@ -698,7 +700,7 @@ export class ReadModel {
       }
     }
     const chosen = [...ids].sort((a, b) => a - b).slice(0, MAX_THREAD);
-    const rows = this.stmt(`SELECT id, msgid, date, subject, in_reply_to, kind, sender, raw, raw_compression, ${rawBodySql()} AS raw_body FROM messages
+    const rows = this.stmt(`SELECT id, msgid, date, subject, in_reply_to, kind, sender, raw, raw_compression, ${rawBodySql()} AS raw_body, ${rawHeadSql()} AS raw_head FROM messages
       WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(chosen)) as StoredThreadMessage[];
     return {
       rootMsgid: root,
@@ -724,7 +726,7 @@ export class ReadModel {
       else if (t.kind === 'change-id') where.add('m.change_id = ?', t.value);
       else if (t.kind === 'none') where.add('0');
     }
-    const rows = this.stmt(`SELECT m.id, m.msgid, m.date, m.subject, m.in_reply_to, m.kind, m.sender, m.raw, m.raw_compression, ${rawBodySql('m')} AS raw_body
+    const rows = this.stmt(`SELECT m.id, m.msgid, m.date, m.subject, m.in_reply_to, m.kind, m.sender, m.raw, m.raw_compression, ${rawBodySql('m')} AS raw_body, ${rawHeadSql('m')} AS raw_head
       FROM messages m ${where.sql} ORDER BY m.date DESC, m.id DESC LIMIT ?`).all(...where.params, limit) as StoredThreadMessage[];
     return rows.map(threadMessage);
   }

@@ -1,4 +1,4 @@
-import { decompressRaw, rawBodySql } from './raw-codec.js';
+import { decompressRaw, rawBodySql, rawHeadSql } from './raw-codec.js';
 import type { SqliteDatabase } from './database.js';
 
 /** What an index holds; named in snake_case, as the schema names its columns. */
@@ -108,12 +108,12 @@ export function* exportMbox(db: SqliteDatabase, options: { sources?: string[]; l
   }
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const rows = db.prepare(`SELECT o.from_line, o.line_ends, coalesce(m.raw, r.raw) AS raw,
-      coalesce(m.raw_compression, r.raw_compression) AS raw_compression, ${rawBodySql('m')} AS body
+      coalesce(m.raw_compression, r.raw_compression) AS raw_compression, ${rawBodySql('m')} AS body, ${rawHeadSql('m')} AS head
       FROM occurrences o JOIN sources s ON s.id = o.source_id
       LEFT JOIN messages m ON m.id = o.message_id LEFT JOIN rejects r ON r.id = o.reject_id
       ${filter} ORDER BY s.path, o.source_offset`).iterate(...params);
-  for (const row of rows as Iterable<{ from_line: string | null; line_ends: string | null; raw: Buffer; raw_compression: string; body: Buffer | null }>) {
-    const raw = withLineEnds(decompressRaw(row.raw, row.raw_compression, row.body), row.line_ends);
+  for (const row of rows as Iterable<{ from_line: string | null; line_ends: string | null; raw: Buffer; raw_compression: string; body: Buffer | null; head: string | null }>) {
+    const raw = withLineEnds(decompressRaw(row.raw, row.raw_compression, row.body, row.head), row.line_ends);
     if (row.from_line !== null) {
       yield Buffer.from(row.from_line + '\n', 'latin1');
       yield raw;

@@ -29,7 +29,8 @@ interface PreparedBase {
   /** Size of the message in bytes (as found, before compression). */
   size: number;
   /** Raw bytes after the From_ line, compressed (store/raw-codec.ts): all of them, or for
-   * 'brotli-head' those before the body, the rest being the body's bytes (texts.body). */
+   * 'brotli-head' those before the body, the rest being the body's bytes (texts.body); none
+   * for 'rebuilt' (the header block is the headers rows). */
   compressed: Uint8Array;
   /** What `compressed` holds: the value of the row's `raw_compression`. */
   rawCompression: RawCompression;
@@ -76,8 +77,8 @@ export interface StoredMessage extends Pick<ParsedMessage,
   /** X-Patchwork-Hint, trimmed and lower case, or null. */
   patchworkHint: string | null;
   /** The `headers` rows, HEADER_ROW_WIDTH values each, as the table's columns: message id (0
-   * until the writer knows it), position, name, value, and raw text or null where raw differs
-   * from value only by folding (the folded text stays in the raw message). */
+   * until the writer knows it), position, name, value, raw text or null where raw differs
+   * from value only by folding, and the folding (mail/folding.ts; null when not known). */
   headerRows: (string | number | null)[];
   /** The `received` rows, RECEIVED_ROW_WIDTH values each: message id (0 until known), hop, from
    * host, from ip, by host, protocol, id, for, date, and the position of its Received field. */
@@ -85,7 +86,7 @@ export interface StoredMessage extends Pick<ParsedMessage,
 }
 
 /** Columns of a `headers` row and of a `received` row; the first is the message id. */
-export const HEADER_ROW_WIDTH = 5;
+export const HEADER_ROW_WIDTH = 6;
 export const RECEIVED_ROW_WIDTH = 10;
 
 export interface PreparedMessage extends PreparedBase {

@@ -504,6 +504,13 @@ CREATE TABLE link_trailer_senders (
 CREATE INDEX covers_name ON covers(name);
 CREATE INDEX series_change_id ON series(change_id) WHERE change_id IS NOT NULL;
 `,
+  /* 16: a header field's folding, so that the headers rows give the header block back */ `
+-- The white space of a field as written, in the compact form of src/mail/folding.ts: '' when
+-- the field is 'Name: ' followed by coalesce(raw, value); NULL for rows written before this
+-- step. A message whose header block its rows give back byte for byte keeps nothing in raw
+-- (raw_compression 'rebuilt': the header block rebuilt from its headers rows, then body).
+ALTER TABLE headers ADD COLUMN folding TEXT;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

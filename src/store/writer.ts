@@ -3,7 +3,7 @@ import { HEADER_ROW_WIDTH, RECEIVED_ROW_WIDTH } from './records.js';
 import type { PreparedMessage, PreparedRecord, PreparedReject, StoredMessage } from './records.js';
 import type { Address } from '../types.js';
 import type { SqliteDatabase } from './database.js';
-import { RAW_COMPRESSION, decompressRaw, rawBodySql } from './raw-codec.js';
+import { RAW_COMPRESSION, decompressRaw, headerFieldsOfRows, rawBodySql, rawHeadSql } from './raw-codec.js';
 import { linkFactsStatement } from './series-store.js';
 
 // SQLite allows 32,766 bound values per statement; 64 rows of a few columns stay far below.
@@ -299,11 +299,13 @@ export class IndexWriter {
   private continues(there: EarlierOccurrence, record: PreparedRecord): boolean {
     if (record.lineEnds === null) return false; // oversized: only its head is known
     const stored = (there.message_id !== null ? this.statements.messageRaw : this.statements.rejectRaw)
-      .get(there.message_id ?? there.reject_id) as { raw: Buffer; raw_compression: string; body: Buffer | null; size: number } | undefined;
+      .get(there.message_id ?? there.reject_id) as { raw: Buffer; raw_compression: string; body: Buffer | null; head: string | null; size: number } | undefined;
     if (!stored) return false;
-    const earlier = decompressRaw(stored.raw, stored.raw_compression, stored.body);
+    const earlier = decompressRaw(stored.raw, stored.raw_compression, stored.body, stored.head);
     if (earlier.length !== stored.size) return false; // an oversized reject's head
-    const now = decompressRaw(record.compressed, record.rawCompression, record.type === 'message' ? record.texts.body : null);
+    const now = record.type === 'message'
+      ? decompressRaw(record.compressed, record.rawCompression, record.texts.body, headerFieldsOfRows(record.message.headerRows))
+      : decompressRaw(record.compressed, record.rawCompression, null);
     let end = earlier.length;
     while (end > 0 && (earlier[end - 1] === 0x0a || earlier[end - 1] === 0x0d)) end--;
     return end < now.length && now.subarray(0, end).equals(earlier.subarray(0, end));
@@ -509,8 +511,8 @@ function prepareStatements(db: SqliteDatabase) {
       FROM sources WHERE id = ? RETURNING id`),
     copyOccurrences: p(`INSERT INTO occurrences (source_id, source_offset, from_line, message_id, reject_id, line_ends)
       SELECT ?, source_offset, from_line, message_id, reject_id, line_ends FROM occurrences WHERE source_id = ?`),
-    messageRaw: p(`SELECT raw, raw_compression, ${rawBodySql()} AS body, size FROM messages WHERE id = ?`),
-    rejectRaw: p(`SELECT raw, raw_compression, NULL AS body, size FROM rejects WHERE id = ?`),
+    messageRaw: p(`SELECT raw, raw_compression, ${rawBodySql()} AS body, ${rawHeadSql()} AS head, size FROM messages WHERE id = ?`),
+    rejectRaw: p(`SELECT raw, raw_compression, NULL AS body, NULL AS head, size FROM rejects WHERE id = ?`),
     messageOccurs: p(`SELECT 1 FROM occurrences WHERE message_id = ? LIMIT 1`),
     rejectOccurs: p(`SELECT 1 FROM occurrences WHERE reject_id = ? LIMIT 1`),
     deleteReject: p(`DELETE FROM rejects WHERE id = ?`),

@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decompressRaw, rawBodySql } from '../../src/store/raw-codec.js';
+import { decompressRaw, rawBodySql, rawHeadSql } from '../../src/store/raw-codec.js';
 import { generateArchive, toMboxrd } from '../../src/tools/archive-generator.js';
 import type { GeneratedMessage } from '../../src/tools/archive-generator.js';
 import { cli, cliOk, withDb, STACK_FRAME } from './run-cli.js';
@@ -179,10 +179,10 @@ describe('import: every kind of input', () => {
     withDb(db, (d) => {
       expect(new Set(d.prepare('SELECT msgid FROM messages').pluck().all())).toEqual(new Set(some.map((m) => m.msgid)));
       // A single-message file is stored exactly as written.
-      const { raw, raw_compression, body } = d.prepare(`SELECT raw, raw_compression, ${rawBodySql()} AS body FROM messages WHERE msgid = ?`)
-        .get(some[0].msgid) as { raw: Buffer; raw_compression: string; body: Buffer | null };
-      expect(['brotli', 'brotli-head']).toContain(raw_compression);
-      expect(Buffer.compare(decompressRaw(raw, raw_compression, body), bytesOf(some[0]))).toBe(0);
+      const { raw, raw_compression, body, head } = d.prepare(`SELECT raw, raw_compression, ${rawBodySql()} AS body, ${rawHeadSql()} AS head FROM messages WHERE msgid = ?`)
+        .get(some[0].msgid) as { raw: Buffer; raw_compression: string; body: Buffer | null; head: string | null };
+      expect(['brotli', 'brotli-head', 'rebuilt']).toContain(raw_compression);
+      expect(Buffer.compare(decompressRaw(raw, raw_compression, body, head), bytesOf(some[0]))).toBe(0);
     });
   });
 

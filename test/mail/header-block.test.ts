@@ -15,7 +15,7 @@ describe('parseHeaderBlock', () => {
   it('finds the end of the header block with CRLF line ends and normalises raw values', () => {
     const bytes = Buffer.from('Subject: a long\r\n  folded subject\r\nFrom: a@b\r\n\r\nbody\r\n');
     const block = parse(bytes)!;
-    expect(block.fields[0]).toEqual({ name: 'Subject', raw: 'a long\n  folded subject', value: 'a long folded subject' });
+    expect(block.fields[0]).toEqual({ name: 'Subject', sep: ': ', raw: 'a long\n  folded subject', value: 'a long folded subject' });
     expect(bytes.subarray(block.bodyOffset).toString()).toBe('body\r\n');
   });
 

@@ -51,7 +51,7 @@ describe('raw compression', () => {
     const rows = db.prepare('SELECT id, msgid, raw_compression FROM messages ORDER BY id').all();
     expect(rows).toEqual([
       { id: 1, msgid: '<old@example.org>', raw_compression: 'deflate' },
-      { id: 2, msgid: '<new@example.org>', raw_compression: 'brotli-head' }, // plain UTF-8 text: its body is stored once
+      { id: 2, msgid: '<new@example.org>', raw_compression: 'rebuilt' }, // plain UTF-8 text: its body and header fields are stored once
     ]);
     const reader = new ReadModel(db);
     expect(reader.raw(1)?.toString()).toBe(OLD_MESSAGE.toString());

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { HEAD_COMPRESSION, databaseError, decompressRaw, openDatabase } from '../../api/open-index.js';
+import { HEAD_COMPRESSION, HEAD_SQL, REBUILT, databaseError, decompressRaw, openDatabase } from '../../api/open-index.js';
 import { ListindexError } from '../../errors.js';
 import { chooseFormat, rowFormatter, terminalWidth, writeRows } from '../output.js';
 import type { OutputFormat } from '../output.js';
@@ -28,7 +28,7 @@ export function registerQuery(program: Command): void {
     .option('--json', 'print rows as a JSON array')
     .option('--ndjson', 'print rows as JSON objects, one a line')
     .option('--csv', 'print rows as CSV')
-    .option('--decompress', 'print a `raw` column as the message text (select raw_compression and body with it)')
+    .option('--decompress', 'print a `raw` column as the message text (select raw_compression, body and head with it: docs/schema.md)')
     .option('--timeout <seconds>', 'stop a query that works longer than this (0: no limit)', String(DEFAULT_TIMEOUT_SECONDS))
     // Set by runWithTimeout for its child, whose output is a pipe to this process.
     .addOption(new Option('--terminal-width <n>').hideHelp())
@@ -86,18 +86,23 @@ function sqlError(error: unknown, dbPath: string): unknown {
 }
 
 const DECOMPRESS_USAGE = 'select raw, raw_compression and body (e.g. "select raw, raw_compression, body from messages")';
+// A 'rebuilt' row's header block is in its headers rows: the expression of docs/schema.md.
+const HEAD_USAGE = `select body, and its header fields as head: "select raw, raw_compression, body, ${HEAD_SQL} AS head from messages"`;
 
-function rawColumns(columns: string[]): { raw: number; compression: number; body: number } {
+function rawColumns(columns: string[]): { raw: number; compression: number; body: number; head: number } {
   const raw = columns.indexOf('raw');
   const compression = columns.indexOf('raw_compression');
   if (raw < 0 || compression < 0) {
     throw new ListindexError('USAGE', `--decompress prints the column named raw: ${DECOMPRESS_USAGE}`);
   }
-  return { raw, compression, body: columns.indexOf('body') };
+  return { raw, compression, body: columns.indexOf('body'), head: columns.indexOf('head') };
 }
 
-/** A 'brotli-head' row's message is its raw head followed by its body (store/raw-codec.ts). */
-function* decompressed(rows: Iterable<unknown[]>, at: { raw: number; compression: number; body: number }): Generator<unknown[]> {
+/**
+ * A 'brotli-head' row's message is its raw head followed by its body; a 'rebuilt' row's is its
+ * header fields (the head column) followed by its body (store/raw-codec.ts).
+ */
+function* decompressed(rows: Iterable<unknown[]>, at: { raw: number; compression: number; body: number; head: number }): Generator<unknown[]> {
   for (const row of rows) {
     const stored = row[at.raw];
     const compression = String(row[at.compression]);
@@ -106,7 +111,11 @@ function* decompressed(rows: Iterable<unknown[]>, at: { raw: number; compression
       if (compression === HEAD_COMPRESSION && body === null) {
         throw new ListindexError('USAGE', `--decompress: this row keeps only its header block in raw (raw_compression '${HEAD_COMPRESSION}'), the rest is its body: ${DECOMPRESS_USAGE}`);
       }
-      row[at.raw] = decompressRaw(stored, compression, body).toString('utf8');
+      const head = at.head < 0 ? null : (row[at.head] as string | null);
+      if (compression === REBUILT && (body === null || head === null)) {
+        throw new ListindexError('USAGE', `--decompress: this row keeps nothing in raw (raw_compression '${REBUILT}'): its header block is its headers rows, the rest its body; ${HEAD_USAGE}`);
+      }
+      row[at.raw] = decompressRaw(stored, compression, body, head).toString('utf8');
     }
     yield row;
   }

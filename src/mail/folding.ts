@@ -1,0 +1,173 @@
+/**
+ * A header field's folding: the white space around its words as written, in a compact form, so
+ * that the field is rebuilt exactly from its `headers` row (name, value, raw, folding) and the
+ * message need not keep its header block's bytes (store/raw-codec.ts, 'rebuilt').
+ *
+ * The text of a field is T = raw ?? value. T is cut at each of its single spaces into m pieces.
+ * The field as written is: name, the blanks before the colon (usually none), ':', then gap 0,
+ * piece 1, gap 1, piece 2, ..., piece m, gap m, and a line feed. A gap is written as one space
+ * (gap 0 and the gaps between pieces) or as nothing (gap m, after the last piece), unless the
+ * folding says otherwise. The folding is a comma-separated list of exceptions, '' when there
+ * are none: `<k><run>` for gap k, `c<run>` for the blanks before the colon, where a run spells
+ * its white space one letter a character: s space, t tab, n line feed, r carriage return, and
+ * `x` with four hex digits any other character, a letter followed by a number standing for that
+ * many of its character. A Received field folded twice with a line feed and a tab is, say,
+ * `8nt,12nt`; one folded with a line feed and eight spaces `4ns8`; `Name:value` is `0`.
+ *
+ * Written by hand: this is the inverse of this project's own unfolding (header-block.ts), which
+ * no library knows.
+ */
+
+const LETTER: Record<string, string> = { ' ': 's', '\t': 't', '\n': 'n', '\r': 'r' };
+const CHAR: Record<string, string> = { s: ' ', t: '\t', n: '\n', r: '\r' };
+
+function spell(run: string): string {
+  let out = '';
+  for (let i = 0; i < run.length; ) {
+    const c = run[i];
+    let n = 1;
+    while (run[i + n] === c) n++;
+    const letter = LETTER[c] ?? `x${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    // A run of three or more of one character (an indent of spaces) is the letter and a count.
+    out += n >= 3 ? `${letter}${n}` : n === 2 ? letter + letter : letter;
+    i += n;
+  }
+  return out;
+}
+
+function unspell(letters: string): string {
+  let out = '';
+  for (let i = 0; i < letters.length; ) {
+    let c: string;
+    if (letters[i] === 'x') {
+      c = String.fromCharCode(parseInt(letters.slice(i + 1, i + 5), 16));
+      i += 5;
+    } else {
+      c = CHAR[letters[i]] ?? '';
+      i++;
+    }
+    let d = i;
+    while (d < letters.length && letters.charCodeAt(d) >= 0x30 && letters.charCodeAt(d) <= 0x39) d++;
+    out += d > i ? c.repeat(Number(letters.slice(i, d))) : c;
+    i = d;
+  }
+  return out;
+}
+
+/** The runs of white space that are not one space: what header-block.ts collapses. */
+const UNUSUAL_RUN = /\s{2,}|[^\S ]/g;
+
+/**
+ * The folding of a field written `name` + `sep` + `raw` (`sep`: the blanks, colon and blanks
+ * between name and raw text, as the parser cut them), whose row keeps `storedRaw` (raw, or null
+ * when the row keeps only value, which is then raw with each run of white space made one space
+ * and the ends trimmed: header-block.ts valueOfRaw, and prepare.ts onlyFolding for encoded words).
+ *
+ * This runs on every field of every message in the parse workers, so it finds the unusual runs
+ * with the same native regex that collapsed them, and counts the single spaces between them
+ * with indexOf, rather than walk the text a character at a time (which doubled the workers'
+ * time on linux-watchdog). The caller checks the result (import/prepare.ts).
+ */
+export function foldingOf(sep: string, raw: string, value: string, storedRaw: string | null): string {
+  // Most fields: `Name: ` and raw kept, or raw already one line of single spaces.
+  if (sep === ': ' && (storedRaw !== null || raw === value)) return '';
+  const colon = sep.indexOf(':');
+  let out = colon > 0 ? `c${spell(sep.slice(0, colon))}` : '';
+  const add = (entry: string): void => {
+    out = out === '' ? entry : `${out},${entry}`;
+  };
+  const lead = sep.slice(colon + 1);
+  if (storedRaw !== null) {
+    // raw is T: its own white space is written in it; only gap 0 can differ.
+    if (lead !== ' ') add(`0${spell(lead)}`);
+    return out;
+  }
+  // T is value. Gap k is the run of white space after raw's k-th word (gap 0 before the first,
+  // with the lead); each gap but the last is one space of value.
+  UNUSUAL_RUN.lastIndex = 0;
+  let match = UNUSUAL_RUN.exec(raw);
+  let k = 1; // the gap of the next run
+  let from = 0; // where counting single spaces resumes
+  let end = 0; // where the last unusual run ended
+  if (match !== null && match.index === 0) {
+    // White space at the start of raw (a first line left empty): gap 0, with the lead.
+    add(`0${spell(lead + match[0])}`);
+    if (match[0].length === raw.length) return out; // no words at all
+    from = end = match[0].length;
+    match = UNUSUAL_RUN.exec(raw);
+  } else if (lead !== ' ') {
+    add(`0${spell(lead)}`);
+  }
+  for (; match !== null; match = UNUSUAL_RUN.exec(raw)) {
+    // Single spaces between the last unusual run and this one are gaps of their own.
+    for (let space = raw.indexOf(' ', from); space >= 0 && space < match.index; space = raw.indexOf(' ', space + 1)) k++;
+    end = match.index + match[0].length;
+    // At the end of raw, the run is the last gap, written as nothing when usual.
+    add(`${k}${spell(match[0])}`);
+    k++;
+    from = end;
+  }
+  if (raw.length > 0 && raw.charCodeAt(raw.length - 1) === 0x20 && end !== raw.length) {
+    // One space at the very end: the last gap, which is usually nothing.
+    for (let space = raw.indexOf(' ', from); space >= 0 && space < raw.length - 1; space = raw.indexOf(' ', space + 1)) k++;
+    add(`${k}s`);
+  }
+  return out;
+}
+
+/** The field as written, with its line feed, from its `headers` row (see the top of this file). */
+export function rebuildField(name: string, value: string, raw: string | null, folding: string): string {
+  const text = raw ?? value;
+  if (folding === '') return `${name}: ${text}\n`;
+  let before = '';
+  let lead = ' ';
+  // The gaps after 0, in the order the folding lists them (increasing k).
+  const ks: number[] = [];
+  const runs: string[] = [];
+  for (const entry of folding.split(',')) {
+    if (entry[0] === 'c') {
+      before = unspell(entry.slice(1));
+      continue;
+    }
+    let d = 0;
+    while (d < entry.length && entry.charCodeAt(d) >= 0x30 && entry.charCodeAt(d) <= 0x39) d++;
+    const k = Number(entry.slice(0, d));
+    if (k === 0) lead = unspell(entry.slice(d));
+    else {
+      ks.push(k);
+      runs.push(unspell(entry.slice(d)));
+    }
+  }
+  let out = `${name}${before}:${lead}`;
+  // Gap k (0 < k < m) is T's k-th space; gap m, after the last piece, is past its last space.
+  let from = 0;
+  let space = -1;
+  let count = 0;
+  for (let e = 0; e < ks.length; e++) {
+    while (count < ks[e] && space < text.length) {
+      space = text.indexOf(' ', space + 1);
+      if (space < 0) space = text.length;
+      count++;
+    }
+    out += text.slice(from, space) + runs[e];
+    from = Math.min(space + 1, text.length);
+  }
+  return `${out}${text.slice(from)}\n`;
+}
+
+/** A header field as stored: name, value, raw (or null), folding. */
+export type StoredField = readonly [name: string, value: string, raw: string | null, folding: string];
+
+/** The header block as written, with the blank line that ends it, from its fields in order. */
+export function rebuildHeaderBlock(fields: Iterable<StoredField>): string {
+  let out = '';
+  for (const [name, value, raw, folding] of fields) out += rebuildField(name, value, raw, folding);
+  return `${out}\n`;
+}
+
+/** The field's text as written after its colon and the blanks after it, without its line feed:
+ * what the header-block parser keeps as the field's raw text (HeaderField.raw). */
+export function writtenText(name: string, value: string, raw: string | null, folding: string): string {
+  const field = rebuildField(name, value, raw, folding);
+  return field.slice(field.indexOf(':', name.length) + 1, -1).replace(/^[ \t]+/, '');
+}
