@@ -27,7 +27,7 @@ const UNDO: Record<number, string> = {
     DROP INDEX link_facts_msgid; CREATE INDEX link_facts_msgid ON link_facts(msgid) WHERE duplicate = 0;`,
   15: `DROP TABLE link_series; DROP TABLE link_references; DROP TABLE link_subject_tags; DROP TABLE link_trailer_senders; DROP INDEX covers_name;
     DROP INDEX series_change_id; DELETE FROM settings WHERE key IN ('linked_position', 'linked_count');`,
-  14: 'ALTER TABLE headers DROP COLUMN folding;',
+  16: 'ALTER TABLE headers DROP COLUMN folding;',
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
 };
