@@ -33,6 +33,9 @@ const UNDO: Record<number, string> = {
 };
 
 export function backToSchema(db: Database, version: number): void {
+  // listindex runs with foreign keys off (store/database.ts); a plain handle has them on, and
+  // the undo of a step that makes a table again (series, step 14) would then fail.
+  db.pragma('foreign_keys = OFF');
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let step = current; step > version; step--) {
     if (!(step in UNDO)) throw new Error(`test/helpers/old-schema.ts: no undo for schema step ${step}`);
