@@ -89,13 +89,10 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
   return { ...summary!, seconds: (performance.now() - started) / 1000 };
 }
 
-function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'seconds'> {
-  const { dropPrefixes } = loadSettings(db);
-  const tagCounts = countSubjectTags(store.listSubjects());
-  const tags = decideListTags(tagCounts);
-  // One prefix list per list, not one per message.
+/** The subject prefixes to drop for a message of each list: the settings' and the list's own tag, one array per list. */
+function prefixesToDrop(dropPrefixes: string[], tags: Map<number, string | null>): (list: number | null) => string[] {
   const dropByList = new Map<number | null, string[]>();
-  const dropFor = (list: number | null) => {
+  return (list) => {
     let drop = dropByList.get(list);
     if (drop === undefined) {
       const tag = list === null ? null : tags.get(list);
@@ -103,6 +100,13 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
     }
     return drop;
   };
+}
+
+function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'seconds'> {
+  const { dropPrefixes } = loadSettings(db);
+  const tagCounts = countSubjectTags(store.listSubjects());
+  const tags = decideListTags(tagCounts);
+  const dropFor = prefixesToDrop(dropPrefixes, tags);
 
   // Patches in linking order (their trailers are collected in it); replies with trailers of
   // their own, in the order they were resolved (the order b4 would read them in).
@@ -173,15 +177,7 @@ function linkNew(db: SqliteDatabase, store: LinkStore, at: LinkedPosition): Omit
     tags.set(list, tag);
     newTags.set(list, tag);
   }
-  const dropByList = new Map<number | null, string[]>();
-  const dropFor = (list: number | null) => {
-    let drop = dropByList.get(list);
-    if (drop === undefined) {
-      const tag = list === null ? null : tags.get(list);
-      dropByList.set(list, (drop = tag ? [...dropPrefixes, tag] : dropPrefixes));
-    }
-    return drop;
-  };
+  const dropFor = prefixesToDrop(dropPrefixes, tags);
 
   const firstDate = store.firstDateAfter(at.last);
   const earlier = new EarlierLinkState(db, firstDate ?? null);
