@@ -21,7 +21,7 @@
  * public-inbox writes it), R times in turn, then a re-import of the unchanged repository.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createGunzip, createGzip, gunzipSync } from 'node:zlib';
@@ -70,14 +70,13 @@ function fileSize(path: string): number {
 
 /** Bytes of the archive as mail: a gzip file's decompressed size. */
 async function mboxBytes(path: string): Promise<number> {
-  const file = createReadStream(path);
-  const head = await new Promise<Buffer>((done) => createReadStream(path, { start: 0, end: 1 }).on('data', (b) => done(b as Buffer)).on('end', () => done(Buffer.alloc(0))));
-  if (!(head[0] === 0x1f && head[1] === 0x8b)) {
-    file.destroy();
-    return statSync(path).size;
-  }
+  const magic = Buffer.alloc(2);
+  const fd = openSync(path, 'r');
+  readSync(fd, magic, 0, 2, 0);
+  closeSync(fd);
+  if (!(magic[0] === 0x1f && magic[1] === 0x8b)) return statSync(path).size;
   let bytes = 0;
-  for await (const chunk of file.pipe(createGunzip())) bytes += (chunk as Buffer).length;
+  for await (const chunk of createReadStream(path).pipe(createGunzip())) bytes += (chunk as Buffer).length;
   return bytes;
 }
 
@@ -102,7 +101,11 @@ async function measureIncremental(archive: string, work: string, tail: number): 
   const bytes = file[0] === 0x1f && file[1] === 0x8b ? gunzipSync(file) : file;
   const offsets: number[] = [];
   for await (const m of readSource({ path: archive, kind: 'mbox', size: null })) offsets.push(m.offset);
-  const kept = Math.max(0, offsets.length - tail);
+  if (offsets.length <= tail) {
+    console.log(`incremental            skipped: the archive has ${offsets.length} messages, not more than the ${tail} appended`);
+    return;
+  }
+  const kept = offsets.length - tail;
   const cut = offsets[kept];
   const mbox = join(work, 'growing.mbox');
   const db = join(work, 'growing.db');
