@@ -46,13 +46,20 @@ export interface LinkSummary {
 const CARRIED_TRAILERS = new Set(['Reviewed-by', 'Acked-by', 'Tested-by']);
 
 /**
+ * The series a full relink holds at once; the others wait in SQL (LinkStore.seriesSpill) until a
+ * message reaches them again. Far more than a busy list starts within a linking window.
+ */
+const RESIDENT_SERIES = 4096;
+
+/**
  * Links the index. By default the whole index (the reference result); with `onlyNew`, only the
  * mail stored since the last linking and what it touches, going on from the state that linking
  * left in SQL (linkNew), when that gives the same result: else (mail sorting before the last
  * message linked, a repeated Message-Id, mail linked before naming the new mail, a list's
  * subject tag changing, new prefixes to drop, deleted messages) the whole index.
  */
-export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: string[]; onlyNew?: boolean } = {}): LinkSummary {
+export function relinkSeries(db: SqliteDatabase,
+  options: { dropPrefixes?: string[]; onlyNew?: boolean; /** Series a full relink holds at once (tests make it small). */ residentSeries?: number } = {}): LinkSummary {
   const started = performance.now();
   let summary: Omit<LinkSummary, 'seconds'> | undefined;
   db.transaction(() => {
@@ -79,7 +86,7 @@ export function relinkSeries(db: SqliteDatabase, options: { dropPrefixes?: strin
         // can take the place of one stored before (by a rule, not by import order). link_facts
         // filled again has every copy's choice to make again.
         const canonicalChanges = chooseCanonicalCopies(db, refilled ? 0 : linkedUpTo(db));
-        const linked = linkIndex(db, store);
+        const linked = linkIndex(db, store, options.residentSeries ?? RESIDENT_SERIES);
         summary = { ...linked, changedRows: linked.changedRows + canonicalChanges, ...(reason === undefined ? {} : { reason }) };
       }
     } finally {
@@ -102,7 +109,7 @@ function prefixesToDrop(dropPrefixes: string[], tags: Map<number, string | null>
   };
 }
 
-function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'seconds'> {
+function linkIndex(db: SqliteDatabase, store: LinkStore, residentSeries: number): Omit<LinkSummary, 'seconds'> {
   const { dropPrefixes } = loadSettings(db);
   const tagCounts = countSubjectTags(store.listSubjects());
   const tags = decideListTags(tagCounts);
@@ -134,7 +141,11 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
     },
     // Message-Ids are found in SQL (the linker leaves ignored messages out of threads), and
     // series references are kept there.
-  }, { idOf: (msgid, list) => sameListFirst(store.linkedCopies(msgid), list, () => store.canonicalCopy(msgid)), references: store.referenceStore() });
+  }, {
+    idOf: (msgid, list) => sameListFirst(store.linkedCopies(msgid), list, () => store.canonicalCopy(msgid)),
+    references: store.referenceStore(),
+    spill: { store: store.seriesSpill(), resident: residentSeries },
+  });
   for (const facts of store.factsInLinkingOrder()) {
     const id = facts.id;
     if (facts.ownTrailers !== null) hasOwnTrailers.add(id);
@@ -144,17 +155,15 @@ function linkIndex(db: SqliteDatabase, store: LinkStore): Omit<LinkSummary, 'sec
 
   // What a series' versions are linked by, from its lead (its cover, else its lowest patch),
   // read again rather than held for every series through phase 1.
-  const { rows: series, titles } = buildSeriesRows(linker, (index) => seriesLead(linker.series[index], store, dropFor));
+  stageSeriesRows(linker, store, (index) => seriesLead(linker.seriesAt(index), store, dropFor));
   const routed = collectReplyTrailers(linker, store, trailerReplies);
   for (const id of routed.patches()) {
     const mine = store.trailers(id);
     store.appendTrailers(id, routed.merge(id, mine).slice(mine.length), mine.length);
   }
-  carryTrailers(linker, store, series);
-  // Only the kinds are read from here on: the series go before commit reads the index's.
-  linker.series.length = 0;
-  const changedRows = store.commit((id) => linker.kindOf(id), tags, series, { titles, tagCounts });
-  return { series: series.length, patches, covers, comments: linker.comments, changedRows, linked: 'all' };
+  carryTrailers(linker, store);
+  const changedRows = store.commit((id) => linker.kindOf(id), tags, { tagCounts });
+  return { series: linker.seriesCount, patches, covers, comments: linker.comments, changedRows, linked: 'all' };
 }
 
 /**
@@ -369,39 +378,59 @@ interface SeriesLead {
   threadRefs: string[];
 }
 
-function buildSeriesRows(linker: SeriesLinker, leadOf: (index: number) => SeriesLead | null): { rows: SeriesRow[]; titles: string[] } {
-  // Message id of each patch (in a series) and cover → its series, for the threading evidence.
-  const seriesOfId = new IdNumbers();
-  linker.series.forEach((s, index) => {
-    for (const id of s.patches.values()) seriesOfId.set(id, index);
-    if (s.cover !== null) seriesOfId.set(s.cover, index);
-  });
-  // Candidates first, rows once versions are linked: the two are not held beside version
-  // linking's own maps (on an index of a million messages, each is tens of megabytes).
-  const candidates: VersionCandidate[] = [];
-  const keys: string[] = [];
-  linker.series.forEach((s, index) => {
+/**
+ * Stages each series' row (LinkStore.stageSeries), then links their versions a component at a
+ * time: version links are only ever made within one list and sender's series (change-id, title)
+ * or along threading, so the senders' groups joined by threading between them are linked apart
+ * from each other, with the result of linking all at once (linkVersions keeps the (date, index)
+ * order within each). What is held is a number per group of senders and the largest component,
+ * not every series of the index.
+ */
+function stageSeriesRows(linker: SeriesLinker, store: LinkStore, leadOf: (index: number) => SeriesLead | null): void {
+  const groups = new Map<string, number>();
+  const groupOfSeries: number[] = [];
+  const components = new UnionFind();
+  // Threading to a series created later: joined once every series has its group.
+  const laterThreads: [number, number][] = [];
+  for (let index = 0; index < linker.seriesCount; index++) {
+    const s = linker.seriesAt(index);
     const lead = leadOf(index);
     const threadedTo: number[] = [];
     for (const msgid of lead?.threadRefs ?? []) {
       const id = linker.idOf(msgid, s.list);
-      const other = id === undefined ? undefined : seriesOfId.get(id);
+      const other = id === undefined ? undefined : store.seriesIndexOf(id);
       if (other !== undefined && other !== index) threadedTo.push(other);
     }
-    candidates.push({ index, list: s.list, submitter: s.submitter, version: s.version, date: s.date, title: lead?.title ?? '',
-      changeId: lead?.changeId ?? null, threadedTo });
-    keys.push(lead?.msgid ?? `<series-${index}@listindex.invalid>`);
-  });
-  seriesOfId.clear();
-  const versions = linkVersions(candidates);
-  const rows: SeriesRow[] = linker.series.map((s, index) => ({
-    keyMsgid: keys[index],
-    list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
-    total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
-    changeId: candidates[index].changeId, previous: versions.previous.get(index) ?? null, next: versions.next.get(index) ?? null,
-    latest: versions.latest.get(index) ?? index,
-  }));
-  return { rows, titles: candidates.map((c) => c.title) };
+    const key = `${s.list}\u0000${s.submitter}`;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = groups.size));
+    groupOfSeries.push(group);
+    const candidate: VersionCandidate = { index, list: s.list, submitter: s.submitter, version: s.version, date: s.date,
+      title: lead?.title ?? '', changeId: lead?.changeId ?? null, threadedTo };
+    store.stageSeries(index, {
+      keyMsgid: lead?.msgid ?? `<series-${index}@listindex.invalid>`,
+      list: s.list, name: s.name, date: s.date, submitter: s.submitter, version: s.version, versionText: s.versionText,
+      total: s.total, receivedTotal: s.patches.size, receivedAll: s.total <= s.patches.size, rfc: s.rfc, cover: s.cover,
+      changeId: candidate.changeId,
+    }, candidate, group);
+    for (const other of threadedTo) {
+      if (other < index) components.union(group, groupOfSeries[other]);
+      else laterThreads.push([index, other]);
+    }
+  }
+  for (const [index, other] of laterThreads) components.union(groupOfSeries[index], groupOfSeries[other]);
+  const componentOf = new Map<number, number>();
+  for (let group = 0; group < groups.size; group++) componentOf.set(group, components.find(group));
+  groups.clear();
+  for (const candidates of store.stagedVersionComponents(componentOf)) {
+    const versions = linkVersions(candidates);
+    for (const { index } of candidates) {
+      const previous = versions.previous.get(index) ?? null;
+      const next = versions.next.get(index) ?? null;
+      const latest = versions.latest.get(index) ?? index;
+      if (previous !== null || next !== null || latest !== index) store.setVersions(index, previous, next, latest);
+    }
+  }
 }
 
 /**
@@ -511,9 +540,10 @@ function asLinked(t: { name: string; value: string; person: { name: string; emai
  * Carries review trailers to the next version of a patch whose diff did not change, oldest
  * series first so that v3 inherits what v2 inherited from v1.
  */
-function carryTrailers(linker: SeriesLinker, store: LinkStore, series: SeriesRow[]): void {
-  carryTrailersOf(store, series.map((s, index) => ({ index, date: s.date, previous: s.previous })),
-    (index) => linker.series[index].patches.values(), (id) => store.diffHash(id));
+function carryTrailers(linker: SeriesLinker, store: LinkStore): void {
+  // Only series with a previous version carry trailers; they come in carryTrailersOf's order.
+  const series = store.stagedPreviousVersions().map(([index, previous, date]) => ({ index, date, previous }));
+  carryTrailersOf(store, series, (index) => linker.seriesAt(index).patches.values(), (id) => store.diffHash(id));
 }
 
 /** carryTrailers over some series (all those whose carried trailers can change), in the same order. */
@@ -540,6 +570,31 @@ function carryTrailersOf(store: LinkStore, series: { index: number; date: string
       }
       store.appendTrailers(id, mine.slice(had), had);
     }
+  }
+}
+
+/** Union-find over dense numbers 0, 1, 2...: which groups of series are joined. */
+class UnionFind {
+  private readonly parent: number[] = [];
+
+  find(x: number): number {
+    while (x < this.parent.length && this.parent[x] !== x) {
+      const up = this.parent[x];
+      this.parent[x] = this.parent[up] ?? up;
+      x = up;
+    }
+    return x;
+  }
+
+  union(a: number, b: number): void {
+    this.grow(Math.max(a, b));
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+
+  private grow(to: number): void {
+    for (let x = this.parent.length; x <= to; x++) this.parent.push(x);
   }
 }
 

@@ -151,6 +151,18 @@ export interface LinkerOptions {
    * SQL (store/series-store.ts). Not with `earlier`.
    */
   references?: ReferenceStore;
+  /**
+   * Where the linker lets series go once it holds more than `resident` of them, to load them
+   * again when a later message reaches them (by a reference): a whole index is linked holding a
+   * bounded number of series, not every series of the index. Not with `earlier`.
+   */
+  spill?: { store: SeriesSpill; resident: number };
+}
+
+/** Series a linker let go of, by index (store/series-store.ts keeps them in a temporary table). */
+export interface SeriesSpill {
+  save(index: number, series: LinkedSeries): void;
+  load(index: number): LinkedSeries;
 }
 
 /** (list, Message-Id) → series index, kept outside the linker. */
@@ -295,6 +307,21 @@ export class PatchSlots {
   private pairs: number[] | null = [];
   private map: Map<number, number> | null = null;
 
+  /** From `toPairs()`: the same patches, in the same order. */
+  static fromPairs(pairs: number[]): PatchSlots {
+    const slots = new PatchSlots();
+    for (let i = 0; i < pairs.length; i += 2) slots.set(pairs[i], pairs[i + 1]);
+    return slots;
+  }
+
+  /** number, id, number, id, ... in the order they joined. */
+  toPairs(): number[] {
+    if (this.pairs) return [...this.pairs];
+    const pairs: number[] = [];
+    for (const [number, id] of this.map!) pairs.push(number, id);
+    return pairs;
+  }
+
   get size(): number {
     return this.pairs ? this.pairs.length >> 1 : this.map!.size;
   }
@@ -401,8 +428,13 @@ class ReplyParents {
  * phase 2 resolves the replies, asking the caller for each one again by id.
  */
 export class SeriesLinker<M extends LinkMessage = LinkMessage> {
-  /** By index (creation order). With options.earlier, the earlier ones are holes until seriesAt loads them. */
-  readonly series: LinkedSeries[] = [];
+  /**
+   * By index (creation order). With options.earlier, the earlier ones are holes until seriesAt
+   * loads them; with options.spill, those let go are `undefined` until loaded again.
+   */
+  readonly series: (LinkedSeries | undefined)[] = [];
+  /** With options.spill: the series held, least recently used first. */
+  private readonly resident = new Map<number, true>();
   private readonly kindTable = new KindTable();
   /** Comment id → the patch and the cover it is on, for replies further down its thread. */
   private readonly commentTargets = new IdNumbers();
@@ -437,6 +469,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     private readonly options: LinkerOptions = {},
   ) {
     this.earlier = options.earlier ?? null;
+    if (options.earlier && options.spill) throw new Error('a linker going on from an earlier linking does not let series go');
     if (this.earlier) {
       // Earlier series are indexes below seriesCount, loaded when reached (holes until then).
       this.series.length = this.earlier.seriesCount;
@@ -464,11 +497,42 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
   /** A series by index; one of an earlier linking is loaded when first asked for. */
   seriesAt(index: number): LinkedSeries {
     let s = this.series[index];
+    if (this.options.spill) {
+      if (!(index >= 0 && index < this.series.length)) throw new Error(`no series ${index}`);
+      if (s === undefined) this.series[index] = s = this.options.spill.store.load(index);
+      this.resident.delete(index);
+      this.resident.set(index, true);
+      // Phase 1 lets series go between messages only (see add); after it, series no longer
+      // change, and a caller may read any number of them in turn.
+      if (this.phaseOneDone) this.letGo();
+      return s;
+    }
     if (s === undefined) {
       if (!this.earlier || index >= this.earlier.seriesCount) throw new Error(`no series ${index}`);
       this.series[index] = s = this.earlier.series(index);
     }
     return s;
+  }
+
+  /** How many series there are (also those let go or not loaded yet). */
+  get seriesCount(): number {
+    return this.series.length;
+  }
+
+  /**
+   * With options.spill: lets the least recently used series go down to three quarters of the
+   * bound (in phase 1 saving them first: they may have changed since they were loaded).
+   */
+  private letGo(): void {
+    const spill = this.options.spill!;
+    if (this.resident.size <= spill.resident) return;
+    let excess = this.resident.size - Math.floor(spill.resident * 0.75);
+    for (const index of this.resident.keys()) {
+      if (excess-- <= 0) break;
+      if (!this.phaseOneDone) spill.store.save(index, this.series[index]!);
+      this.series[index] = undefined;
+      this.resident.delete(index);
+    }
   }
 
   /** The (list, Message-Id) → series references registered by this linker (not the earlier ones). */
@@ -486,6 +550,8 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
     // Comment targets are stored signed (see resolve): ids are row ids, always positive.
     if (!(m.id > 0)) throw new Error(`message id ${m.id} is not positive`);
     if (this.phaseOneDone) throw new Error('all messages must be added before replies are resolved');
+    // Between messages, so that no series a message is working on is let go under it.
+    if (this.options.spill) this.letGo();
     if (m.ignored) this.ignored.add(m.id);
     if (m.duplicate || m.ignored) {
       this.setKind(m.id, 'other');
@@ -537,6 +603,9 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
    */
   resolveReplies(reply?: (id: number) => M): void {
     // Series references and cover names only serve phase 1: let them go before replies.
+    // Series change no more: those held are saved, and are from now on let go without saving.
+    const spill = this.options.spill;
+    if (spill) for (const index of this.resident.keys()) spill.store.save(index, this.series[index]!);
     this.phaseOneDone = true;
     this.referencesByList.clear();
     this.seriesByMarkers.clear();
@@ -610,6 +679,7 @@ export class SeriesLinker<M extends LinkMessage = LinkMessage> {
       total, rfc: info.rfc, cover: null, patches: new PatchSlots(), firstPatchName: null,
     });
     const index = this.series.length - 1;
+    if (this.options.spill) this.resident.set(index, true);
     this.fileByMarkers(index);
     return index;
   }
@@ -803,7 +873,8 @@ export function linkSeries(messages: LinkMessage[], dropPrefixes: (list: number 
   for (const m of ordered) linker.add(m);
   const byId = new Map(ordered.map((m) => [m.id, m]));
   linker.resolveReplies((id) => byId.get(id)!);
-  return { kinds, subjects, series: linker.series, patchSeries, coverSeries, comments };
+  // Without options.spill every series is held.
+  return { kinds, subjects, series: linker.series as LinkedSeries[], patchSeries, coverSeries, comments };
 }
 
 /** Patchwork's Series._format_name: the cover's name without its leading `[...]` group. */

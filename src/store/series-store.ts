@@ -9,8 +9,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import { PatchSlots, SERIES_WINDOW_MS } from '../series/link.js';
-import type { EarlierLinking, LinkedSeries, MessageKind, ReferenceStore } from '../series/link.js';
+import type { EarlierLinking, LinkedSeries, MessageKind, ReferenceStore, SeriesSpill } from '../series/link.js';
 import type { SubjectTagCounts } from '../series/list-tag.js';
+import type { VersionCandidate } from '../series/versions.js';
 
 /** What linking knows of one message, read by id. */
 export interface MessageFacts {
@@ -171,6 +172,15 @@ CREATE TEMP TABLE link_trailers (patch_id INTEGER NOT NULL, position INTEGER NOT
   email TEXT, person_name TEXT, given_in INTEGER NOT NULL, origin TEXT NOT NULL, ord INTEGER NOT NULL,
   PRIMARY KEY (patch_id, position)) WITHOUT ROWID;
 CREATE TEMP TABLE link_series_ids (series_index INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+CREATE TEMP TABLE link_series_spill (series_index INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TEMP TABLE link_series_staged (series_index INTEGER PRIMARY KEY, list_id INTEGER, name TEXT, date TEXT, submitter_id INTEGER,
+  version INTEGER NOT NULL, version_text TEXT, total INTEGER NOT NULL, received_total INTEGER NOT NULL,
+  received_all INTEGER NOT NULL, rfc INTEGER NOT NULL, cover_id INTEGER, previous_index INTEGER, next_index INTEGER,
+  latest_index INTEGER, change_id TEXT, key_msgid TEXT NOT NULL, title TEXT NOT NULL,
+  version_group INTEGER NOT NULL DEFAULT 0, threaded_to TEXT);
+CREATE INDEX temp.link_series_staged_group ON link_series_staged(version_group);
+CREATE TEMP TABLE link_version_groups (version_group INTEGER PRIMARY KEY, component INTEGER NOT NULL);
+CREATE INDEX temp.link_version_groups_component ON link_version_groups(component);
 CREATE TEMP TABLE link_series_rows (id INTEGER PRIMARY KEY, list_id INTEGER, name TEXT, date TEXT, submitter_id INTEGER,
   version INTEGER NOT NULL, version_text TEXT, total INTEGER NOT NULL, received_total INTEGER NOT NULL,
   received_all INTEGER NOT NULL, rfc INTEGER NOT NULL, cover_id INTEGER, previous_id INTEGER, next_id INTEGER,
@@ -192,7 +202,8 @@ const TRAILER_SENDERS = `SELECT DISTINCT f.from_id AS person_id, p.name FROM lin
   WHERE f.own_trailers IS NOT NULL AND m.kind = 'comment' AND EXISTS (SELECT 1 FROM json_each(f.own_trailers) j
     WHERE json_extract(j.value, '$.person') IS NOT NULL AND lower(json_extract(j.value, '$.person.email')) IS NOT lower(p.email))`;
 
-const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids', 'link_series_rows',
+const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids', 'link_series_spill',
+  'link_series_staged', 'link_version_groups', 'link_series_rows',
   'link_state_series', 'link_state_references', 'link_state_tags', 'link_state_senders'];
 const SERIES_COLUMNS = ['list_id', 'name', 'date', 'submitter_id', 'version', 'version_text', 'total', 'received_total',
   'received_all', 'rfc', 'cover_id', 'previous_id', 'next_id', 'latest_id', 'change_id', 'key_msgid'];
@@ -346,8 +357,8 @@ export class LinkStore {
    * their key Message-Id), patches, covers, comments and trailers. Only differences are written:
    * returns how many rows of the index changed.
    */
-  commit(kindOf: (id: number) => StoredKind | undefined, listTags: Map<number, string | null>, series: SeriesRow[],
-    state: { titles: string[]; tagCounts: SubjectTagCounts }): number {
+  commit(kindOf: (id: number) => StoredKind | undefined, listTags: Map<number, string | null>,
+    state: { tagCounts: SubjectTagCounts }): number {
     const db = this.db;
     let changes = 0;
     // Compared while reading (the kind index covers it); grouped by kind, not a pair per message.
@@ -365,24 +376,22 @@ export class LinkStore {
     const setTag = db.prepare('UPDATE lists SET subject_tag = ? WHERE id = ? AND subject_tag IS NOT ?');
     for (const [list, tag] of listTags) changes += setTag.run(tag, list, tag).changes;
 
-    // A series is known by its list and key Message-Id: a series cross-posted to two lists is one of each.
-    const seriesKey = (list: number | null, keyMsgid: string) => `${list}\u0000${keyMsgid}`;
-    const oldIds = new Map((db.prepare('SELECT list_id, key_msgid, id FROM series').raw().all() as [number | null, string, number][])
-      .map(([list, key, id]) => [seriesKey(list, key), id]));
-    let nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
-    const ids = series.map((s) => oldIds.get(seriesKey(s.list, s.keyMsgid)) ?? nextId++);
-    oldIds.clear();
-    const ref = (index: number | null) => (index === null ? null : ids[index]);
-    const insertId = db.prepare('INSERT INTO temp.link_series_ids (series_index, id) VALUES (?, ?)');
-    const insertSeries = db.prepare(`INSERT INTO temp.link_series_rows (id, ${SERIES_COLUMNS.join(', ')})
-      VALUES (${['id', ...SERIES_COLUMNS].map(() => '?').join(', ')})`);
-    const insertState = db.prepare('INSERT INTO temp.link_state_series (ordinal, series_id, title) VALUES (?, ?, ?)');
-    series.forEach((s, i) => {
-      insertId.run(i, ids[i]);
-      insertState.run(i, ids[i], state.titles[i] ?? '');
-      insertSeries.run(ids[i], s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal,
-        s.receivedAll ? 1 : 0, s.rfc ? 1 : 0, s.cover, ref(s.previous), ref(s.next), ref(s.latest), s.changeId, s.keyMsgid);
-    });
+    // A series is known by its list and key Message-Id (a series cross-posted to two lists is
+    // one of each): it keeps its id; new series take the next ones, in index order.
+    db.prepare(`INSERT INTO temp.link_series_ids (series_index, id) SELECT n.series_index, s.id FROM temp.link_series_staged n
+      JOIN series s ON s.key_msgid = n.key_msgid AND s.list_id IS n.list_id`).run();
+    db.prepare(`INSERT INTO temp.link_series_ids (series_index, id)
+      SELECT n.series_index, (SELECT coalesce(max(id), 0) FROM series) + row_number() OVER (ORDER BY n.series_index)
+      FROM temp.link_series_staged n WHERE n.series_index NOT IN (SELECT series_index FROM temp.link_series_ids)`).run();
+    db.prepare(`INSERT INTO temp.link_series_rows (id, ${SERIES_COLUMNS.join(', ')})
+      SELECT i.id, n.list_id, n.name, n.date, n.submitter_id, n.version, n.version_text, n.total, n.received_total,
+        n.received_all, n.rfc, n.cover_id, p.id, x.id, l.id, n.change_id, n.key_msgid
+      FROM temp.link_series_staged n JOIN temp.link_series_ids i ON i.series_index = n.series_index
+      LEFT JOIN temp.link_series_ids p ON p.series_index = n.previous_index
+      LEFT JOIN temp.link_series_ids x ON x.series_index = n.next_index
+      LEFT JOIN temp.link_series_ids l ON l.series_index = n.latest_index`).run();
+    db.prepare(`INSERT INTO temp.link_state_series (ordinal, series_id, title)
+      SELECT n.series_index, i.id, n.title FROM temp.link_series_staged n JOIN temp.link_series_ids i ON i.series_index = n.series_index`).run();
 
     changes += syncFromTemp(db, 'series', 'link_series_rows', ['id'], SERIES_COLUMNS);
     const withSeriesId = (temp: string, columns: string) => `SELECT n.message_id, s.id AS series_id, ${columns}
@@ -409,6 +418,73 @@ export class LinkStore {
     changes += syncFromTemp(db, 'link_trailer_senders', 'link_state_senders', ['person_id'], ['name']);
     this.markLinked();
     return changes;
+  }
+
+  /**
+   * One series as linking made it (`index`: its place in creation order), kept until commit,
+   * with what its version links are decided by (`candidate`, see series/versions.ts) and the
+   * group its versions are linked within (stagedVersionComponents). Its version links come later
+   * (setVersions); until then it is its own latest version.
+   */
+  stageSeries(index: number, s: Omit<SeriesRow, 'previous' | 'next' | 'latest'>, candidate: VersionCandidate, group: number): void {
+    this.statement(`INSERT INTO temp.link_series_staged (series_index, list_id, name, date, submitter_id, version, version_text,
+        total, received_total, received_all, rfc, cover_id, latest_index, change_id, key_msgid, title, version_group, threaded_to)
+      VALUES (${Array.from({ length: 18 }, () => '?').join(', ')})`)
+      .run(index, s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal, s.receivedAll ? 1 : 0,
+        s.rfc ? 1 : 0, s.cover, index, s.changeId, s.keyMsgid, candidate.title, group,
+        candidate.threadedTo.length === 0 ? null : candidate.threadedTo.join(' '));
+  }
+
+  /**
+   * The staged series' version candidates, a component at a time: `componentOf` joins groups
+   * into components (version links never cross components), each read in index order.
+   */
+  *stagedVersionComponents(componentOf: Map<number, number>): IterableIterator<VersionCandidate[]> {
+    const insert = this.db.prepare('INSERT INTO temp.link_version_groups (version_group, component) VALUES (?, ?)');
+    for (const [group, component] of componentOf) insert.run(group, component);
+    const components = this.db.prepare('SELECT DISTINCT component FROM temp.link_version_groups ORDER BY component').pluck().all() as number[];
+    const read = this.db.prepare(`SELECT series_index, list_id, submitter_id, version, date, title, change_id, threaded_to
+      FROM temp.link_series_staged WHERE version_group IN (SELECT version_group FROM temp.link_version_groups WHERE component = ?)
+      ORDER BY series_index`).raw();
+    for (const component of components) {
+      yield (read.all(component) as [number, number | null, number | null, number, string | null, string, string | null, string | null][])
+        .map(([index, list, submitter, version, date, title, changeId, threadedTo]) => ({
+          index, list, submitter, version, date, title, changeId, threadedTo: threadedTo === null ? [] : threadedTo.split(' ').map(Number),
+        }));
+    }
+  }
+
+  /** A staged series' version links (series indexes). */
+  setVersions(index: number, previous: number | null, next: number | null, latest: number): void {
+    this.statement('UPDATE temp.link_series_staged SET previous_index = ?, next_index = ?, latest_index = ? WHERE series_index = ?')
+      .run(previous, next, latest, index);
+  }
+
+  /** The staged series that have a previous version: [index, previous, date], by date then index. */
+  stagedPreviousVersions(): [number, number, string | null][] {
+    return this.db.prepare(`SELECT series_index, previous_index, date FROM temp.link_series_staged WHERE previous_index IS NOT NULL
+      ORDER BY coalesce(date, ''), series_index`).raw().all() as [number, number, string | null][];
+  }
+
+  /** The series a patch (in a series) or a cover was linked into in this linking, by message id. */
+  seriesIndexOf(id: number): number | undefined {
+    return (this.statement('SELECT series_index FROM temp.link_patches WHERE message_id = ? AND series_index IS NOT NULL')
+      .pluck().get(id) ?? this.statement('SELECT series_index FROM temp.link_covers WHERE message_id = ?').pluck().get(id)) as number | undefined;
+  }
+
+  /** Where a linker lets series go (SeriesLinker, options.spill): a row of JSON each. */
+  seriesSpill(): SeriesSpill {
+    const save = this.db.prepare('INSERT OR REPLACE INTO temp.link_series_spill (series_index, data) VALUES (?, ?)');
+    const load = this.db.prepare('SELECT data FROM temp.link_series_spill WHERE series_index = ?').pluck();
+    return {
+      save: (index, s) => save.run(index, JSON.stringify({ ...s, patches: s.patches.toPairs() })),
+      load: (index) => {
+        const data = load.get(index) as string | undefined;
+        if (data === undefined) throw new Error(`linking: series ${index} was let go but not kept`);
+        const s = JSON.parse(data) as Omit<LinkedSeries, 'patches'> & { patches: number[] };
+        return { ...s, patches: PatchSlots.fromPairs(s.patches) };
+      },
+    };
   }
 
   /** Everything up to here is linked; an import killed before this point links again. */

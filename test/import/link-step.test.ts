@@ -65,6 +65,19 @@ describe('relinkSeries', () => {
     expect(linkTables()).toEqual(clean);
   });
 
+  it('writes nothing when it holds only one or three series at a time (the others wait in SQL)', () => {
+    for (const residentSeries of [1, 3]) {
+      expect(relinkSeries(db, { residentSeries }).changedRows).toBe(0);
+      expect(linkTables()).toEqual(clean);
+    }
+  });
+
+  it('rebuilds emptied link tables exactly holding two series at a time', () => {
+    db.exec('DELETE FROM series; DELETE FROM trailers; DELETE FROM patches; DELETE FROM covers; DELETE FROM comments; UPDATE messages SET kind = NULL');
+    relinkSeries(db, { residentSeries: 2 });
+    expect(linkTables()).toEqual(clean);
+  });
+
   it('leaves no temporary tables behind', () => {
     expect(db.prepare(`SELECT name FROM temp.sqlite_master WHERE type = 'table'`).pluck().all()).toEqual([]);
   });

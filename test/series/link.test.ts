@@ -849,3 +849,63 @@ describe('IdNumbers', () => {
     expect(numbers.get(100_000)).toBeUndefined();
   });
 });
+
+describe('SeriesLinker: series let go (options.spill)', () => {
+  // Linking a whole index holds a bounded number of series; the others are saved and loaded
+  // again when a message reaches them. Holding one series or all must decide the same.
+  it('decides the same series, kinds and comments holding one, two or every series at once', () => {
+    const subjects = ['[PATCH 1/2] a', '[PATCH 2/2] a', '[PATCH 0/2] a', '[PATCH v2 1/2] a', '[PATCH v2 2/2] a',
+      'Re: [PATCH 1/2] a', '[PATCH 1/3] b', '[PATCH 3/3] b', '[PATCH 0/3] b', '[PATCH] c', 'Re: [PATCH] c'];
+    const mail = fc.record({
+      subject: fc.constantFrom(...subjects),
+      minute: fc.integer({ min: 0, max: 120 }),
+      refs: fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 3 }),
+      diff: fc.boolean(),
+      submitter: fc.integer({ min: 1, max: 2 }),
+    });
+    let loads = 0;
+    fc.assert(
+      fc.property(fc.array(mail, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 2 }), (specs, resident) => {
+        const messages: LinkMessage[] = specs.map((s, i) => ({
+          id: i + 1, msgid: `<m${i}@x>`, list: 1, date: at(s.minute), submitter: s.submitter, subject: s.subject,
+          refs: [...new Set(s.refs.map((r) => `<m${r}@x>`))], hasDiff: s.diff, pullUrl: null, duplicate: false,
+        }));
+        const inMemory = linkSeries(messages, noDrop);
+        const saved = new Map<number, string>();
+        const kinds = new Map<number, MessageKind>();
+        const comments = new Map<number, LinkedComment>();
+        const places = new Map<number, { series: number; number: number }>();
+        const linker = new SeriesLinker(noDrop, {
+          kind: (id, kind) => kinds.set(id, kind),
+          reply: (id, comment) => comment && comments.set(id, comment),
+          patch: (m, _info, place) => place && places.set(m.id, place),
+        }, {
+          spill: {
+            resident,
+            store: {
+              save: (index, s) => saved.set(index, JSON.stringify({ ...s, patches: s.patches.toPairs() })),
+              load: (index) => {
+                loads++;
+                const s = JSON.parse(saved.get(index)!);
+                return { ...s, patches: PatchSlots.fromPairs(s.patches) };
+              },
+            },
+          },
+        });
+        const ordered = [...messages].sort(compareForLinking);
+        for (const m of ordered) linker.add(m);
+        const byId = new Map(ordered.map((m) => [m.id, m]));
+        linker.resolveReplies((id) => byId.get(id)!);
+        expect(kinds).toEqual(inMemory.kinds);
+        expect(comments).toEqual(inMemory.comments);
+        expect(places).toEqual(inMemory.patchSeries);
+        expect(linker.seriesCount).toBe(inMemory.series.length);
+        const all = Array.from({ length: linker.seriesCount }, (_, index) => linker.seriesAt(index));
+        expect(all.map((s) => ({ ...s, patches: [...s.patches] }))).toEqual(inMemory.series.map((s) => ({ ...s, patches: [...s.patches] })));
+      }),
+      { numRuns: 300 },
+    );
+    // Series were let go and loaded again (the comparison is not vacuous).
+    expect(loads).toBeGreaterThan(100);
+  });
+});
