@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --max-old-space-size=1024
 /** The `listindex` command: a table of subcommands, each in its own file. */
 import { Command, CommanderError } from 'commander';
 import { ListindexError } from '../errors.js';

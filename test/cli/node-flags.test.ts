@@ -26,5 +26,10 @@ describe('node options of the listindex command', () => {
     const heap = spawnSync(process.execPath, [...args, '-e', probe], { encoding: 'utf8' });
     const semiMb = Number(/--max-semi-space-size=(\d+)/.exec(args.join(' '))![1]);
     expect(Number(heap.stdout.trim())).toBeLessThanOrEqual(2 * semiMb * 1024 * 1024);
+    // The old generation's bound, which V8's collection heuristics scale with.
+    const oldMb = Number(/--max-old-space-size=(\d+)/.exec(args.join(' '))![1]);
+    const limit = spawnSync(process.execPath, [...args, '-e', 'console.log(require("node:v8").getHeapStatistics().heap_size_limit)'], { encoding: 'utf8' });
+    expect(Number(limit.stdout.trim())).toBeGreaterThanOrEqual(oldMb * 1024 * 1024);
+    expect(Number(limit.stdout.trim())).toBeLessThanOrEqual((oldMb + 4 * semiMb) * 1024 * 1024);
   });
 });
