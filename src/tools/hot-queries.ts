@@ -30,6 +30,15 @@ export const HOT_QUERIES = {
       SELECT 1 FROM patches p JOIN trailers t ON t.patch_id = p.message_id
       WHERE p.series_id = s.id AND t.name IN ('Reviewed-by', 'Acked-by'))
     ORDER BY s.date DESC LIMIT 50`,
+  patchesOfSeries: `SELECT p.number, p.name, m.diff_hash FROM patches p JOIN messages m ON m.id = p.message_id
+    WHERE p.series_id = 12 ORDER BY p.number`,
+  discussionOfPatch: `SELECT m.date, m.sender, m.body FROM comments c JOIN messages m ON m.id = c.message_id
+    WHERE c.patch_id = (SELECT id FROM messages WHERE msgid = '<20250410082616.1855860-2-daniel.lezcano@linaro.org>')
+    ORDER BY m.date`,
+  patchesTouchingFile: `SELECT m.date, pa.name FROM patch_files f JOIN patches pa ON pa.message_id = f.message_id
+    JOIN messages m ON m.id = f.message_id WHERE f.path = 'drivers/watchdog/watchdog_dev.c' ORDER BY m.date`,
+  newestSeries: `SELECT id, date, submitter_name, 'v' || version, received_total || '/' || total, name
+    FROM series_overview ORDER BY date DESC LIMIT 20`,
   messagesInSeveralFiles: `SELECT m.msgid, (SELECT count(DISTINCT o.source_id) FROM occurrences o WHERE o.message_id = m.id) AS files
     FROM messages m WHERE m.date >= date((SELECT max(date) FROM messages), '-30 days') AND files > 1`,
   fullTextFunction: `SELECT m.date, m.subject FROM messages_fts f JOIN messages m ON m.id = f.rowid
@@ -52,12 +61,13 @@ export const HOT_QUERIES = {
 
 /**
  * A hot query with the generated archive's names for the documentation's: its list, a submitter
- * with many series, a word in a tenth of its patches (it has no C function names), and for every
- * Message-Id the one given (the bench gives the message with the most direct replies).
+ * with many series, a word in a tenth of its patches (it has no C function names), one of its
+ * files, and for every Message-Id the one given (the bench gives the message with the most direct replies).
  */
 export function onGeneratedArchive(sql: string, msgid: string): string {
   return sql.replaceAll("'linux-watchdog.vger.kernel.org'", "'dev.lists.example.org'")
     .replaceAll("'daniel.lezcano@linaro.org'", "'ada@example.org'")
     .replaceAll("'watchdog_register_device'", "'boot'")
+    .replaceAll("'drivers/watchdog/watchdog_dev.c'", "'src/file10.c'")
     .replace(/'<[^'>]+>'/g, `'${msgid.replaceAll("'", "''")}'`);
 }
