@@ -40,7 +40,7 @@ program
   .addHelpText('after', `
 Examples:
   listindex import 'archives/**/*.mbox*' ~/Maildir/lists/dpdk --db dpdk.db
-  listindex query --db dpdk.db "select list_id, count(*) from message_overview group by 1"
+  listindex query --db dpdk.db "select list_id, date, from_email, subject from message_overview order by date desc limit 20"
   listindex stats --db dpdk.db
   listindex export --db dpdk.db > all.mbox
   listindex series --db dpdk.db

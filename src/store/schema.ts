@@ -511,6 +511,32 @@ CREATE INDEX series_change_id ON series(change_id) WHERE change_id IS NOT NULL;
 -- (raw_compression 'rebuilt': the header block rebuilt from its headers rows, then body).
 ALTER TABLE headers ADD COLUMN folding TEXT;
 `,
+  /* 17: the documented queries answer from indexes on a 1,000,000-message index */ `
+-- The largest attachments, newest first pages and the like read the few rows they show: without
+-- an index on size, "ORDER BY a.size DESC LIMIT 10" looked up the message of every attachment.
+CREATE INDEX attachments_size ON attachments(size);
+-- The two views were aggregates (GROUP BY) over every series: a query of a few series, joined or
+-- filtered by date, computed the view for all of them first, as SQLite does not push a join into
+-- an aggregate view. Per series (a scalar subquery on patches_series) they cost what is read.
+DROP VIEW series_state;
+CREATE VIEW series_state AS
+  SELECT series_id, patches, accepted,
+         CASE WHEN accepted = 0 THEN NULL WHEN accepted = patches THEN 'accepted' ELSE 'partly accepted' END AS state
+  FROM (SELECT s.id AS series_id,
+               (SELECT count(*) FROM patches p WHERE p.series_id = s.id) AS patches,
+               (SELECT count(p.commit_ref) FROM patches p WHERE p.series_id = s.id) AS accepted
+        FROM series s);
+-- The numbers 1..N are made once, up to the largest total (series_total finds it), and joined
+-- to each series; the recursive CTE made them for every series of the index, whatever the query asked.
+CREATE INDEX series_total ON series(total);
+DROP VIEW series_missing;
+CREATE VIEW series_missing AS
+  WITH RECURSIVE numbers(number) AS (
+    SELECT 1 UNION ALL SELECT number + 1 FROM numbers WHERE number < (SELECT max(total) FROM series)
+  )
+  SELECT s.id AS series_id, n.number AS number FROM series s JOIN numbers n ON n.number <= s.total
+  WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = s.id AND p.number = n.number);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -29,7 +29,7 @@ import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { generateArchive, toMboxrd } from './archive-generator.js';
-import { HOT_QUERIES } from './hot-queries.js';
+import { HOT_QUERIES, onGeneratedArchive } from './hot-queries.js';
 import { readSource } from '../input/read-source.js';
 import { expandInputs } from '../input/sources.js';
 import { gitHead, readGitSource } from '../input/public-inbox.js';
@@ -122,16 +122,15 @@ async function measureIncremental(archive: string, work: string, tail: number): 
 }
 
 /**
- * Each hot query on the index: first run, and the best of five. The generated archive has no C
- * function names, so full-text search looks for a word in a tenth of its patches, and the
- * Message-Id queries take the message with the most direct replies.
+ * Each hot query on the index, with the generated archive's names: first run, and the best of
+ * five. The Message-Id queries take the message with the most direct replies.
  */
 function measureQueries(db: string): void {
   const index = new Database(db, { readonly: true });
   const busiest = index.prepare(`SELECT msgid FROM message_references WHERE header = 'in-reply-to'
     GROUP BY msgid ORDER BY count(*) DESC LIMIT 1`).pluck().get() as string | undefined;
   for (const [name, template] of Object.entries(HOT_QUERIES)) {
-    const sql = template.replaceAll("'watchdog_register_device'", "'boot'").replaceAll("'<x@example.org>'", `'${busiest ?? ''}'`);
+    const sql = onGeneratedArchive(template, busiest ?? '');
     const statement = index.prepare(sql);
     const times: number[] = [];
     let rows = 0;

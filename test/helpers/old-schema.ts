@@ -28,6 +28,14 @@ const UNDO: Record<number, string> = {
   15: `DROP TABLE link_series; DROP TABLE link_references; DROP TABLE link_subject_tags; DROP TABLE link_trailer_senders; DROP INDEX covers_name;
     DROP INDEX series_change_id; DELETE FROM settings WHERE key IN ('linked_position', 'linked_count');`,
   16: 'ALTER TABLE headers DROP COLUMN folding;',
+  17: `DROP INDEX attachments_size; DROP INDEX series_total; DROP VIEW series_state; DROP VIEW series_missing;
+    CREATE VIEW series_state AS SELECT s.id AS series_id, count(p.message_id) AS patches, count(p.commit_ref) AS accepted,
+      CASE WHEN count(p.commit_ref) = 0 THEN NULL WHEN count(p.commit_ref) = count(p.message_id) THEN 'accepted'
+      ELSE 'partly accepted' END AS state FROM series s LEFT JOIN patches p ON p.series_id = s.id GROUP BY s.id;
+    CREATE VIEW series_missing AS WITH RECURSIVE expected(series_id, number, total) AS (
+      SELECT id, 1, total FROM series WHERE total >= 1 UNION ALL SELECT series_id, number + 1, total FROM expected WHERE number < total)
+      SELECT e.series_id AS series_id, e.number AS number FROM expected e
+      WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = e.series_id AND p.number = e.number);`,
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
 };

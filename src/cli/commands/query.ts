@@ -34,10 +34,10 @@ export function registerQuery(program: Command): void {
     .addOption(new Option('--terminal-width <n>').hideHelp())
     .addHelpText('after', `
 Examples:
-  listindex query --db dpdk.db "select list_id, count(*) from message_overview group by 1"
+  listindex query --db dpdk.db "select list_id, date, from_email, subject from message_overview order by date desc limit 20"
   listindex query --db dpdk.db --json "select subject, date from messages where id in
       (select rowid from messages_fts where messages_fts match 'watchdog_register_device')"
-  listindex query --db dpdk.db --csv "select by_host, avg(delay_seconds) from received_delays group by 1"
+  listindex query --db dpdk.db --csv "select name, reviewed, acked, tested from patch_overview order by date desc limit 100"
   listindex query --db dpdk.db --decompress "select raw, raw_compression, body from messages where id = 1"
 
 BLOBs are written as base64 ({"$base64": true, "encoded": ...} in JSON, as sqlite-utils does).
