@@ -89,6 +89,8 @@ export interface ImportSummary {
   linking: LinkSummary | null;
   /** git sources whose history was rewritten since they were last read (see the purges table). */
   purges: PurgeNote[];
+  /** Batches of messages parsed by the worker threads, and by the writer's thread while it would have waited for them. */
+  parsed: { inWorkers: number; byWriter: number };
 }
 
 // Messages per batch (one transaction, one worker task). FTS5 writes a segment per commit, so
@@ -188,7 +190,7 @@ async function importLocked(
   const lists = new Set<string>();
   // Batches are parsed in parallel but written in the order they were read, so that ids and
   // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory.
-  const inFlight: { records: Promise<PreparedRecord[]>; sources: SourceNote[] }[] = [];
+  const inFlight: { records: Promise<PreparedRecord[]>; sources: SourceNote[]; inPool: boolean }[] = [];
   // One batch being written while one is parsed per worker.
   const maxInFlight = (pool?.options.maxThreads ?? 0) + 1;
   let currentSource = '';
@@ -197,9 +199,16 @@ async function importLocked(
   let unchanged = 0;
   const purges: PurgeNote[] = [];
 
+  // This thread's share of parsing. The writer waits whenever the workers are behind; the time
+  // it waited is spent parsing a batch itself (as with `workers: 0`, the same records), so that
+  // on few cores neither thread waits for the other and no worker is added, with its memory.
+  const share = { waitedMs: 0, msPerByte: 0 };
+  const parsed = { inWorkers: 0, byWriter: 0 };
   const writeOldest = async () => {
     const oldest = inFlight.shift()!;
+    const waitStarted = performance.now();
     const records = await oldest.records;
+    if (oldest.inPool) share.waitedMs += performance.now() - waitStarted;
     const counts = writer.writeBatch(records, importId, oldest.sources);
     totals.stored += counts.stored;
     totals.duplicates += counts.duplicates;
@@ -212,10 +221,28 @@ async function importLocked(
   };
   let dispatched = 0;
   const batchLimit = () => Math.min(batchSize, FIRST_BATCH_SIZE * 2 ** Math.min(dispatched, 16));
-  const dispatch = async (batch: MessageInput[]) => {
+  const dispatch = async (batch: MessageInput[], bytes: number) => {
     dispatched++;
-    const records = batch.length === 0 ? Promise.resolve([]) : pool ? prepareSharing(pool, batch, prepareOptions) : prepareBatch(batch, prepareOptions);
-    inFlight.push({ records, sources: finishedSources });
+    const steal = pool !== null && batch.length > 0 && share.waitedMs > 0 && share.waitedMs >= share.msPerByte * bytes;
+    const inPool = pool !== null && batch.length > 0 && !steal;
+    let records: Promise<PreparedRecord[]>;
+    if (batch.length === 0) records = Promise.resolve([]);
+    else if (inPool) {
+      records = prepareSharing(pool!, batch, prepareOptions);
+      parsed.inWorkers++;
+    } else if (pool === null) {
+      records = prepareBatch(batch, prepareOptions);
+      parsed.byWriter++;
+    } else {
+      parsed.byWriter++;
+      const started = performance.now();
+      const prepared = await prepareBatch(batch, prepareOptions);
+      const took = performance.now() - started;
+      share.waitedMs = Math.max(0, share.waitedMs - took);
+      share.msPerByte = took / Math.max(bytes, 1);
+      records = Promise.resolve(prepared);
+    }
+    inFlight.push({ records, sources: finishedSources, inPool });
     finishedSources = [];
     while (inFlight.length >= maxInFlight) await writeOldest();
   };
@@ -262,7 +289,7 @@ async function importLocked(
           batch.push(raw);
           batchBytes += raw.raw.length;
           if (batch.length >= batchLimit() || batchBytes >= BATCH_BYTES) {
-            await dispatch(batch);
+            await dispatch(batch, batchBytes);
             batch = [];
             batchBytes = 0;
           }
@@ -289,7 +316,7 @@ async function importLocked(
       }
       if (interrupted) break;
     }
-    if (batch.length || finishedSources.length) await dispatch(batch);
+    if (batch.length || finishedSources.length) await dispatch(batch, batchBytes);
     while (inFlight.length) await writeOldest();
   } finally {
     await pool?.destroy();
@@ -310,7 +337,7 @@ async function importLocked(
   return {
     importId, files: sources.length, unchanged, unreadable, warnings, messagesFound: totals.messagesFound, stored: totals.stored,
     duplicates: totals.duplicates, rejected: totals.rejected, rejects, lists: [...lists].sort(),
-    bytes: totals.bytesRead, seconds, status, linking, purges,
+    bytes: totals.bytesRead, seconds, status, linking, purges, parsed,
   };
 }
 
