@@ -191,8 +191,9 @@ async function importLocked(
   // Batches are parsed in parallel but written in the order they were read, so that ids and
   // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory.
   const inFlight: { records: Promise<PreparedRecord[]>; sources: SourceNote[]; inPool: boolean }[] = [];
-  // One batch being written while one is parsed per worker.
-  const maxInFlight = (pool?.options.maxThreads ?? 0) + 1;
+  // One batch being written while one is parsed and one waits per worker: a worker has its next
+  // batch while this thread parses one of its own (see `share`).
+  const maxInFlight = 2 * (pool?.options.maxThreads ?? 0) + 1;
   let currentSource = '';
   // Sources fully read whose last messages are in the batch being built: recorded with it.
   let finishedSources: SourceNote[] = [];
