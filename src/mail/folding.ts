@@ -155,6 +155,137 @@ export function rebuildField(name: string, value: string, raw: string | null, fo
   return `${out}${text.slice(from)}\n`;
 }
 
+/**
+ * Where the field that rebuildField gives ends in `text`, if `text` has it at `at`; else -1.
+ * This checks every field of nearly every message (import/prepare.ts isRebuiltHead), so the
+ * field is compared in place, piece by piece, rather than built as a string, with its folding
+ * read where it is. A folding not in the form foldingOf writes (its entries in order, the
+ * letters s, t, n and r) is left to rebuildField.
+ */
+export function rebuiltFieldEnd(text: string, at: number, name: string, value: string, raw: string | null, folding: string): number {
+  if (at < 0 || !text.startsWith(name, at)) return -1;
+  const written = raw ?? value;
+  let p = at + name.length;
+  if (folding === '') {
+    if (text.charCodeAt(p) !== 0x3a || text.charCodeAt(p + 1) !== 0x20 || !text.startsWith(written, p + 2)) return -1;
+    p += 2 + written.length;
+    return text.charCodeAt(p) === 0x0a ? p + 1 : -1;
+  }
+  if (!isUsualFolding(folding)) {
+    const field = rebuildField(name, value, raw, folding);
+    return text.startsWith(field, at) ? at + field.length : -1;
+  }
+  // As rebuildField, in the folding's order: the blanks before the colon, the colon, gap 0, then
+  // each piece of the written text and the gap after it (gap k after its k-th space), the rest.
+  let e = 0; // where the folding's next entry starts
+  let entryEnd = entryEndOf(folding, e);
+  if (folding.charCodeAt(0) === 0x63 /* c */) {
+    p = spelledEnd(text, p, folding, 1, entryEnd);
+    e = entryEnd + 1;
+    entryEnd = entryEndOf(folding, e);
+  }
+  if (p < 0 || text.charCodeAt(p++) !== 0x3a) return -1;
+  if (e <= folding.length && gapOf(folding, e, entryEnd) === 0) {
+    p = spelledEnd(text, p, folding, e + digitsOf(folding, e, entryEnd), entryEnd);
+    e = entryEnd + 1;
+    entryEnd = entryEndOf(folding, e);
+  } else if (text.charCodeAt(p++) !== 0x20) {
+    return -1;
+  }
+  let from = 0;
+  let space = -1;
+  let count = 0;
+  for (; e <= folding.length && p >= 0; e = entryEnd + 1, entryEnd = entryEndOf(folding, e)) {
+    const k = gapOf(folding, e, entryEnd);
+    while (count < k && space < written.length) {
+      space = written.indexOf(' ', space + 1);
+      if (space < 0) space = written.length;
+      count++;
+    }
+    p = regionEnd(text, p, written, from, space);
+    if (p >= 0) p = spelledEnd(text, p, folding, e + digitsOf(folding, e, entryEnd), entryEnd);
+    from = Math.min(space + 1, written.length);
+  }
+  if (p >= 0) p = regionEnd(text, p, written, from, written.length);
+  return p >= 0 && text.charCodeAt(p) === 0x0a ? p + 1 : -1;
+}
+
+/**
+ * A folding as foldingOf writes it: a `c` entry first if any, then gap entries in increasing
+ * order (gap 0 first if any), each run of white space spelled with s, t, n and r and counts of
+ * at most 6 digits. rebuiltFieldEnd reads those in order; any other is left to rebuildField.
+ */
+function isUsualFolding(folding: string): boolean {
+  let last = -1; // the gap of the previous entry
+  for (let e = 0; e <= folding.length; ) {
+    const end = entryEndOf(folding, e);
+    let run = e + 1;
+    if (e > 0 || folding.charCodeAt(0) !== 0x63 /* c */) {
+      const k = gapOf(folding, e, end);
+      if (k <= last) return false;
+      last = k;
+      run = e + digitsOf(folding, e, end);
+    }
+    for (let i = run; i < end; ) {
+      if (SPELLED[folding.charCodeAt(i++)] === undefined) return false;
+      const digits = i;
+      while (i < end && isDigit(folding.charCodeAt(i))) i++;
+      if (i - digits > 6) return false;
+    }
+    e = end + 1;
+  }
+  return true;
+}
+
+function entryEndOf(folding: string, e: number): number {
+  const comma = folding.indexOf(',', e);
+  return comma < 0 ? folding.length : comma;
+}
+
+/** How many digits the entry [e, end) starts with, up to 10. */
+function digitsOf(folding: string, e: number, end: number): number {
+  let d = e;
+  while (d < end && d - e < 10 && isDigit(folding.charCodeAt(d))) d++;
+  return d - e;
+}
+
+/** The gap number the entry [e, end) starts with; -1 when it has none or one of 10 digits or more. */
+function gapOf(folding: string, e: number, end: number): number {
+  const digits = digitsOf(folding, e, end);
+  if (digits === 0 || digits === 10) return -1;
+  let k = 0;
+  for (let d = e; d < e + digits; d++) k = k * 10 + folding.charCodeAt(d) - 0x30;
+  return k;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** Where `written`[from, to) ends if `text` has it at `at`, else -1. */
+function regionEnd(text: string, at: number, written: string, from: number, to: number): number {
+  let p = at;
+  for (let i = from; i < to; i++) if (text.charCodeAt(p++) !== written.charCodeAt(i)) return -1;
+  return p;
+}
+
+/** Where the white space spelled in folding[i, end) (as unspell reads it) ends if `text` has it
+ * at `at`, else -1. The spelling is a usual one (isUsualFolding). */
+function spelledEnd(text: string, at: number, folding: string, i: number, end: number): number {
+  let p = at;
+  while (i < end) {
+    const c = SPELLED[folding.charCodeAt(i++)];
+    const digits = i;
+    let n = 0;
+    while (i < end && isDigit(folding.charCodeAt(i))) n = n * 10 + folding.charCodeAt(i++) - 0x30;
+    if (i === digits) n = 1;
+    for (; n > 0; n--) if (text.charCodeAt(p++) !== c) return -1;
+  }
+  return p;
+}
+
+/** The character codes of CHAR's letters, by letter code. */
+const SPELLED: number[] = [];
+for (const [letter, char] of Object.entries(CHAR)) SPELLED[letter.charCodeAt(0)] = char.charCodeAt(0);
+
 /** A header field as stored: name, value, raw (or null), folding. */
 export type StoredField = readonly [name: string, value: string, raw: string | null, folding: string];
 
