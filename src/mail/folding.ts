@@ -18,16 +18,25 @@
  * no library knows.
  */
 
-const LETTER: Record<string, string> = { ' ': 's', '\t': 't', '\n': 'n', '\r': 'r' };
 const CHAR: Record<string, string> = { s: ' ', t: '\t', n: '\n', r: '\r' };
 
-function spell(run: string): string {
+/** The letter of a white space character, by its code. */
+function letterOf(c: number): string {
+  if (c === 0x20) return 's';
+  if (c === 0x09) return 't';
+  if (c === 0x0a) return 'n';
+  if (c === 0x0d) return 'r';
+  return `x${c.toString(16).padStart(4, '0')}`;
+}
+
+/** The spelling of the run of white space text[from, to) (by default all of text). */
+function spell(text: string, from = 0, to = text.length): string {
   let out = '';
-  for (let i = 0; i < run.length; ) {
-    const c = run[i];
+  for (let i = from; i < to; ) {
+    const c = text.charCodeAt(i);
     let n = 1;
-    while (run[i + n] === c) n++;
-    const letter = LETTER[c] ?? `x${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    while (i + n < to && text.charCodeAt(i + n) === c) n++;
+    const letter = letterOf(c);
     // A run of three or more of one character (an indent of spaces) is the letter and a count.
     out += n >= 3 ? `${letter}${n}` : n === 2 ? letter + letter : letter;
     i += n;
@@ -83,27 +92,30 @@ export function foldingOf(sep: string, raw: string, value: string, storedRaw: st
     return out;
   }
   // T is value. Gap k is the run of white space after raw's k-th word (gap 0 before the first,
-  // with the lead); each gap but the last is one space of value.
+  // with the lead); each gap but the last is one space of value. A run is found with `test`,
+  // which makes no match array: it ends at lastIndex and starts after the last character before
+  // it that is not white space (the expression matches whole runs, as it cannot start inside one).
   UNUSUAL_RUN.lastIndex = 0;
-  let match = UNUSUAL_RUN.exec(raw);
+  let runEnd = UNUSUAL_RUN.test(raw) ? UNUSUAL_RUN.lastIndex : -1;
   let k = 1; // the gap of the next run
   let from = 0; // where counting single spaces resumes
   let end = 0; // where the last unusual run ended
-  if (match !== null && match.index === 0) {
+  if (runEnd >= 0 && runStart(raw, runEnd) === 0) {
     // White space at the start of raw (a first line left empty): gap 0, with the lead.
-    add(`0${spell(lead + match[0])}`);
-    if (match[0].length === raw.length) return out; // no words at all
-    from = end = match[0].length;
-    match = UNUSUAL_RUN.exec(raw);
+    add(`0${spell(lead + raw.slice(0, runEnd))}`);
+    if (runEnd === raw.length) return out; // no words at all
+    from = end = runEnd;
+    runEnd = UNUSUAL_RUN.test(raw) ? UNUSUAL_RUN.lastIndex : -1;
   } else if (lead !== ' ') {
     add(`0${spell(lead)}`);
   }
-  for (; match !== null; match = UNUSUAL_RUN.exec(raw)) {
+  for (; runEnd >= 0; runEnd = UNUSUAL_RUN.test(raw) ? UNUSUAL_RUN.lastIndex : -1) {
+    const start = runStart(raw, runEnd);
     // Single spaces between the last unusual run and this one are gaps of their own.
-    for (let space = raw.indexOf(' ', from); space >= 0 && space < match.index; space = raw.indexOf(' ', space + 1)) k++;
-    end = match.index + match[0].length;
+    for (let space = raw.indexOf(' ', from); space >= 0 && space < start; space = raw.indexOf(' ', space + 1)) k++;
+    end = runEnd;
     // At the end of raw, the run is the last gap, written as nothing when usual.
-    add(`${k}${spell(match[0])}`);
+    add(`${k}${spell(raw, start, end)}`);
     k++;
     from = end;
   }
@@ -113,6 +125,21 @@ export function foldingOf(sep: string, raw: string, value: string, storedRaw: st
     add(`${k}s`);
   }
   return out;
+}
+
+/** Where the run of white space that ends at `end` (and is not empty) starts in `text`. */
+function runStart(text: string, end: number): number {
+  let start = end - 1;
+  while (start > 0 && isJsSpace(text.charCodeAt(start - 1))) start--;
+  return start;
+}
+
+/** Is the UTF-16 code unit `c` white space as a JavaScript expression's `\s` has it? */
+export function isJsSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f
+    || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** The field as written, with its line feed, from its `headers` row (see the top of this file). */
