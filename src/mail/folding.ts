@@ -190,17 +190,17 @@ export function rebuildField(name: string, value: string, raw: string | null, fo
  * letters s, t, n and r) is left to rebuildField.
  */
 export function rebuiltFieldEnd(text: string, at: number, name: string, value: string, raw: string | null, folding: string): number {
-  if (at < 0 || !text.startsWith(name, at)) return -1;
+  if (at < 0 || !isAt(text, at, name)) return -1;
   const written = raw ?? value;
   let p = at + name.length;
   if (folding === '') {
-    if (text.charCodeAt(p) !== 0x3a || text.charCodeAt(p + 1) !== 0x20 || !text.startsWith(written, p + 2)) return -1;
+    if (text.charCodeAt(p) !== 0x3a || text.charCodeAt(p + 1) !== 0x20 || !isAt(text, p + 2, written)) return -1;
     p += 2 + written.length;
     return text.charCodeAt(p) === 0x0a ? p + 1 : -1;
   }
   if (!isUsualFolding(folding)) {
     const field = rebuildField(name, value, raw, folding);
-    return text.startsWith(field, at) ? at + field.length : -1;
+    return isAt(text, at, field) ? at + field.length : -1;
   }
   // As rebuildField, in the folding's order: the blanks before the colon, the colon, gap 0, then
   // each piece of the written text and the gap after it (gap k after its k-th space), the rest.
@@ -289,9 +289,17 @@ const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 /** Where `written`[from, to) ends if `text` has it at `at`, else -1. */
 function regionEnd(text: string, at: number, written: string, from: number, to: number): number {
-  let p = at;
-  for (let i = from; i < to; i++) if (text.charCodeAt(p++) !== written.charCodeAt(i)) return -1;
-  return p;
+  if (to <= from) return at;
+  return isAt(text, at, written.slice(from, to)) ? at + to - from : -1;
+}
+
+/**
+ * Does `text` have `part` at `at`? As `text.startsWith(part, at)`, but a slice compared with
+ * `===`, which V8 does as one native comparison (a slice of 13 or more characters is a view, not
+ * a copy): measured faster than startsWith or a loop over the characters.
+ */
+function isAt(text: string, at: number, part: string): boolean {
+  return text.slice(at, at + part.length) === part;
 }
 
 /** Where the white space spelled in folding[i, end) (as unspell reads it) ends if `text` has it
