@@ -18,6 +18,7 @@ import { findListId } from './list-id.js';
 import { findInReplyTo, findMessageId, findReferences, syntheticMessageId } from './message-id.js';
 import { measureMime, parseMultipart } from './mime.js';
 import { parseReceived } from './received.js';
+import { simpleMultipartLeaves } from './simple-multipart.js';
 
 export { syntheticMessageId } from './message-id.js';
 
@@ -188,6 +189,9 @@ async function parseBody(
       );
       return rawBodyContent(raw);
     }
+    // The common shapes are split here, exactly as mailparser would (simple-multipart.ts).
+    const simple = embedded ? null : simpleMultipartLeaves(ctField!.raw, boundary!, cteField === null ? null : cteField.raw, raw);
+    if (simple !== null) return assembleBody(simple, warnings);
     try {
       const leaves = await parseMultipart(ctField!.raw, cteField === null ? null : cteField.raw, raw, options.maxParts);
       if (leaves.length === 0) {
