@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { HEAD_COMPRESSION, RAW_COMPRESSION, REBUILT, compressRaw, headerFieldsOfRows } from '../store/raw-codec.js';
 import { foldingOf, rebuildField, rebuildHeaderBlock, rebuiltFieldEnd } from '../mail/folding.js';
 import { unescapeFromLines } from '../input/unescape.js';
-import { lowerName, parseMessage } from '../mail/parse-message.js';
+import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
 import { extractPatchContent } from '../patch/content.js';
 import { patchworkHash, diffFiles } from '../patch/hash.js';
@@ -198,7 +198,7 @@ function storedMessage(m: ParsedMessage): StoredMessage {
     // gives the field back (mail/folding.ts).
     const raw = onlyFolding(h.raw, h.value) ? null : h.raw;
     headerRows.push(0, position, h.name, h.value, raw, foldingOf(h.sep ?? ': ', h.raw, h.value, raw));
-    const lower = h.name.length === 8 || h.name.length === 16 ? lowerName(h.name) : '';
+    const lower = h.name.length === 8 || h.name.length === 16 ? h.name.toLowerCase() : '';
     // Received hops are the Received headers in order: hop n is the n-th one.
     if (lower === 'received') {
       const r = m.received[hop++];

@@ -60,27 +60,10 @@ const MAIL_HEADERS = new Set([
 
 type Index = Map<string, HeaderField[]>;
 
-/**
- * Lower-case field names by name as written. A few dozen spellings make up nearly every field
- * of list mail, so each is lower-cased once rather than made again for every field. Bounded:
- * hostile mail with endless names only fills it, then each is lower-cased as before.
- */
-const lowerNames = new Map<string, string>();
-
-/** `name` in lower case (as toLowerCase), remembered. */
-export function lowerName(name: string): string {
-  let lower = lowerNames.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowerNames.size < 1000) lowerNames.set(name, lower);
-  }
-  return lower;
-}
-
 function indexHeaders(fields: HeaderField[]): Index {
   const index: Index = new Map();
   for (const f of fields) {
-    const key = lowerName(f.name);
+    const key = f.name.toLowerCase();
     const list = index.get(key);
     if (list === undefined) index.set(key, [f]);
     else list.push(f);
