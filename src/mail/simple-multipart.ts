@@ -139,7 +139,7 @@ function leafOf(body: Buffer, start: number, end: number): LeafPart | null {
     contentType: { ...parseContentType(declared.value), params },
     disposition: dispositionValue ? dispositionValue.trim().toLowerCase() : null,
     filename: filename || null,
-    bytes: encoding === 'quoted-printable' ? decodeQuotedPrintableAsLibqp(bytes) : Buffer.from(bytes),
+    bytes: encoding === 'quoted-printable' ? decodeQuotedPrintableAsLibqp(bytes) : bytes,
   };
 }
 
