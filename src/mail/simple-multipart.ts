@@ -43,7 +43,7 @@ export function simpleMultipartLeaves(contentType: string, boundary: string, tra
   if (body.indexOf(CR) >= 0) return null;
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const lineDelimiter = Buffer.from(`\n--${boundary}`, 'latin1');
-  // Line starts of the delimiter lines, and where each line ends (its LF, or the end).
+  // Where each delimiter line starts: every line that starts with the delimiter must be one.
   const starts: number[] = [];
   let closed = false;
   for (let at = body.subarray(0, delimiter.length).equals(delimiter) ? 0 : firstAfterLf(body, lineDelimiter, 0); at >= 0; at = firstAfterLf(body, lineDelimiter, at)) {
