@@ -14,7 +14,8 @@
  * delimiter is exactly `--boundary` or `--boundary--`, the first one a delimiter, one closing
  * delimiter, none after it; each part has an ASCII header block without encoded words, RFC 2231
  * parameters or comments, exactly one Content-Type (not multipart or message), at most one
- * Content-Transfer-Encoding (none, 7bit, 8bit, binary or quoted-printable) and at most one
+ * Content-Transfer-Encoding (none, 7bit, 8bit, binary, quoted-printable, or base64 written
+ * plainly: plainBase64) and at most one
  * Content-Disposition, then a blank line and a body that is not empty.
  */
 import libmime from 'libmime';
@@ -123,7 +124,7 @@ function leafOf(body: Buffer, start: number, end: number): LeafPart | null {
   const mime = (contentType.value || '').toLowerCase().trim();
   if (mime.startsWith('multipart/') || mime.startsWith('message/')) return null;
   const encoding = first(encodingLines).toLowerCase().trim();
-  if (encoding !== '' && encoding !== '7bit' && encoding !== '8bit' && encoding !== 'binary' && encoding !== 'quoted-printable') return null;
+  if (encoding !== '' && encoding !== '7bit' && encoding !== '8bit' && encoding !== 'binary' && encoding !== 'quoted-printable' && encoding !== 'base64') return null;
   let dispositionValue: string | false = (disposition.value || '').toLowerCase().trim() || false;
   if (dispositionValue) dispositionValue = libmime.decodeWords(dispositionValue);
   let filename: string | false = disposition.params.filename || contentType.params.name || false;
@@ -134,14 +135,34 @@ function leafOf(body: Buffer, start: number, end: number): LeafPart | null {
   if (declared.value) declared.value = libmime.decodeWords(declared.value);
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(declared.params)) params[name] = String(libmime.decodeWords(value));
-  const bytes = body.subarray(blank + 2, end);
+  let bytes = body.subarray(blank + 2, end);
+  if (encoding === 'quoted-printable') bytes = decodeQuotedPrintableAsLibqp(bytes);
+  else if (encoding === 'base64') {
+    const decoded = plainBase64(bytes);
+    if (decoded === null) return null;
+    bytes = decoded;
+  }
   return {
     contentType: { ...parseContentType(declared.value), params },
     disposition: dispositionValue ? dispositionValue.trim().toLowerCase() : null,
     filename: filename || null,
-    bytes: encoding === 'quoted-printable' ? decodeQuotedPrintableAsLibqp(bytes) : bytes,
+    bytes,
   };
 }
+
+/**
+ * A base64 body as mail programs write it (lines of the alphabet, padding only at the very end,
+ * whole quartets) decoded; null for any other. For such a body libbase64's streaming decoder,
+ * which mailsplit runs, gives the same bytes however the body is cut into chunks; for others
+ * (padding inside, stray characters) the cuts may matter, and mailparser reads them.
+ */
+function plainBase64(bytes: Buffer): Buffer | null {
+  const text = bytes.toString('latin1').replaceAll('\n', '');
+  if (text.length === 0 || text.length % 4 !== 0 || !PLAIN_BASE64.test(text)) return null;
+  return Buffer.from(text, 'base64');
+}
+
+const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * libqp's decode (3.x), which mailsplit's quoted-printable decoder runs on a part's whole body:

@@ -35,6 +35,13 @@ describe('simpleMultipartLeaves', () => {
     expect(parts![0].bytes.toString()).toBe('café and more\nkept = and =ZZ\nend');
   });
 
+  it('decodes base64 written plainly (lines of whole quartets, padding at the end) as mailparser does', async () => {
+    const encoded = Buffer.from('a patch, gzipped or not\n'.repeat(5)).toString('base64').replace(/.{76}/g, '$&\n');
+    const parts = await leaves(SIGNED_TYPE, signed(encoded, 'Content-Type: application/gzip; name="x.gz"\nContent-Transfer-Encoding: base64'));
+    expect(parts![0].bytes.toString()).toBe('a patch, gzipped or not\n'.repeat(5));
+    expect(parts![0].filename).toBe('x.gz');
+  });
+
   it('leaves to mailparser what it does not mirror', async () => {
     const text = 'Hello\n';
     const odd = [
@@ -45,7 +52,8 @@ describe('simpleMultipartLeaves', () => {
       ['a close before any part', SIGNED_TYPE, `--sig42--\n${signed(text)}`],
       ['a nested multipart', SIGNED_TYPE, signed(text, 'Content-Type: multipart/mixed; boundary="in"')],
       ['an embedded message', SIGNED_TYPE, signed(text, 'Content-Type: message/rfc822')],
-      ['base64', SIGNED_TYPE, signed('SGVsbG8K', 'Content-Type: text/plain\nContent-Transfer-Encoding: base64')],
+      ['base64 padded inside', SIGNED_TYPE, signed('SGk=\nSGVsbG8K', 'Content-Type: text/plain\nContent-Transfer-Encoding: base64')],
+      ['base64 with other characters', SIGNED_TYPE, signed('SGVs bG8K', 'Content-Type: text/plain\nContent-Transfer-Encoding: base64')],
       ['an encoded file name', SIGNED_TYPE, signed(text, 'Content-Type: text/plain; name="=?utf-8?q?caf=C3=A9?="')],
       ['an RFC 2231 parameter', SIGNED_TYPE, signed(text, "Content-Type: text/plain; name*=utf-8''caf%C3%A9")],
       ['a comment', SIGNED_TYPE, signed(text, 'Content-Type: text/plain (comment)')],
