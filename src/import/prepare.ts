@@ -1,6 +1,7 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { HEAD_COMPRESSION, RAW_COMPRESSION, REBUILT, compressRaw, headerFieldsOfRows } from '../store/raw-codec.js';
-import { foldingOf, rebuildField, rebuildHeaderBlock } from '../mail/folding.js';
+import { foldingOf, rebuildField, rebuildHeaderBlock, rebuiltFieldEnd } from '../mail/folding.js';
 import { unescapeFromLines } from '../input/unescape.js';
 import { parseMessage } from '../mail/parse-message.js';
 import { parseSubject } from '../patch/subject.js';
@@ -108,10 +109,24 @@ export function isRawTail(raw: Uint8Array, bodyOffset: number, body: Uint8Array)
  * without its blank line fail it, and the message keeps its header block compressed.
  */
 export function isRebuiltHead(head: Uint8Array, headerRows: (string | number | null)[]): boolean {
+  // Most header blocks are ASCII: then the rows' UTF-8 bytes are the block's bytes exactly when
+  // their text is the block read as Latin-1 (a character past U+007F encodes to bytes the block
+  // does not have), so each field is compared in place, without building the block's text and
+  // its UTF-8 copy only to compare them (which made most of the worker's garbage for headers).
+  if (isAscii(head)) return isRebuiltText(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1'), headerRows);
   const text = rebuildHeaderBlock(headerFieldsOfRows(headerRows));
   // The UTF-8 length of a string is at least its length: a longer one cannot be equal.
   if (text.length > head.byteLength) return false;
   return Buffer.compare(Buffer.from(text, 'utf8'), head) === 0;
+}
+
+/** Is `text` what the rows rebuild (rebuildHeaderBlock), field after field, then the blank line? */
+function isRebuiltText(text: string, rows: (string | number | null)[]): boolean {
+  let at = 0;
+  for (let r = 0; r < rows.length && at >= 0; r += HEADER_ROW_WIDTH) {
+    at = rebuiltFieldEnd(text, at, rows[r + 2] as string, rows[r + 3] as string, rows[r + 4] as string | null, rows[r + 5] as string);
+  }
+  return at === text.length - 1 && text.charCodeAt(at) === 0x0a;
 }
 
 /**
@@ -123,7 +138,12 @@ function checkFoldings(fields: ParsedMessage['headers'], rows: (string | number 
   fields.forEach((h, i) => {
     const at = i * HEADER_ROW_WIDTH;
     const folding = rows[at + 5] as string;
-    if (rebuildField(h.name, h.value, rows[at + 4] as string | null, folding) !== `${h.name}${h.sep ?? ': '}${h.raw}\n`) rows[at + 5] = null;
+    const raw = rows[at + 4] as string | null;
+    const sep = h.sep ?? ': ';
+    // With no folding the field rebuilds as `name: text` (rebuildField): compared without making it.
+    if (folding === '' && sep === ': ') {
+      if ((raw ?? h.value) !== h.raw) rows[at + 5] = null;
+    } else if (rebuildField(h.name, h.value, raw, folding) !== `${h.name}${sep}${h.raw}\n`) rows[at + 5] = null;
   });
 }
 

@@ -18,16 +18,25 @@
  * no library knows.
  */
 
-const LETTER: Record<string, string> = { ' ': 's', '\t': 't', '\n': 'n', '\r': 'r' };
 const CHAR: Record<string, string> = { s: ' ', t: '\t', n: '\n', r: '\r' };
 
-function spell(run: string): string {
+/** The letter of a white space character, by its code. */
+function letterOf(c: number): string {
+  if (c === 0x20) return 's';
+  if (c === 0x09) return 't';
+  if (c === 0x0a) return 'n';
+  if (c === 0x0d) return 'r';
+  return `x${c.toString(16).padStart(4, '0')}`;
+}
+
+/** The spelling of the run of white space text[from, to) (by default all of text). */
+function spell(text: string, from = 0, to = text.length): string {
   let out = '';
-  for (let i = 0; i < run.length; ) {
-    const c = run[i];
+  for (let i = from; i < to; ) {
+    const c = text.charCodeAt(i);
     let n = 1;
-    while (run[i + n] === c) n++;
-    const letter = LETTER[c] ?? `x${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    while (i + n < to && text.charCodeAt(i + n) === c) n++;
+    const letter = letterOf(c);
     // A run of three or more of one character (an indent of spaces) is the letter and a count.
     out += n >= 3 ? `${letter}${n}` : n === 2 ? letter + letter : letter;
     i += n;
@@ -83,27 +92,30 @@ export function foldingOf(sep: string, raw: string, value: string, storedRaw: st
     return out;
   }
   // T is value. Gap k is the run of white space after raw's k-th word (gap 0 before the first,
-  // with the lead); each gap but the last is one space of value.
+  // with the lead); each gap but the last is one space of value. A run is found with `test`,
+  // which makes no match array: it ends at lastIndex and starts after the last character before
+  // it that is not white space (the expression matches whole runs, as it cannot start inside one).
   UNUSUAL_RUN.lastIndex = 0;
-  let match = UNUSUAL_RUN.exec(raw);
+  let runEnd = UNUSUAL_RUN.test(raw) ? UNUSUAL_RUN.lastIndex : -1;
   let k = 1; // the gap of the next run
   let from = 0; // where counting single spaces resumes
   let end = 0; // where the last unusual run ended
-  if (match !== null && match.index === 0) {
+  if (runEnd >= 0 && runStart(raw, runEnd) === 0) {
     // White space at the start of raw (a first line left empty): gap 0, with the lead.
-    add(`0${spell(lead + match[0])}`);
-    if (match[0].length === raw.length) return out; // no words at all
-    from = end = match[0].length;
-    match = UNUSUAL_RUN.exec(raw);
+    add(`0${spell(lead + raw.slice(0, runEnd))}`);
+    if (runEnd === raw.length) return out; // no words at all
+    from = end = runEnd;
+    runEnd = UNUSUAL_RUN.test(raw) ? UNUSUAL_RUN.lastIndex : -1;
   } else if (lead !== ' ') {
     add(`0${spell(lead)}`);
   }
-  for (; match !== null; match = UNUSUAL_RUN.exec(raw)) {
+  for (; runEnd >= 0; runEnd = UNUSUAL_RUN.test(raw) ? UNUSUAL_RUN.lastIndex : -1) {
+    const start = runStart(raw, runEnd);
     // Single spaces between the last unusual run and this one are gaps of their own.
-    for (let space = raw.indexOf(' ', from); space >= 0 && space < match.index; space = raw.indexOf(' ', space + 1)) k++;
-    end = match.index + match[0].length;
+    for (let space = raw.indexOf(' ', from); space >= 0 && space < start; space = raw.indexOf(' ', space + 1)) k++;
+    end = runEnd;
     // At the end of raw, the run is the last gap, written as nothing when usual.
-    add(`${k}${spell(match[0])}`);
+    add(`${k}${spell(raw, start, end)}`);
     k++;
     from = end;
   }
@@ -113,6 +125,21 @@ export function foldingOf(sep: string, raw: string, value: string, storedRaw: st
     add(`${k}s`);
   }
   return out;
+}
+
+/** Where the run of white space that ends at `end` (and is not empty) starts in `text`. */
+function runStart(text: string, end: number): number {
+  let start = end - 1;
+  while (start > 0 && isJsSpace(text.charCodeAt(start - 1))) start--;
+  return start;
+}
+
+/** Is the UTF-16 code unit `c` white space as a JavaScript expression's `\s` has it? */
+export function isJsSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f
+    || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** The field as written, with its line feed, from its `headers` row (see the top of this file). */
@@ -154,6 +181,145 @@ export function rebuildField(name: string, value: string, raw: string | null, fo
   }
   return `${out}${text.slice(from)}\n`;
 }
+
+/**
+ * Where the field that rebuildField gives ends in `text`, if `text` has it at `at`; else -1.
+ * This checks every field of nearly every message (import/prepare.ts isRebuiltHead), so the
+ * field is compared in place, piece by piece, rather than built as a string, with its folding
+ * read where it is. A folding not in the form foldingOf writes (its entries in order, the
+ * letters s, t, n and r) is left to rebuildField.
+ */
+export function rebuiltFieldEnd(text: string, at: number, name: string, value: string, raw: string | null, folding: string): number {
+  if (at < 0 || !isAt(text, at, name)) return -1;
+  const written = raw ?? value;
+  let p = at + name.length;
+  if (folding === '') {
+    if (text.charCodeAt(p) !== 0x3a || text.charCodeAt(p + 1) !== 0x20 || !isAt(text, p + 2, written)) return -1;
+    p += 2 + written.length;
+    return text.charCodeAt(p) === 0x0a ? p + 1 : -1;
+  }
+  if (!isUsualFolding(folding)) {
+    const field = rebuildField(name, value, raw, folding);
+    return isAt(text, at, field) ? at + field.length : -1;
+  }
+  // As rebuildField, in the folding's order: the blanks before the colon, the colon, gap 0, then
+  // each piece of the written text and the gap after it (gap k after its k-th space), the rest.
+  let e = 0; // where the folding's next entry starts
+  let entryEnd = entryEndOf(folding, e);
+  if (folding.charCodeAt(0) === 0x63 /* c */) {
+    p = spelledEnd(text, p, folding, 1, entryEnd);
+    e = entryEnd + 1;
+    entryEnd = entryEndOf(folding, e);
+  }
+  if (p < 0 || text.charCodeAt(p++) !== 0x3a) return -1;
+  if (e <= folding.length && gapOf(folding, e, entryEnd) === 0) {
+    p = spelledEnd(text, p, folding, e + digitsOf(folding, e, entryEnd), entryEnd);
+    e = entryEnd + 1;
+    entryEnd = entryEndOf(folding, e);
+  } else if (text.charCodeAt(p++) !== 0x20) {
+    return -1;
+  }
+  let from = 0;
+  let space = -1;
+  let count = 0;
+  for (; e <= folding.length && p >= 0; e = entryEnd + 1, entryEnd = entryEndOf(folding, e)) {
+    const k = gapOf(folding, e, entryEnd);
+    while (count < k && space < written.length) {
+      space = written.indexOf(' ', space + 1);
+      if (space < 0) space = written.length;
+      count++;
+    }
+    p = regionEnd(text, p, written, from, space);
+    if (p >= 0) p = spelledEnd(text, p, folding, e + digitsOf(folding, e, entryEnd), entryEnd);
+    from = Math.min(space + 1, written.length);
+  }
+  if (p >= 0) p = regionEnd(text, p, written, from, written.length);
+  return p >= 0 && text.charCodeAt(p) === 0x0a ? p + 1 : -1;
+}
+
+/**
+ * A folding as foldingOf writes it: a `c` entry first if any, then gap entries in increasing
+ * order (gap 0 first if any), each run of white space spelled with s, t, n and r and counts of
+ * at most 6 digits. rebuiltFieldEnd reads those in order; any other is left to rebuildField.
+ */
+function isUsualFolding(folding: string): boolean {
+  let last = -1; // the gap of the previous entry
+  for (let e = 0; e <= folding.length; ) {
+    const end = entryEndOf(folding, e);
+    let run = e + 1;
+    if (e > 0 || folding.charCodeAt(0) !== 0x63 /* c */) {
+      const k = gapOf(folding, e, end);
+      if (k <= last) return false;
+      last = k;
+      run = e + digitsOf(folding, e, end);
+    }
+    for (let i = run; i < end; ) {
+      if (SPELLED[folding.charCodeAt(i++)] === undefined) return false;
+      const digits = i;
+      while (i < end && isDigit(folding.charCodeAt(i))) i++;
+      if (i - digits > 6) return false;
+    }
+    e = end + 1;
+  }
+  return true;
+}
+
+function entryEndOf(folding: string, e: number): number {
+  const comma = folding.indexOf(',', e);
+  return comma < 0 ? folding.length : comma;
+}
+
+/** How many digits the entry [e, end) starts with, up to 10. */
+function digitsOf(folding: string, e: number, end: number): number {
+  let d = e;
+  while (d < end && d - e < 10 && isDigit(folding.charCodeAt(d))) d++;
+  return d - e;
+}
+
+/** The gap number the entry [e, end) starts with; -1 when it has none or one of 10 digits or more. */
+function gapOf(folding: string, e: number, end: number): number {
+  const digits = digitsOf(folding, e, end);
+  if (digits === 0 || digits === 10) return -1;
+  let k = 0;
+  for (let d = e; d < e + digits; d++) k = k * 10 + folding.charCodeAt(d) - 0x30;
+  return k;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** Where `written`[from, to) ends if `text` has it at `at`, else -1. */
+function regionEnd(text: string, at: number, written: string, from: number, to: number): number {
+  if (to <= from) return at;
+  return isAt(text, at, written.slice(from, to)) ? at + to - from : -1;
+}
+
+/**
+ * Does `text` have `part` at `at`? As `text.startsWith(part, at)`, but a slice compared with
+ * `===`, which V8 does as one native comparison (a slice of 13 or more characters is a view, not
+ * a copy): measured faster than startsWith or a loop over the characters.
+ */
+function isAt(text: string, at: number, part: string): boolean {
+  return text.slice(at, at + part.length) === part;
+}
+
+/** Where the white space spelled in folding[i, end) (as unspell reads it) ends if `text` has it
+ * at `at`, else -1. The spelling is a usual one (isUsualFolding). */
+function spelledEnd(text: string, at: number, folding: string, i: number, end: number): number {
+  let p = at;
+  while (i < end) {
+    const c = SPELLED[folding.charCodeAt(i++)];
+    const digits = i;
+    let n = 0;
+    while (i < end && isDigit(folding.charCodeAt(i))) n = n * 10 + folding.charCodeAt(i++) - 0x30;
+    if (i === digits) n = 1;
+    for (; n > 0; n--) if (text.charCodeAt(p++) !== c) return -1;
+  }
+  return p;
+}
+
+/** The character codes of CHAR's letters, by letter code. */
+const SPELLED: number[] = [];
+for (const [letter, char] of Object.entries(CHAR)) SPELLED[letter.charCodeAt(0)] = char.charCodeAt(0);
 
 /** A header field as stored: name, value, raw (or null), folding. */
 export type StoredField = readonly [name: string, value: string, raw: string | null, folding: string];

@@ -1,6 +1,7 @@
 /**
  * Multipart bodies: a structural pre-scan that enforces the part and depth limits, then
- * mailparser for the real MIME work (boundaries, nesting, broken structure, RFC 2231 names).
+ * mailparser for the real MIME work (boundaries, nesting, broken structure, RFC 2231 names),
+ * unless the message has the simple shape that simple-multipart.ts splits itself.
  *
  * mailparser normally decodes inline text/plain and text/html itself and merges them into one
  * `text`; we need every text part separately, in MIME order, decoded with listindex's charset

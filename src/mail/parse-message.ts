@@ -3,9 +3,10 @@
  *
  * Speed is the design constraint (the importer must pass 3,000 messages/s on two cores with
  * the SQLite writes), so the common case never touches mailparser: the header block is split
- * by hand (header-block.ts) and a single-part body is decoded here. Only multipart bodies and
+ * by hand (header-block.ts) and a single-part body is decoded here. Multipart bodies and
  * embedded messages go through mailparser (mime.ts), after a linear pre-scan that enforces the
- * part and depth limits. Nothing in here throws on bad input: what had to be guessed goes to `warnings`.
+ * part and depth limits, unless they have the common simple shape that simple-multipart.ts splits
+ * as mailparser would. Nothing in here throws on bad input: what had to be guessed goes to `warnings`.
  */
 import type { Address, DateSource, HeaderField, ParseOutcome, ParsedMessage, ReceivedHop } from '../types.js';
 import { parseAddressList, isValidEmail, splitFromHeader } from './address.js';
@@ -18,6 +19,7 @@ import { findListId } from './list-id.js';
 import { findInReplyTo, findMessageId, findReferences, syntheticMessageId } from './message-id.js';
 import { measureMime, parseMultipart } from './mime.js';
 import { parseReceived } from './received.js';
+import { simpleMultipartLeaves } from './simple-multipart.js';
 
 export { syntheticMessageId } from './message-id.js';
 
@@ -154,7 +156,8 @@ async function parseBody(
   const ct = parseContentType(ctField === null ? null : ctField.raw);
   if (ct.invalid) warnings.push(`unusable Content-Type ${JSON.stringify(ctField?.value)}, taken as text/plain`);
 
-  // Multipart and embedded messages go to mailparser; everything else is one part.
+  // Multipart and embedded messages go to mailparser (the simple shapes to simple-multipart.ts);
+  // everything else is one part.
   const embedded = ct.mime === 'message/rfc822' || ct.mime === 'message/global';
   if (ct.type === 'multipart' || embedded) {
     const boundary = ct.params.boundary;
@@ -171,6 +174,9 @@ async function parseBody(
       );
       return rawBodyContent(raw);
     }
+    // The common shapes are split here, exactly as mailparser would (simple-multipart.ts).
+    const simple = embedded ? null : simpleMultipartLeaves(ctField!.raw, boundary!, cteField === null ? null : cteField.raw, raw);
+    if (simple !== null) return assembleBody(simple, warnings);
     try {
       const leaves = await parseMultipart(ctField!.raw, cteField === null ? null : cteField.raw, raw, options.maxParts);
       if (leaves.length === 0) {
