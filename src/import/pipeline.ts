@@ -203,7 +203,7 @@ async function importLocked(
   // This thread's share of parsing. The writer waits whenever the workers are behind; the time
   // it waited is spent parsing a batch itself (as with `workers: 0`, the same records), so that
   // on few cores neither thread waits for the other and no worker is added, with its memory.
-  const share = { waitedMs: 0, msPerByte: 0 };
+  const share = { waitedMs: 0, msPerByte: 0, stealNext: false };
   const parsed = { inWorkers: 0, byWriter: 0 };
   const writeOldest = async () => {
     const oldest = inFlight.shift()!;
@@ -224,8 +224,11 @@ async function importLocked(
   const batchLimit = () => Math.min(batchSize, FIRST_BATCH_SIZE * 2 ** Math.min(dispatched, 16));
   const dispatch = async (batch: MessageInput[], bytes: number) => {
     dispatched++;
-    const steal = pool !== null && batch.length > 0 && share.waitedMs > 0 && share.waitedMs >= share.msPerByte * bytes;
+    // Decided a batch ahead: the batch before a stolen one went to the workers, so they have
+    // work while this thread parses.
+    const steal = pool !== null && batch.length > 0 && share.stealNext;
     const inPool = pool !== null && batch.length > 0 && !steal;
+    if (inPool) share.stealNext = share.waitedMs > 0 && share.waitedMs >= share.msPerByte * bytes;
     let records: Promise<PreparedRecord[]>;
     if (batch.length === 0) records = Promise.resolve([]);
     else if (inPool) {
@@ -241,6 +244,7 @@ async function importLocked(
       const took = performance.now() - started;
       share.waitedMs = Math.max(0, share.waitedMs - took);
       share.msPerByte = took / Math.max(bytes, 1);
+      share.stealNext = false;
       records = Promise.resolve(prepared);
     }
     inFlight.push({ records, sources: finishedSources, inPool });
