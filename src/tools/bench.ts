@@ -266,6 +266,8 @@ function measurePair(file: string, keep?: string): { floor: RunResult; run: RunR
   const runs: RunResult[] = [];
   for (let i = 0; i < Number(opts.runs); i++) {
     floors.push(measure('floor', file, work));
+    // Every run imports into a fresh index; the kept one is the last run's.
+    if (keep !== undefined) removeDb(keep);
     runs.push(measure('import', file, work, keep));
   }
   const pairRatios = runs.map((r, i) => r.seconds / floors[i].seconds);
