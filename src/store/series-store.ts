@@ -378,8 +378,9 @@ export class LinkStore {
 
     // A series is known by its list and key Message-Id (a series cross-posted to two lists is
     // one of each): it keeps its id; new series take the next ones, in index order.
-    db.prepare(`INSERT INTO temp.link_series_ids (series_index, id) SELECT n.series_index, s.id FROM temp.link_series_staged n
-      JOIN series s ON s.key_msgid = n.key_msgid AND s.list_id IS n.list_id`).run();
+    db.prepare(`INSERT INTO temp.link_series_ids (series_index, id) SELECT * FROM (SELECT n.series_index,
+        (SELECT max(s.id) FROM series s WHERE s.list_id IS n.list_id AND s.key_msgid = n.key_msgid) AS id
+      FROM temp.link_series_staged n) WHERE id IS NOT NULL`).run();
     db.prepare(`INSERT INTO temp.link_series_ids (series_index, id)
       SELECT n.series_index, (SELECT coalesce(max(id), 0) FROM series) + row_number() OVER (ORDER BY n.series_index)
       FROM temp.link_series_staged n WHERE n.series_index NOT IN (SELECT series_index FROM temp.link_series_ids)`).run();
