@@ -18,7 +18,7 @@ import {
 } from '../store/series-store.js';
 import { chooseCanonicalCopies } from '../store/canonical-copies.js';
 import type { LinkedPosition, LinkedTrailer, MessageFacts, SeriesRow, StoredKind } from '../store/series-store.js';
-import { IdNumbers, SeriesLinker, sameListFirst } from '../series/link.js';
+import { SeriesLinker, sameListFirst } from '../series/link.js';
 import type { LinkedSeries } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
 import type { VersionCandidate } from '../series/versions.js';

@@ -202,6 +202,10 @@ const TRAILER_SENDERS = `SELECT DISTINCT f.from_id AS person_id, p.name FROM lin
   WHERE f.own_trailers IS NOT NULL AND m.kind = 'comment' AND EXISTS (SELECT 1 FROM json_each(f.own_trailers) j
     WHERE json_extract(j.value, '$.person') IS NOT NULL AND lower(json_extract(j.value, '$.person.email')) IS NOT lower(p.email))`;
 
+const STAGE_SERIES = `INSERT INTO temp.link_series_staged (series_index, list_id, name, date, submitter_id, version, version_text,
+  total, received_total, received_all, rfc, cover_id, latest_index, change_id, key_msgid, title, version_group, threaded_to)
+  VALUES (${Array.from({ length: 18 }, () => '?').join(', ')})`;
+
 const TEMP_NAMES = ['link_patches', 'link_covers', 'link_comments', 'link_trailers', 'link_series_ids', 'link_series_spill',
   'link_series_staged', 'link_version_groups', 'link_series_rows',
   'link_state_series', 'link_state_references', 'link_state_tags', 'link_state_senders'];
@@ -428,10 +432,7 @@ export class LinkStore {
    * (setVersions); until then it is its own latest version.
    */
   stageSeries(index: number, s: Omit<SeriesRow, 'previous' | 'next' | 'latest'>, candidate: VersionCandidate, group: number): void {
-    this.statement(`INSERT INTO temp.link_series_staged (series_index, list_id, name, date, submitter_id, version, version_text,
-        total, received_total, received_all, rfc, cover_id, latest_index, change_id, key_msgid, title, version_group, threaded_to)
-      VALUES (${Array.from({ length: 18 }, () => '?').join(', ')})`)
-      .run(index, s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal, s.receivedAll ? 1 : 0,
+    this.statement(STAGE_SERIES).run(index, s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal, s.receivedAll ? 1 : 0,
         s.rfc ? 1 : 0, s.cover, index, s.changeId, s.keyMsgid, candidate.title, group,
         candidate.threadedTo.length === 0 ? null : candidate.threadedTo.join(' '));
   }
