@@ -25,8 +25,18 @@ export interface WorkerTask {
 // 9.20 s against 8.66 s. Parts of 10 or 50 measured the same as 25.
 const PART_SIZE = 25;
 
+// A worker is handed its next batch while it parses one (the pool's concurrentTasksPerWorker):
+// the batches are parsed one after the other, not interleaved, so that the oldest is done first.
+let previous: Promise<unknown> = Promise.resolve();
+
 /** Prepares the batch a part at a time; returns how many parts it sent on `task.results`. */
-export default async function run(task: WorkerTask): Promise<number> {
+export default function run(task: WorkerTask): Promise<number> {
+  const parts = previous.then(() => prepareInParts(task));
+  previous = parts.catch(() => {});
+  return parts;
+}
+
+async function prepareInParts(task: WorkerTask): Promise<number> {
   let parts = 0;
   for (let at = 0; at < task.inputs.length; at += PART_SIZE) {
     const records = await prepareBatch(task.inputs.slice(at, at + PART_SIZE), task.options);

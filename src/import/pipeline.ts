@@ -99,6 +99,11 @@ export interface ImportSummary {
 // fast as 1,000 (writer 4.7 s both, 125: 5.0 s) with 150 MB less peak memory. A batch also ends
 // at BATCH_BYTES, so huge messages do not pile up.
 const DEFAULT_BATCH_SIZE = 250;
+// Batches handed to each worker at once: the one it parses and the next, which it has in hand
+// while this thread writes (and so cannot hand it another).
+const POOL_AHEAD = 2;
+// Messages this thread parses before it looks again whether the worker's batch has come.
+const LOCAL_PART = 25;
 const BATCH_BYTES = 2 * 1024 * 1024;
 // The first batches are smaller (16, 32, 64, ... messages) so that the writer starts while the
 // worker is still warming up: on linux-watchdog the first batch is written 0.3 s sooner.
@@ -189,28 +194,35 @@ async function importLocked(
   const rejects: RejectNote[] = [];
   const lists = new Set<string>();
   // Batches are parsed in parallel but written in the order they were read, so that ids and
-  // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory.
-  const inFlight: { records: Promise<PreparedRecord[]>; sources: SourceNote[]; inPool: boolean }[] = [];
-  // One batch being written while one is parsed and one waits per worker: a worker has its next
-  // batch while this thread parses one of its own (see `share`).
-  const maxInFlight = 2 * (pool?.options.maxThreads ?? 0) + 1;
+  // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory:
+  // `POOL_AHEAD` per worker (one parsed, one waiting in the worker, so that it has work while
+  // this thread writes and cannot hand it more) and two that this thread may parse itself.
+  const queue: Batch[] = [];
+  const maxInFlight = POOL_AHEAD * (pool?.options.maxThreads ?? 0) + 2;
+  let inPool = 0;
   let currentSource = '';
   // Sources fully read whose last messages are in the batch being built: recorded with it.
   let finishedSources: SourceNote[] = [];
   let unchanged = 0;
   const purges: PurgeNote[] = [];
-
-  // This thread's share of parsing. The writer waits whenever the workers are behind; the time
-  // it waited is spent parsing a batch itself (as with `workers: 0`, the same records), so that
-  // on few cores neither thread waits for the other and no worker is added, with its memory.
-  const share = { waitedMs: 0, msPerByte: 0, stealNext: false };
   const parsed = { inWorkers: 0, byWriter: 0 };
-  const writeOldest = async () => {
-    const oldest = inFlight.shift()!;
-    const waitStarted = performance.now();
-    const records = await oldest.records;
-    if (oldest.inPool) share.waitedMs += performance.now() - waitStarted;
-    const counts = writer.writeBatch(records, importId, oldest.sources);
+
+  const toPool = () => {
+    for (const b of queue) {
+      if (pool === null || inPool >= POOL_AHEAD * pool.options.maxThreads) return;
+      if (b.state !== 'waiting') continue;
+      b.state = 'pool';
+      inPool++;
+      parsed.inWorkers++;
+      b.parsed = prepareSharing(pool, b.messages, prepareOptions).then(
+        (records) => { b.state = 'ready'; b.records = records; },
+        (error: unknown) => { b.state = 'failed'; b.error = error; },
+      ).finally(() => inPool--);
+    }
+  };
+  const write = (b: Batch) => {
+    const records = b.records;
+    const counts = writer.writeBatch(records, importId, b.sources);
     totals.stored += counts.stored;
     totals.duplicates += counts.duplicates;
     totals.rejected += counts.rejected;
@@ -220,36 +232,49 @@ async function importLocked(
     }
     options.onProgress?.({ phase: 'reading', ...totals, bytesTotal, currentSource });
   };
+  // This thread's share of parsing: instead of waiting for the worker that parses the oldest
+  // batch, it parses the next batch no worker has, a part at a time, and looks again between
+  // parts. So neither thread waits for the other while there is mail to parse, and on few cores
+  // no worker is added, with its memory.
+  const parsePart = async (b: Batch) => {
+    if (b.state === 'waiting') {
+      b.state = 'local';
+      parsed.byWriter++;
+    }
+    const part = b.messages.slice(b.records.length, b.records.length + LOCAL_PART);
+    b.records.push(...(await prepareBatch(part, prepareOptions)));
+    if (b.records.length === b.messages.length) b.state = 'ready';
+  };
+  const step = async () => {
+    toPool();
+    const head = queue[0];
+    if (head.state === 'ready') {
+      queue.shift();
+      write(head);
+      toPool();
+    } else if (head.state === 'failed') {
+      throw head.error;
+    } else if (head.state !== 'pool') {
+      await parsePart(head);
+    } else {
+      const spare = queue.find((b) => b.state === 'waiting' || b.state === 'local');
+      if (spare) {
+        await parsePart(spare);
+        // The worker's answers arrive as events: let them in before looking again.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } else {
+        await head.parsed;
+      }
+    }
+  };
   let dispatched = 0;
   const batchLimit = () => Math.min(batchSize, FIRST_BATCH_SIZE * 2 ** Math.min(dispatched, 16));
-  const dispatch = async (batch: MessageInput[], bytes: number) => {
+  const dispatch = async (messages: MessageInput[]) => {
     dispatched++;
-    // Decided a batch ahead: the batch before a stolen one went to the workers, so they have
-    // work while this thread parses.
-    const steal = pool !== null && batch.length > 0 && share.stealNext;
-    const inPool = pool !== null && batch.length > 0 && !steal;
-    if (inPool) share.stealNext = share.waitedMs > 0 && share.waitedMs >= share.msPerByte * bytes;
-    let records: Promise<PreparedRecord[]>;
-    if (batch.length === 0) records = Promise.resolve([]);
-    else if (inPool) {
-      records = prepareSharing(pool!, batch, prepareOptions);
-      parsed.inWorkers++;
-    } else if (pool === null) {
-      records = prepareBatch(batch, prepareOptions);
-      parsed.byWriter++;
-    } else {
-      parsed.byWriter++;
-      const started = performance.now();
-      const prepared = await prepareBatch(batch, prepareOptions);
-      const took = performance.now() - started;
-      share.waitedMs = Math.max(0, share.waitedMs - took);
-      share.msPerByte = took / Math.max(bytes, 1);
-      share.stealNext = false;
-      records = Promise.resolve(prepared);
-    }
-    inFlight.push({ records, sources: finishedSources, inPool });
+    queue.push({ messages, sources: finishedSources, state: messages.length ? 'waiting' : 'ready', records: [] });
     finishedSources = [];
-    while (inFlight.length >= maxInFlight) await writeOldest();
+    toPool();
+    while (queue.length >= maxInFlight) await step();
   };
 
   let batch: MessageInput[] = [];
@@ -294,7 +319,7 @@ async function importLocked(
           batch.push(raw);
           batchBytes += raw.raw.length;
           if (batch.length >= batchLimit() || batchBytes >= BATCH_BYTES) {
-            await dispatch(batch, batchBytes);
+            await dispatch(batch);
             batch = [];
             batchBytes = 0;
           }
@@ -321,8 +346,8 @@ async function importLocked(
       }
       if (interrupted) break;
     }
-    if (batch.length || finishedSources.length) await dispatch(batch, batchBytes);
-    while (inFlight.length) await writeOldest();
+    if (batch.length || finishedSources.length) await dispatch(batch);
+    while (queue.length) await step();
   } finally {
     await pool?.destroy();
   }
@@ -496,10 +521,23 @@ function asInputError(error: unknown, source: SourceSpec): ListindexError {
   return new ListindexError('INPUT_UNREADABLE', (error as Error).message, { file: source.path, cause: error });
 }
 
+/** A batch from when it is read until it is written: parsed in a worker or by this thread. */
+interface Batch {
+  messages: MessageInput[];
+  /** Sources whose last message is in this batch (or an earlier one): recorded when it is written. */
+  sources: SourceNote[];
+  state: 'waiting' | 'pool' | 'local' | 'ready' | 'failed';
+  /** The records, in order: all of them once ready; those parsed so far while 'local'. */
+  records: PreparedRecord[];
+  /** Settles when a worker's answer is in (state 'pool'). */
+  parsed?: Promise<void>;
+  error?: unknown;
+}
+
 function createPool(threads: number): Piscina | null {
   if (threads <= 0) return null;
   return new Piscina({
-    filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000,
+    filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: POOL_AHEAD,
     // Parsing makes much short-lived garbage: a larger young generation means far fewer scavenges.
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
   });
