@@ -5,6 +5,9 @@
  * Migrations are append-only: an index built by an older release opens in a newer one, which
  * runs the missing steps (PRAGMA user_version counts the steps applied).
  */
+/** The largest patch number `series_missing` lists (schema step 18). */
+export const MISSING_NUMBERS_MAX = 9999;
+
 export const MIGRATIONS: readonly string[] = [
   /* 1: messages, headers, hops, references, people, lists, attachments, rejects, imports */ `
 CREATE TABLE imports (
@@ -533,6 +536,19 @@ DROP VIEW series_missing;
 CREATE VIEW series_missing AS
   WITH RECURSIVE numbers(number) AS (
     SELECT 1 UNION ALL SELECT number + 1 FROM numbers WHERE number < (SELECT max(total) FROM series)
+  )
+  SELECT s.id AS series_id, n.number AS number FROM series s JOIN numbers n ON n.number <= s.total
+  WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = s.id AND p.number = n.number);
+`,
+  /* 18: series_missing counts to 9,999 at most */ `
+-- A subject may claim any total ("[PATCH 1/99999999999]"), and the numbers were made up to the
+-- largest total of the index at every query of the view: one such subject on a list made every
+-- query of it run for hours. Numbers past MISSING_NUMBERS_MAX are not listed; the largest real
+-- series known have totals of a few thousand (format-patch's four digits).
+DROP VIEW series_missing;
+CREATE VIEW series_missing AS
+  WITH RECURSIVE numbers(number) AS (
+    SELECT 1 UNION ALL SELECT number + 1 FROM numbers WHERE number < min((SELECT max(total) FROM series), ${MISSING_NUMBERS_MAX})
   )
   SELECT s.id AS series_id, n.number AS number FROM series s JOIN numbers n ON n.number <= s.total
   WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = s.id AND p.number = n.number);

@@ -36,6 +36,10 @@ const UNDO: Record<number, string> = {
       SELECT id, 1, total FROM series WHERE total >= 1 UNION ALL SELECT series_id, number + 1, total FROM expected WHERE number < total)
       SELECT e.series_id AS series_id, e.number AS number FROM expected e
       WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = e.series_id AND p.number = e.number);`,
+  18: `DROP VIEW series_missing; CREATE VIEW series_missing AS WITH RECURSIVE numbers(number) AS (
+      SELECT 1 UNION ALL SELECT number + 1 FROM numbers WHERE number < (SELECT max(total) FROM series))
+      SELECT s.id AS series_id, n.number AS number FROM series s JOIN numbers n ON n.number <= s.total
+      WHERE NOT EXISTS (SELECT 1 FROM patches p WHERE p.series_id = s.id AND p.number = n.number);`,
   11: `DROP VIEW series_state; DROP TABLE commits; DROP INDEX patches_commit; ALTER TABLE patches DROP COLUMN state;
     ALTER TABLE patches DROP COLUMN commit_ref; ALTER TABLE patches DROP COLUMN commit_method; ALTER TABLE patches DROP COLUMN commit_score;`,
 };
