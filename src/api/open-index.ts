@@ -8,6 +8,7 @@ import type { OpenOptions, SqliteDatabase } from '../store/database.js';
 import { readListStats, readStats, exportMbox, unknownSources } from '../store/reader.js';
 import type { IndexStats, ListStats } from '../store/reader.js';
 import { ListindexError } from '../errors.js';
+import { MISSING_NUMBERS_MAX } from '../store/schema.js';
 import { ReadModel } from '../store/read-model.js';
 import type {
   EventFilter, EventRow, ListFilter, MessageKind, Page, Person, Project, SearchTerm, SeriesRow, SeriesView, SubmissionListItem, SubmissionView, ThreadMessage, ThreadView,
@@ -31,7 +32,7 @@ export type { IndexStats, ListStats } from '../store/reader.js';
 export interface SeriesMbox {
   series: SeriesRow;
   mbox: string;
-  /** Patch numbers 1..total that the index does not have. */
+  /** Patch numbers 1..total that the index does not have, up to MISSING_NUMBERS_MAX (as `series_missing`). */
   missing: number[];
 }
 
@@ -143,7 +144,8 @@ export function openIndex(path: string, options: OpenOptions = {}): ListIndex {
         if (!series) return null;
         const have = new Set(patches.map((p) => p.submission.number));
         const missing: number[] = [];
-        for (let n = 1; n <= series.total; n++) if (!have.has(n)) missing.push(n);
+        // A subject may claim any total: counting to it would hold the request (and its memory) for ever.
+        for (let n = 1; n <= Math.min(series.total, MISSING_NUMBERS_MAX); n++) if (!have.has(n)) missing.push(n);
         return { series, mbox: seriesMbox(patches), missing };
       })();
     },

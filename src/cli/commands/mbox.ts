@@ -26,7 +26,7 @@ Examples:
           if (!found) throw new ListindexError('NOT_FOUND', `no series ${series[1]} in ${opts.db}`);
           if (found.missing.length) {
             process.stderr.write(`listindex: warning: series ${series[1]} is incomplete: ${found.series.received_total} of ` +
-              `${found.series.total} patches; missing ${found.missing.join(', ')}\n`);
+              `${found.series.total} patches; missing ${numberRanges(found.missing)}\n`);
           }
           process.stdout.write(found.mbox);
           return;
@@ -43,4 +43,15 @@ Examples:
         index.close();
       }
     });
+}
+
+/** 1, 2, 3, 5, 7, 8 as "1-3, 5, 7-8". */
+export function numberRanges(numbers: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < numbers.length; i++) {
+    const first = numbers[i];
+    while (i + 1 < numbers.length && numbers[i + 1] === numbers[i] + 1) i++;
+    out.push(numbers[i] === first ? String(first) : `${first}-${numbers[i]}`);
+  }
+  return out.join(', ');
 }
