@@ -251,7 +251,6 @@ async function importLocked(
     if (head.state === 'ready') {
       queue.shift();
       write(head);
-      toPool();
     } else if (head.state === 'failed') {
       throw head.error;
     } else if (head.state !== 'pool') {
