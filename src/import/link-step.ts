@@ -17,7 +17,7 @@ import {
   tagCountsWithNew, whyNotLinkable,
 } from '../store/series-store.js';
 import { chooseCanonicalCopies } from '../store/canonical-copies.js';
-import type { LinkedPosition, LinkedTrailer, MessageFacts, SeriesRow, StoredKind } from '../store/series-store.js';
+import type { LinkedPosition, LinkedTrailer, MessageFacts, LinkedSeriesRow, StoredKind } from '../store/series-store.js';
 import { SeriesLinker, sameListFirst } from '../series/link.js';
 import type { LinkedSeries } from '../series/link.js';
 import { linkVersions, normaliseTitle } from '../series/versions.js';
@@ -286,7 +286,7 @@ function linkNew(db: SqliteDatabase, store: LinkStore, at: LinkedPosition): Omit
     }
   }
   const versions = linkVersions([...component].map((index) => candidate(index)));
-  const rows = new Map<number, SeriesRow & { title: string }>();
+  const rows = new Map<number, LinkedSeriesRow & { title: string }>();
   const earlierIds = new Map<number, number>();
   for (const index of component) {
     const s = linker.seriesAt(index);

@@ -126,26 +126,20 @@ export function addDropPrefixes(db: SqliteDatabase, prefixes: string[]): boolean
   return merged.length !== before.length;
 }
 
-
-export interface SeriesRow {
+/**
+ * A series as linking makes it, to be written to `series`: its versions' links are indexes into
+ * linking's own order until the rows are written (read-model.ts's SeriesRow is the row as stored).
+ */
+export type LinkedSeriesRow = Omit<LinkedSeries, 'patches' | 'firstPatchName'> & {
   keyMsgid: string;
-  list: number | null;
-  name: string | null;
-  date: string | null;
-  submitter: number | null;
-  version: number;
-  versionText: string | null;
-  total: number;
   receivedTotal: number;
   receivedAll: boolean;
-  rfc: boolean;
-  cover: number | null;
   changeId: string | null;
   /** Indexes into the same array. */
   previous: number | null;
   next: number | null;
   latest: number | null;
-}
+};
 
 /** A trailer as linking collects it, before its person has an id. */
 export interface LinkedTrailer {
@@ -431,7 +425,7 @@ export class LinkStore {
    * group its versions are linked within (stagedVersionComponents). Its version links come later
    * (setVersions); until then it is its own latest version.
    */
-  stageSeries(index: number, s: Omit<SeriesRow, 'previous' | 'next' | 'latest'>, candidate: VersionCandidate, group: number): void {
+  stageSeries(index: number, s: Omit<LinkedSeriesRow, 'previous' | 'next' | 'latest'>, candidate: VersionCandidate, group: number): void {
     this.statement(STAGE_SERIES).run(index, s.list, s.name, s.date, s.submitter, s.version, s.versionText, s.total, s.receivedTotal, s.receivedAll ? 1 : 0,
         s.rfc ? 1 : 0, s.cover, index, s.changeId, s.keyMsgid, candidate.title, group,
         candidate.threadedTo.length === 0 ? null : candidate.threadedTo.join(' '));
@@ -595,7 +589,7 @@ export class LinkStore {
    * relink would give it), their patches and covers, the new comments, the trailer lists of
    * `trailerPatches` (whole), and linking's own state. Returns the rows changed.
    */
-  commitNew(upTo: number, kinds: [number, StoredKind][], listTags: Map<number, string | null>, series: Map<number, SeriesRow & { title: string }>,
+  commitNew(upTo: number, kinds: [number, StoredKind][], listTags: Map<number, string | null>, series: Map<number, LinkedSeriesRow & { title: string }>,
     earlierIds: Map<number, number>, trailerPatches: number[], tagCounts: SubjectTagCounts, references: Iterable<[number | null, string, number]>): number {
     const db = this.db;
     let changes = 0;
