@@ -182,6 +182,7 @@ async function importLocked(
   // a second worker is 6% faster (linux-watchdog: 8.7 s against 9.3 s) but holds ~110 MB more
   // (peak RSS 400 MB against 290 MB) and burns more CPU in all; `workers` chooses otherwise.
   const pool = createPool(options.workers ?? (mailBytes < SMALL_INPUT_BYTES ? 0 : Math.max(1, availableParallelism() - 1)));
+  const workers = pool && new Workers(pool);
   // While batches are written and linked, WAL checkpoints run on a thread of their own
   // (store/checkpointer.ts). Small imports write little WAL: the thread would cost more.
   if (mailBytes >= SMALL_INPUT_BYTES) checkpointer.start();
@@ -214,7 +215,7 @@ async function importLocked(
       b.state = 'pool';
       inPool++;
       parsed.inWorkers++;
-      b.parsed = prepareSharing(pool, b.messages, prepareOptions).then(
+      b.parsed = prepareSharing(workers!, b.messages, prepareOptions).then(
         (records) => { b.state = 'ready'; b.records = records; },
         (error: unknown) => { b.state = 'failed'; b.error = error; },
       ).finally(() => inPool--);
@@ -348,7 +349,7 @@ async function importLocked(
     if (batch.length || finishedSources.length) await dispatch(batch);
     while (queue.length) await step();
   } finally {
-    await pool?.destroy();
+    await workers?.destroy();
   }
 
   // Linking runs once per import, and only when something changed.
@@ -533,10 +534,24 @@ interface Batch {
   error?: unknown;
 }
 
-function createPool(threads: number): Piscina | null {
+/** The parse workers, and where a batch that failed in them is parsed again (see prepareInPool). */
+class Workers {
+  private retry: Piscina | null = null;
+  constructor(readonly pool: Piscina) {}
+  /** Made when a batch first fails. */
+  retryPool(): Piscina {
+    return (this.retry ??= createPool(1, 1)!);
+  }
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+    await this.retry?.destroy();
+  }
+}
+
+function createPool(threads: number, tasksPerWorker = POOL_AHEAD): Piscina | null {
   if (threads <= 0) return null;
   return new Piscina({
-    filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: POOL_AHEAD,
+    filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: tasksPerWorker,
     // Parsing makes much short-lived garbage: a larger young generation means far fewer scavenges.
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
   });
@@ -558,8 +573,8 @@ function workerFile(): string {
  * whether a message is stored head-only, so compressing waits for its answer; the worker
  * still does none of it, as it has more to do than this thread (figures in docs/scaling.md).
  */
-function prepareSharing(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
-  const parsed = prepareInPool(pool, batch, { ...options, rawDoneByCaller: true });
+function prepareSharing(workers: Workers, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
+  const parsed = prepareInPool(workers, batch, { ...options, rawDoneByCaller: true });
   const hashes = batch.map((m) => contentHash(m.raw));
   return parsed.then((records) => {
     records.forEach((r, i) => {
@@ -577,17 +592,20 @@ function storedPart(raw: Uint8Array, record: PreparedRecord): Uint8Array {
 }
 
 /**
- * A batch whose worker died (out of memory on a hostile message, say) is retried message by
- * message; a message that still kills its worker is kept as a reject with the reason.
+ * A batch whose worker died (out of memory on a hostile message, say) is parsed again message by
+ * message, in a pool of one worker that takes one task at a time; a message that still fails
+ * there is kept as a reject with the reason. Not in the same pool: a worker there holds two
+ * batches (POOL_AHEAD) and the other batches go on, so a message could fail again for having
+ * shared a worker with the one that killed it.
  */
-async function prepareInPool(pool: Piscina, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
+async function prepareInPool(workers: Workers, batch: MessageInput[], options: PrepareOptions): Promise<PreparedRecord[]> {
   try {
-    return await runInPool(pool, batch, options);
+    return await runInPool(workers.pool, batch, options);
   } catch {
     const out: PreparedRecord[] = [];
     for (const message of batch) {
       try {
-        out.push(...(await runInPool(pool, [message], options)));
+        out.push(...(await runInPool(workers.retryPool(), [message], options)));
       } catch (error) {
         out.push(crashedReject(message, error));
       }
