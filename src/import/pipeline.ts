@@ -102,6 +102,8 @@ const DEFAULT_BATCH_SIZE = 250;
 // Batches handed to each worker at once: the one it parses and the next, which it has in hand
 // while this thread writes (and so cannot hand it another).
 const POOL_AHEAD = 2;
+// Batches in flight at most, however small.
+const MAX_BATCHES_IN_FLIGHT = 16;
 // Messages this thread parses before it looks again whether the worker's batch has come.
 const LOCAL_PART = 25;
 const BATCH_BYTES = 2 * 1024 * 1024;
@@ -195,9 +197,11 @@ async function importLocked(
   const rejects: RejectNote[] = [];
   const lists = new Set<string>();
   // Batches are parsed in parallel but written in the order they were read, so that ids and
-  // "first seen" facts are the same on every run. At most `maxInFlight` batches wait in memory:
-  // `POOL_AHEAD` per worker (one parsed, one waiting in the worker, so that it has work while
-  // this thread writes and cannot hand it more) and two that this thread may parse itself.
+  // "first seen" facts are the same on every run. At most `maxInFlight` full batches' bytes wait
+  // in memory: `POOL_AHEAD` per worker (one parsed, one waiting in the worker, so that it has
+  // work while this thread writes and cannot hand it more) and two that this thread may parse
+  // itself. Counted in bytes, so that the first batches, which are small, or batches of small
+  // messages leave this thread more to parse while it waits for a worker (docs/scaling.md).
   const queue: Batch[] = [];
   const maxInFlight = POOL_AHEAD * (pool?.options.maxThreads ?? 0) + 2;
   let inPool = 0;
@@ -267,14 +271,22 @@ async function importLocked(
       }
     }
   };
+  // Without workers nothing is gained by reading ahead, and the progress shown (bytes read)
+  // would run ahead of the writing.
+  const full = () => (pool === null
+    ? queue.length >= maxInFlight
+    : queue.length >= MAX_BATCHES_IN_FLIGHT || queue.reduce((sum, b) => sum + b.bytes, 0) >= maxInFlight * BATCH_BYTES);
   let dispatched = 0;
   const batchLimit = () => Math.min(batchSize, FIRST_BATCH_SIZE * 2 ** Math.min(dispatched, 16));
-  const dispatch = async (messages: MessageInput[]) => {
+  const dispatch = async (messages: MessageInput[], bytes: number) => {
     dispatched++;
-    queue.push({ messages, sources: finishedSources, state: messages.length ? 'waiting' : 'ready', records: [] });
+    queue.push({ messages, bytes, sources: finishedSources, state: messages.length ? 'waiting' : 'ready', records: [] });
     finishedSources = [];
+    // Reading runs ahead of writing by up to maxInFlight batches' bytes: progress is told as
+    // mail is read, too.
+    options.onProgress?.({ phase: 'reading', ...totals, bytesTotal, currentSource });
     toPool();
-    while (queue.length >= maxInFlight) await step();
+    while (full()) await step();
   };
 
   let batch: MessageInput[] = [];
@@ -319,7 +331,7 @@ async function importLocked(
           batch.push(raw);
           batchBytes += raw.raw.length;
           if (batch.length >= batchLimit() || batchBytes >= BATCH_BYTES) {
-            await dispatch(batch);
+            await dispatch(batch, batchBytes);
             batch = [];
             batchBytes = 0;
           }
@@ -346,7 +358,7 @@ async function importLocked(
       }
       if (interrupted) break;
     }
-    if (batch.length || finishedSources.length) await dispatch(batch);
+    if (batch.length || finishedSources.length) await dispatch(batch, batchBytes);
     while (queue.length) await step();
   } finally {
     await workers?.destroy();
@@ -524,6 +536,7 @@ function asInputError(error: unknown, source: SourceSpec): ListindexError {
 /** A batch from when it is read until it is written: parsed in a worker or by this thread. */
 interface Batch {
   messages: MessageInput[];
+  bytes: number;
   /** Sources whose last message is in this batch (or an earlier one): recorded when it is written. */
   sources: SourceNote[];
   state: 'waiting' | 'pool' | 'local' | 'ready' | 'failed';
