@@ -4,21 +4,25 @@
  * in its batch or in the other batch the worker held, is stored as if nothing had happened.
  */
 import { describe, it, expect } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPaths } from '../../src/import/pipeline.js';
 import { openDatabase } from '../../src/store/database.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const SAMPLES = join(import.meta.dirname, '../../samples');
+const LIST = join(import.meta.dirname, '../../samples/list-2024-01.mbox');
 const MARK = 'this-message-ends-the-parse-worker';
 
 describe('a parse worker that dies', () => {
   it('loses nothing: the message that killed it is a reject, the others are stored', async () => {
     const dir = tempDir('listindex-worker-death-');
-    const killer = join(dir, 'killer.mbox');
-    // First: in the first batch, which goes to the worker with the second while both are read.
-    writeFileSync(killer, `From x@example.org Mon Jan  1 00:00:00 2024\nFrom: X <x@example.org>\nSubject: hostile\nMessage-Id: <killer@example.org>\n\n${MARK}\n`);
+    const mbox = join(dir, 'list.mbox');
+    // First in one source (sources are read in the order of their paths): in the first batch,
+    // which goes to the worker with the second while both are read.
+    writeFileSync(mbox, Buffer.concat([
+      Buffer.from(`From x@example.org Mon Jan  1 00:00:00 2024\nFrom: X <x@example.org>\nSubject: hostile\nMessage-Id: <killer@example.org>\n\n${MARK}\n\n`),
+      readFileSync(LIST),
+    ]));
     const summaries = [];
     const stored: unknown[][] = [];
     const rejects: string[][] = [];
@@ -26,7 +30,7 @@ describe('a parse worker that dies', () => {
     try {
       for (const workers of [0, 1]) {
         const db = openDatabase(join(dir, `w${workers}.db`));
-        summaries.push(await importPaths(db, [killer, SAMPLES], { workers, batchSize: 8 }));
+        summaries.push(await importPaths(db, [mbox], { workers, batchSize: 8 }));
         rejects.push(db.prepare('SELECT reason FROM rejects ORDER BY id').pluck().all() as string[]);
         stored.push(db.prepare(`SELECT msgid, subject, body, kind FROM messages WHERE msgid <> '<killer@example.org>' ORDER BY content_hash`).all());
         db.close();
