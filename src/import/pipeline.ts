@@ -204,7 +204,6 @@ async function importLocked(
   // messages leave this thread more to parse while it waits for a worker (docs/scaling.md).
   const queue: Batch[] = [];
   const maxInFlight = POOL_AHEAD * (pool?.options.maxThreads ?? 0) + 2;
-  let inPool = 0;
   let currentSource = '';
   // Sources fully read whose last messages are in the batch being built: recorded with it.
   let finishedSources: SourceNote[] = [];
@@ -213,16 +212,18 @@ async function importLocked(
   const parsed = { inWorkers: 0, byWriter: 0 };
 
   const toPool = () => {
+    if (workers === null) return;
+    let inPool = queue.filter((b) => b.state === 'pool').length;
     for (const b of queue) {
-      if (pool === null || inPool >= POOL_AHEAD * pool.options.maxThreads) return;
+      if (inPool >= POOL_AHEAD * workers.pool.options.maxThreads) return;
       if (b.state !== 'waiting') continue;
       b.state = 'pool';
       inPool++;
       parsed.inWorkers++;
-      b.parsed = prepareSharing(workers!, b.messages, prepareOptions).then(
+      b.parsed = prepareSharing(workers, b.messages, prepareOptions).then(
         (records) => { b.state = 'ready'; b.records = records; },
         (error: unknown) => { b.state = 'failed'; b.error = error; },
-      ).finally(() => inPool--);
+      );
     }
   };
   const write = (b: Batch) => {
