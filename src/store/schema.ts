@@ -543,8 +543,8 @@ CREATE VIEW series_missing AS
   /* 18: series_missing counts to 9,999 at most */ `
 -- A subject may claim any total ("[PATCH 1/99999999999]"), and the numbers were made up to the
 -- largest total of the index at every query of the view: one such subject on a list made every
--- query of it run for hours. Numbers past MISSING_NUMBERS_MAX are not listed; the largest real
--- series known have totals of a few thousand (format-patch's four digits).
+-- query of it run for hours. Numbers past MISSING_NUMBERS_MAX are not listed: the largest real
+-- series known have totals of a few thousand.
 DROP VIEW series_missing;
 CREATE VIEW series_missing AS
   WITH RECURSIVE numbers(number) AS (
